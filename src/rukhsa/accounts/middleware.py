@@ -1,0 +1,36 @@
+"""Session lifetime: 30 minutes idle, 12 hours absolute, measured with the one clock."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+
+from rukhsa.core import clock
+
+LOGIN_AT = "rukhsa_login_at"
+SEEN_AT = "rukhsa_seen_at"
+
+
+class SessionTimeoutMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = clock.now().timestamp()
+            login_at = request.session.get(LOGIN_AT, now)
+            seen_at = request.session.get(SEEN_AT, now)
+            idle = now - seen_at > settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            expired = now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+            if idle or expired:
+                logout(request)
+                messages.info(request, _("Your session ended. Please log in again."))
+            else:
+                request.session[LOGIN_AT] = login_at
+                # Write the session at most once a minute to keep requests cheap.
+                if now - seen_at >= 60 or SEEN_AT not in request.session:
+                    request.session[SEEN_AT] = now
+        return self.get_response(request)

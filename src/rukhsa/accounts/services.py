@@ -1,0 +1,557 @@
+"""Every write to a candidate's identity: sign-up, codes, verification, recovery, profile.
+
+Services take keyword-only arguments, validate, write (with an audit row) and send their
+messages after the commit. Errors a candidate can cause are raised as AccountError with a
+sentence in the active language.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import IntegrityError, transaction
+from django.db.models.functions import Lower
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from rukhsa.accounts.models import (
+    CodePurpose,
+    IdentityType,
+    PendingContactChange,
+    SendLog,
+    User,
+    UserSession,
+    VerificationCode,
+    identity_key,
+)
+from rukhsa.core import clock
+from rukhsa.core.audit import audit_log
+from rukhsa.notifications.services import message_send
+
+
+class AccountError(Exception):
+    """A refusal the candidate should read; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.code = code
+
+
+class CodeLimitError(AccountError):
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, code="rate_limited")
+        self.retry_after = retry_after
+
+
+# --- Codes -------------------------------------------------------------------------------------
+
+def _digest(kind: str, value: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+def _new_code() -> str:
+    return f"{secrets.randbelow(1_000_000):06d}"
+
+
+def code_resend_wait(*, user: User, purpose: str) -> int:
+    """Seconds until a new code for `purpose` may be sent (0 when it may be sent now)."""
+    last = (
+        VerificationCode.objects.filter(user=user, purpose=purpose)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is None:
+        return 0
+    wait = (last + settings.CODE_RESEND_AFTER - clock.now()).total_seconds()
+    return max(0, int(wait + 0.999))
+
+
+def _check_send_limits(*, user: User | None, ip: str | None) -> None:
+    now = clock.now()
+    hour_ago = now - timedelta(hours=1)
+    limit = settings.CODE_MAX_SENDS_PER_HOUR
+    for filters in ({"user": user} if user else None, {"ip_address": ip} if ip else None):
+        if filters is None:
+            continue
+        sends = list(
+            SendLog.objects.filter(created_at__gt=hour_ago, **filters)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[:limit]
+        )
+        if len(sends) >= limit:
+            retry = int((sends[-1] + timedelta(hours=1) - now).total_seconds()) + 1
+            minutes = max(1, (retry + 59) // 60)
+            raise CodeLimitError(
+                ngettext(
+                    "Too many codes were requested. Please try again in %(minutes)d minute.",
+                    "Too many codes were requested. Please try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                retry_after=retry,
+            )
+
+
+def _recipient_language(user: User) -> str:
+    return user.preferred_language or settings.LANGUAGE_CODE
+
+
+def code_issue(*, user: User, purpose: str, target: str, ip: str | None,
+               with_link: bool = False) -> tuple[VerificationCode, str, str]:
+    """Create a code for `purpose` sent to `target`, enforcing the resend and hourly limits.
+
+    Returns (row, code, link_token); earlier live codes of the same purpose stop working.
+    """
+    wait = code_resend_wait(user=user, purpose=purpose)
+    if wait:
+        raise CodeLimitError(
+            ngettext(
+                "A code was just sent. You can ask for a new one in %(seconds)d second.",
+                "A code was just sent. You can ask for a new one in %(seconds)d seconds.",
+                wait,
+            )
+            % {"seconds": wait},
+            retry_after=wait,
+        )
+    _check_send_limits(user=user, ip=ip)
+    now = clock.now()
+    VerificationCode.objects.filter(
+        user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
+    ).update(revoked_at=now)
+    code = _new_code()
+    token = secrets.token_urlsafe(32) if with_link else ""
+    row = VerificationCode.objects.create(
+        user=user,
+        purpose=purpose,
+        target=target,
+        code_hash=_digest("code", f"{purpose}:{code}"),
+        token_hash=_digest("token", token) if token else "",
+        created_at=now,
+        expires_at=now + settings.CODE_TTL,
+        ip_address=ip,
+    )
+    SendLog.objects.create(user=user, ip_address=ip, created_at=now)
+    return row, code, token
+
+
+def code_check(*, user: User, purpose: str, code: str) -> VerificationCode:
+    """Use the live code of `purpose` if `code` matches; count a wrong try against it."""
+    wrong = AccountError(_("The code is wrong or has expired."), field="code", code="wrong_code")
+    with transaction.atomic():
+        row = (
+            VerificationCode.objects.select_for_update()
+            .filter(user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True)
+            .order_by("-created_at")
+            .first()
+        )
+        now = clock.now()
+        if row is None or now >= row.expires_at:
+            raise AccountError(
+                _("The code has expired or was already used. Ask for a new code."),
+                field="code",
+                code="expired",
+            )
+        if row.attempts >= settings.CODE_MAX_TRIES:
+            raise AccountError(_("Too many wrong tries. Ask for a new code."), field="code",
+                               code="too_many_tries")
+        if not hmac.compare_digest(row.code_hash, _digest("code", f"{purpose}:{code}")):
+            row.attempts += 1
+            if row.attempts >= settings.CODE_MAX_TRIES:
+                row.revoked_at = now
+                row.save(update_fields=["attempts", "revoked_at"])
+                raise AccountError(_("Too many wrong tries. Ask for a new code."), field="code",
+                                   code="too_many_tries")
+            row.save(update_fields=["attempts"])
+            raise wrong
+        row.used_at = now
+        row.save(update_fields=["used_at"])
+        return row
+
+
+def code_by_token(*, token: str, purpose: str) -> VerificationCode | None:
+    """The live code a link token names, used up; None when unknown, used or expired."""
+    if not token or len(token) > 100:
+        return None
+    with transaction.atomic():
+        row = (
+            VerificationCode.objects.select_for_update()
+            .select_related("user")
+            .filter(token_hash=_digest("token", token), purpose=purpose)
+            .first()
+        )
+        if row is None or not row.is_live():
+            return None
+        row.used_at = clock.now()
+        row.save(update_fields=["used_at"])
+        return row
+
+
+# --- Sign-up -----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SignupData:
+    identity_type: str
+    identity_number: str
+    nationality: str
+    birth_date: date
+    gender: str
+    name_ar: tuple[str, str, str, str]
+    name_en: tuple[str, str, str, str]
+    mobile: str
+    email: str
+    password: str
+    preferred_language: str
+
+
+STALE_UNVERIFIED = timedelta(hours=1)
+
+
+def _purge_stale_unverified(*, key: str, email: str) -> None:
+    """An identity or email held by an account whose mobile was never verified is freed after
+    an hour, so nobody can block a teacher by signing up with their number."""
+    cutoff = clock.now() - STALE_UNVERIFIED
+    stale = User.objects.filter(mobile_verified_at__isnull=True, is_active=False,
+                                date_joined__lt=cutoff, is_staff=False)
+    stale.filter(identity_key=key).delete()
+    stale.annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).delete()
+
+
+def signup_conflicts(*, key: str, email: str, mobile: str) -> dict[str, str]:
+    """Field → message for every uniqueness rule the new account would break."""
+    errors: dict[str, str] = {}
+    if User.objects.filter(identity_key=key).exists():
+        errors["identity_number"] = _(
+            "An account with this identity already exists. Log in, or recover your password."
+        )
+    if User.objects.annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).exists():
+        errors["email"] = _("This email address is already used by another account.")
+    if User.objects.filter(mobile=mobile, mobile_verified_at__isnull=False).exists():
+        errors["mobile"] = _("This mobile number is already verified on another account.")
+    return errors
+
+
+def user_signup(*, data: SignupData, ip: str | None) -> User:
+    """Create an inactive account and send the mobile code and the email link/code."""
+    key = identity_key(data.identity_type, data.identity_number, data.nationality)
+    now = clock.now()
+    with transaction.atomic():
+        _purge_stale_unverified(key=key, email=data.email)
+        conflicts = signup_conflicts(key=key, email=data.email, mobile=data.mobile)
+        if conflicts:
+            field, message = next(iter(conflicts.items()))
+            raise AccountError(message, field=field, code="duplicate")
+        user = User(
+            identity_type=data.identity_type,
+            identity_number=data.identity_number,
+            nationality=data.nationality,
+            identity_key=key,
+            birth_date=data.birth_date,
+            gender=data.gender,
+            name_ar_first=data.name_ar[0],
+            name_ar_father=data.name_ar[1],
+            name_ar_grandfather=data.name_ar[2],
+            name_ar_family=data.name_ar[3],
+            name_en_first=data.name_en[0],
+            name_en_father=data.name_en[1],
+            name_en_grandfather=data.name_en[2],
+            name_en_family=data.name_en[3],
+            mobile=data.mobile,
+            email=data.email,
+            preferred_language=data.preferred_language,
+            terms_accepted_at=now,
+            privacy_accepted_at=now,
+            is_active=False,
+            date_joined=now,
+        )
+        user.set_password(data.password)
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError as exc:
+            raise AccountError(
+                _("An account with these details was just created. Log in, or recover your password."),
+                field="identity_number",
+                code="duplicate",
+            ) from exc
+        audit_log(action="account.created", actor=user, subject=user, obj=user)
+        mobile_code_send(user=user, ip=ip)
+        email_code_send(user=user, ip=ip)
+    return user
+
+
+def mobile_code_send(*, user: User, ip: str | None) -> None:
+    _row, code, _token = code_issue(user=user, purpose=CodePurpose.SIGNUP_MOBILE,
+                                    target=user.mobile, ip=ip)
+    message_send(kind="mobile_code", language=_recipient_language(user), recipient=user,
+                 sms_to=user.mobile, context={"code": code})
+
+
+def email_code_send(*, user: User, ip: str | None) -> None:
+    _row, code, token = code_issue(user=user, purpose=CodePurpose.EMAIL, target=user.email,
+                                   ip=ip, with_link=True)
+    message_send(kind="email_code", language=_recipient_language(user), recipient=user,
+                 email_to=user.email,
+                 context={"code": code, "path": f"/accounts/verify/email/{token}/",
+                          "name": user.name_en_first})
+
+
+def mobile_verify(*, user: User, code: str) -> User:
+    """Enter the sign-up SMS code: the mobile is verified and the account becomes active."""
+    with transaction.atomic():
+        code_check(user=user, purpose=CodePurpose.SIGNUP_MOBILE, code=code)
+        if User.objects.filter(mobile=user.mobile, mobile_verified_at__isnull=False).exclude(
+            pk=user.pk
+        ).exists():
+            raise AccountError(_("This mobile number is already verified on another account."),
+                               field="code", code="duplicate")
+        user.mobile_verified_at = clock.now()
+        user.is_active = True
+        user.save(update_fields=["mobile_verified_at", "is_active"])
+        audit_log(action="account.mobile_verified", actor=user, subject=user,
+                  changes={"mobile": ("", user.mobile)})
+    return user
+
+
+def email_verify(*, user: User, code: str) -> User:
+    with transaction.atomic():
+        code_check(user=user, purpose=CodePurpose.EMAIL, code=code)
+        return _mark_email_verified(user)
+
+
+def email_verify_link(*, token: str) -> User | None:
+    with transaction.atomic():
+        row = code_by_token(token=token, purpose=CodePurpose.EMAIL)
+        if row is None:
+            return None
+        if row.target.lower() != row.user.email.lower():
+            return None
+        return _mark_email_verified(row.user)
+
+
+def _mark_email_verified(user: User) -> User:
+    user.email_verified_at = clock.now()
+    user.save(update_fields=["email_verified_at"])
+    audit_log(action="account.email_verified", actor=user, subject=user,
+              changes={"email": ("", user.email)})
+    return user
+
+
+# --- Sessions ----------------------------------------------------------------------------------
+
+def session_register(*, user: User, session_key: str, ip: str | None, user_agent: str) -> None:
+    UserSession.objects.update_or_create(
+        session_key=session_key,
+        defaults={"user": user, "created_at": clock.now(), "ip_address": ip,
+                  "user_agent": user_agent[:200]},
+    )
+
+
+def sessions_end_all(*, user: User, keep: str | None = None) -> int:
+    """End every server-side session of `user` except `keep`; returns how many ended."""
+    store: type[SessionBase] = import_string(settings.SESSION_ENGINE + ".SessionStore")
+    rows = UserSession.objects.filter(user=user)
+    if keep:
+        rows = rows.exclude(session_key=keep)
+    keys = list(rows.values_list("session_key", flat=True))
+    for key in keys:
+        store(session_key=key).delete()
+    rows.delete()
+    return len(keys)
+
+
+# --- Password recovery -------------------------------------------------------------------------
+
+def recovery_request(*, key: str | None, ip: str | None) -> None:
+    """Send a reset code to the verified mobile and a link to the verified email, if an account
+    matches. Says nothing either way; the caller answers with the same words in the same time."""
+    from rukhsa.accounts.backends import find_user  # local: backends import models only
+
+    user = find_user(key) if key and "@" not in key else None
+    if user is None or not user.is_active:
+        # Count the send against the IP all the same, so the limit cannot reveal anything.
+        SendLog.objects.create(user=None, ip_address=ip, created_at=clock.now())
+        return
+    try:
+        _row, code, token = code_issue(user=user, purpose=CodePurpose.RESET, target=user.mobile,
+                                       ip=ip, with_link=True)
+    except CodeLimitError:
+        return
+    language = _recipient_language(user)
+    message_send(kind="reset_code", language=language, recipient=user, sms_to=user.mobile,
+                 context={"code": code})
+    message_send(kind="reset_link", language=language, recipient=user,
+                 email_to=user.email if user.email_verified_at else None,
+                 context={"code": code, "path": f"/accounts/recover/link/{token}/",
+                          "name": user.name_en_first})
+
+
+def recovery_check_code(*, key: str | None, code: str) -> User:
+    from rukhsa.accounts.backends import find_user
+
+    user = find_user(key) if key else None
+    if user is None or not user.is_active:
+        raise AccountError(_("The code is wrong or has expired."), field="code", code="wrong_code")
+    code_check(user=user, purpose=CodePurpose.RESET, code=code)
+    return user
+
+
+def recovery_check_link(*, token: str) -> User | None:
+    row = code_by_token(token=token, purpose=CodePurpose.RESET)
+    return row.user if row and row.user.is_active else None
+
+
+def password_set(*, user: User, password: str, keep_session: str | None = None,
+                 action: str = "account.password_reset", request: Any = None) -> None:
+    """Set a new password, end every other session, tell the candidate by SMS and email."""
+    password_validation.validate_password(password, user)
+    with transaction.atomic():
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        sessions_end_all(user=user, keep=keep_session)
+        audit_log(action=action, actor=user, subject=user, request=request,
+                  changes={"password": ("••••", "••••")})
+        message_send(kind="password_changed", language=_recipient_language(user), recipient=user,
+                     sms_to=user.mobile if user.mobile_verified_at else None,
+                     email_to=user.email if user.email_verified_at else None,
+                     context={"when": clock.local_now()})
+
+
+def password_change(*, user: User, current: str, new: str, session_key: str | None,
+                    request: Any = None) -> None:
+    if not user.check_password(current):
+        raise AccountError(_("The current password is not correct."), field="current_password",
+                           code="wrong_password")
+    password_set(user=user, password=new, keep_session=session_key,
+                 action="account.password_changed", request=request)
+
+
+# --- Profile -----------------------------------------------------------------------------------
+
+PROFILE_FIELDS = (
+    "city", "name_en_first", "name_en_father", "name_en_grandfather", "name_en_family",
+    "preferred_language", "qualification", "major", "university", "graduation_year",
+    "experience_years", "employment",
+)
+LOCKED_FIELDS = (
+    "identity_type", "identity_number", "nationality", "birth_date", "gender",
+    "name_ar_first", "name_ar_father", "name_ar_grandfather", "name_ar_family",
+)
+
+
+def profile_update(*, user: User, values: dict[str, Any], actor: User, request: Any = None) -> int:
+    """Change the editable profile fields only; returns how many changed (each audited)."""
+    changes = {}
+    for field in PROFILE_FIELDS:
+        if field in values and getattr(user, field) != values[field]:
+            changes[field] = (getattr(user, field), values[field])
+    if not changes:
+        return 0
+    with transaction.atomic():
+        for field, (_old, new) in changes.items():
+            setattr(user, field, new)
+        user.save(update_fields=list(changes))
+        audit_log(action="profile.updated", actor=actor, subject=user, changes=changes,
+                  request=request)
+    return len(changes)
+
+
+def contact_change_request(*, user: User, field: str, new_value: str, password: str,
+                           ip: str | None) -> None:
+    """Send a code to the NEW mobile (or email); nothing changes until it is entered."""
+    if not user.check_password(password):
+        raise AccountError(_("The current password is not correct."), field="password",
+                           code="wrong_password")
+    if field == "mobile":
+        if new_value == user.mobile:
+            raise AccountError(_("This is already your mobile number."), field="new_value")
+        if User.objects.filter(mobile=new_value, mobile_verified_at__isnull=False).exclude(
+            pk=user.pk
+        ).exists():
+            raise AccountError(_("This mobile number is already verified on another account."),
+                               field="new_value", code="duplicate")
+        purpose = CodePurpose.MOBILE_CHANGE
+    else:
+        if new_value.lower() == user.email.lower():
+            raise AccountError(_("This is already your email address."), field="new_value")
+        if User.objects.annotate(email_ci=Lower("email")).filter(
+            email_ci=new_value.lower()
+        ).exclude(pk=user.pk).exists():
+            raise AccountError(_("This email address is already used by another account."),
+                               field="new_value", code="duplicate")
+        purpose = CodePurpose.EMAIL_CHANGE
+    with transaction.atomic():
+        row, code, token = code_issue(user=user, purpose=purpose, target=new_value, ip=ip,
+                                      with_link=(field == "email"))
+        PendingContactChange.objects.filter(user=user, field=field).delete()
+        PendingContactChange.objects.create(user=user, field=field, new_value=new_value, code=row,
+                                            created_at=clock.now())
+        language = _recipient_language(user)
+        if field == "mobile":
+            message_send(kind="mobile_change_code", language=language, recipient=user,
+                         sms_to=new_value, context={"code": code})
+        else:
+            message_send(kind="email_change_code", language=language, recipient=user,
+                         email_to=new_value,
+                         context={"code": code, "path": f"/accounts/profile/email/{token}/",
+                                  "name": user.name_en_first})
+
+
+def pending_change(*, user: User, field: str) -> PendingContactChange | None:
+    return (
+        PendingContactChange.objects.select_related("code")
+        .filter(user=user, field=field)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def contact_change_confirm(*, user: User, field: str, code: str | None = None,
+                           token: str | None = None, request: Any = None) -> str:
+    """Apply the pending change once its code (or email link) checks; returns the new value."""
+    purpose = CodePurpose.MOBILE_CHANGE if field == "mobile" else CodePurpose.EMAIL_CHANGE
+    with transaction.atomic():
+        if token is not None:
+            row = code_by_token(token=token, purpose=purpose)
+            if row is None or row.user_id != user.pk:
+                raise AccountError(_("This link is not valid or has expired."), code="bad_link")
+        else:
+            row = code_check(user=user, purpose=purpose, code=code or "")
+        change = PendingContactChange.objects.filter(code=row).first()
+        if change is None:
+            raise AccountError(_("The code is wrong or has expired."), field="code")
+        old = getattr(user, field)
+        now = clock.now()
+        setattr(user, field, change.new_value)
+        setattr(user, f"{field}_verified_at", now)
+        try:
+            with transaction.atomic():
+                user.save(update_fields=[field, f"{field}_verified_at"])
+        except IntegrityError as exc:
+            raise AccountError(
+                _("This mobile number is already verified on another account.")
+                if field == "mobile"
+                else _("This email address is already used by another account."),
+                field="code",
+                code="duplicate",
+            ) from exc
+        change.delete()
+        audit_log(action=f"profile.{field}_changed", actor=user, subject=user, request=request,
+                  changes={field: (old, change.new_value)})
+        message_send(kind="contact_changed", language=_recipient_language(user), recipient=user,
+                     sms_to=old if field == "mobile" else None,
+                     email_to=old if field == "email" else None,
+                     context={"field": field})
+    return change.new_value
+
+

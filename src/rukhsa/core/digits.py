@@ -1,0 +1,22 @@
+"""Digit normalisation: Arabic-Indic (٠-٩) and Eastern Arabic-Indic (۰-۹) become 0-9."""
+
+_TRANSLATION = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "0123456789" * 2)
+
+
+def normalize_digits(value: str) -> str:
+    return value.translate(_TRANSLATION)
+
+
+def luhn_valid(number: str) -> bool:
+    """True when the digit string passes the Luhn (mod 10) checksum."""
+    if not number.isascii() or not number.isdigit():
+        return False
+    total = 0
+    for position, char in enumerate(reversed(number)):
+        digit = int(char)
+        if position % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0

@@ -1,0 +1,56 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django_tasks import task
+
+from rukhsa.core import clock
+from rukhsa.notifications.backends import backend_for
+from rukhsa.notifications.models import Message, Status
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s, 2 min, 8 min, 32 min between attempts."""
+    return timedelta(seconds=30 * 4 ** max(attempts - 1, 0))
+
+
+@task()
+def message_deliver(message_id: int) -> str:
+    """Deliver one message; on failure try again later, up to NOTIFICATION_MAX_ATTEMPTS."""
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None or message.status in (Status.SENT, Status.FAILED):
+        return "skipped"
+    message.attempts += 1
+    try:
+        backend_for(message.channel).send(message)
+    except Exception as exc:  # noqa: BLE001 - any delivery error is logged and retried
+        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if message.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+            message.status = Status.FAILED
+            message.save(update_fields=["attempts", "last_error", "status"])
+            return "failed"
+        message.status = Status.RETRYING
+        message.save(update_fields=["attempts", "last_error", "status"])
+        backend = message_deliver.get_backend()
+        if backend.supports_defer:
+            message_deliver.using(run_after=clock.now() + retry_delay(message.attempts)).enqueue(
+                message_id
+            )
+        return "retrying"
+    message.status = Status.SENT
+    message.sent_at = clock.now()
+    message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    return "sent"
+
+
+@task()
+def messages_retry_due() -> int:
+    """Periodic safety net: re-enqueue messages stuck in queued/retrying for over 15 minutes."""
+    stale = clock.now() - timedelta(minutes=15)
+    ids = list(
+        Message.objects.filter(
+            status__in=[Status.QUEUED, Status.RETRYING], created_at__lt=stale
+        ).values_list("id", flat=True)[:500]
+    )
+    for message_id in ids:
+        message_deliver.enqueue(message_id)
+    return len(ids)

@@ -1,0 +1,33 @@
+// Progressive enhancement only: every page works without this file.
+document.addEventListener("DOMContentLoaded", function () {
+  // Move focus to the error summary after a failed submit, so screen readers announce it.
+  var summary = document.querySelector(".error-summary");
+  if (summary) { summary.focus(); }
+  // Show/hide the nationality and Hijri date fields by identity type on the sign-up form.
+  var form = document.querySelector("form[data-identity-form]");
+  if (form) {
+    var sync = function () {
+      var checked = form.querySelector("input[name='identity_type']:checked");
+      var type = checked ? checked.value : "";
+      form.querySelectorAll("[data-show-for]").forEach(function (el) {
+        var show = el.getAttribute("data-show-for").split(" ").indexOf(type) !== -1 || !type;
+        el.hidden = !show;
+      });
+    };
+    form.addEventListener("change", sync);
+    sync();
+  }
+  // Count down to when a code may be sent again.
+  document.querySelectorAll("[data-countdown]").forEach(function (el) {
+    var left = parseInt(el.getAttribute("data-countdown"), 10);
+    var target = document.getElementById(el.getAttribute("data-enables"));
+    var tick = function () {
+      if (left <= 0) { el.hidden = true; if (target) { target.disabled = false; } return; }
+      el.querySelector("[data-seconds]").textContent = String(left);
+      left -= 1;
+      setTimeout(tick, 1000);
+    };
+    if (target && left > 0) { target.disabled = true; }
+    tick();
+  });
+});

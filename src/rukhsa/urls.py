@@ -1,0 +1,15 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from rukhsa import views
+from rukhsa.core.views import healthz
+
+urlpatterns = [
+    path("", include("rukhsa.core.urls")),
+    path("healthz", healthz, name="healthz"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("accounts/", include("rukhsa.accounts.urls")),
+    path("dev/", include("rukhsa.notifications.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
