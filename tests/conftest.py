@@ -29,14 +29,12 @@ def national_number(first: str, serial: int) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """PostgreSQL tests run only on PostgreSQL; under CI a missing PostgreSQL is a failure."""
+    """PostgreSQL tests run in the PostgreSQL pass of `make test` (required under CI, where
+    scripts/test.sh fails when PostgreSQL cannot be reached); the SQLite pass skips them."""
     on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
     for item in items:
         if "postgres" in item.keywords and not on_postgres:
-            if os.environ.get("CI"):
-                item.add_marker(pytest.mark.xfail(reason="", run=False, strict=True))
-            else:
-                item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://…"))
+            item.add_marker(pytest.mark.skip(reason="runs in the PostgreSQL pass (DATABASE_URL)"))
 
 
 @pytest.fixture

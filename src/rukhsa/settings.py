@@ -299,3 +299,8 @@ LOGGING = {
 SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@rukhsa.example")
 SUPPORT_PHONE = os.environ.get("SUPPORT_PHONE", "920000000")
 ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")
+
+# Periodic jobs enqueued by `manage.py clock`: (task path, every N seconds).
+PERIODIC_TASKS = [
+    ("rukhsa.notifications.tasks.messages_retry_due", 300),
+]

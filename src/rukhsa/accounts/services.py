@@ -357,6 +357,10 @@ def session_register(*, user: User, session_key: str, ip: str | None, user_agent
     )
 
 
+def session_forget(*, session_key: str) -> None:
+    UserSession.objects.filter(session_key=session_key).delete()
+
+
 def sessions_end_all(*, user: User, keep: str | None = None) -> int:
     """End every server-side session of `user` except `keep`; returns how many ended."""
     store: type[SessionBase] = import_string(settings.SESSION_ENGINE + ".SessionStore")

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole suite: once on SQLite, then again on PostgreSQL when DATABASE_URL names one.
+# Under CI the PostgreSQL pass is required: it uses the local server and fails if it is down.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTEST=".venv/bin/pytest"
+export PATH="$PWD/.venv/bin:$PATH"
+
+echo "== Test suite on SQLite =="
+env -u DATABASE_URL "$PYTEST" -q "$@"
+
+pg_url="${DATABASE_URL:-}"
+if [ -z "$pg_url" ] && [ -n "${CI:-}" ]; then
+  pg_url="postgres://postgres@127.0.0.1:5432/postgres"
+fi
+if [ -n "$pg_url" ]; then
+  if ! .venv/bin/python - "$pg_url" <<'PY'
+import sys
+import psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://", 1), connect_timeout=5).close()
+except Exception as exc:
+    print(f"PostgreSQL is not reachable at {sys.argv[1]}: {exc}", file=sys.stderr)
+    sys.exit(1)
+PY
+  then
+    exit 1
+  fi
+  echo "== Test suite on PostgreSQL =="
+  DATABASE_URL="$pg_url" "$PYTEST" -q "$@"
+else
+  echo "(PostgreSQL pass skipped: set DATABASE_URL=postgres://... to run it)"
+fi
