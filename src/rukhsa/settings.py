@@ -70,9 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "rukhsa.accounts.middleware.SessionTimeoutMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "rukhsa.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -181,7 +181,7 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "rukhsa.accounts.validators.IdentityNumberSimilarityValidator"},
+    {"NAME": "rukhsa.accounts.validators.PersonalDataPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -191,6 +191,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "rukhsa.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "rukhsa.accounts.views.login_locked_out"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
@@ -304,3 +305,11 @@ ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")
 PERIODIC_TASKS = [
     ("rukhsa.notifications.tasks.messages_retry_due", 300),
 ]
+
+# --- Back office ---
+# The admin site that asks for a TOTP code (rukhsa.core.admin_site) replaces Django's default.
+INSTALLED_APPS = [
+    "rukhsa.core.admin_site.RukhsaAdminConfig" if app == "django.contrib.admin" else app
+    for app in INSTALLED_APPS
+]
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Rukhsa")

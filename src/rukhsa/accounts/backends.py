@@ -30,3 +30,14 @@ class IdentityBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The login key django-axes throttles on, with the IP: from the credentials when given,
+    else from the login form as posted (so failures and lockouts name the same account)."""
+    from rukhsa.accounts.identity import login_key
+
+    if credentials and credentials.get("username"):
+        return str(credentials["username"])
+    data = getattr(request, "POST", {})
+    return login_key(data.get("identifier", ""), data.get("nationality", "")) if data else None

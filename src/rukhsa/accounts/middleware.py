@@ -8,6 +8,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from rukhsa.accounts.models import UserSession
 from rukhsa.core import clock
 
 LOGIN_AT = "rukhsa_login_at"
@@ -26,6 +27,7 @@ class SessionTimeoutMiddleware:
             idle = now - seen_at > settings.SESSION_IDLE_TIMEOUT.total_seconds()
             expired = now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
             if idle or expired:
+                UserSession.objects.filter(session_key=request.session.session_key).delete()
                 logout(request)
                 messages.info(request, _("Your session ended. Please log in again."))
             else:

@@ -146,8 +146,12 @@ def code_issue(*, user: User, purpose: str, target: str, ip: str | None,
 
 
 def code_check(*, user: User, purpose: str, code: str) -> VerificationCode:
-    """Use the live code of `purpose` if `code` matches; count a wrong try against it."""
-    wrong = AccountError(_("The code is wrong or has expired."), field="code", code="wrong_code")
+    """Use the live code of `purpose` if `code` matches; count a wrong try against it.
+
+    The try is committed before the refusal is raised, so call this outside any transaction
+    that the refusal would roll back.
+    """
+    refusal: AccountError | None = None
     with transaction.atomic():
         row = (
             VerificationCode.objects.select_for_update()
@@ -157,29 +161,30 @@ def code_check(*, user: User, purpose: str, code: str) -> VerificationCode:
         )
         now = clock.now()
         if row is None or now >= row.expires_at:
-            raise AccountError(
+            refusal = AccountError(
                 _("The code has expired or was already used. Ask for a new code."),
-                field="code",
-                code="expired",
+                field="code", code="expired",
             )
-        if row.attempts >= settings.CODE_MAX_TRIES:
-            raise AccountError(_("Too many wrong tries. Ask for a new code."), field="code",
-                               code="too_many_tries")
-        if not hmac.compare_digest(row.code_hash, _digest("code", f"{purpose}:{code}")):
+        elif not hmac.compare_digest(row.code_hash, _digest("code", f"{purpose}:{code}")):
             row.attempts += 1
             if row.attempts >= settings.CODE_MAX_TRIES:
                 row.revoked_at = now
-                row.save(update_fields=["attempts", "revoked_at"])
-                raise AccountError(_("Too many wrong tries. Ask for a new code."), field="code",
-                                   code="too_many_tries")
-            row.save(update_fields=["attempts"])
-            raise wrong
-        row.used_at = now
-        row.save(update_fields=["used_at"])
-        return row
+                refusal = AccountError(_("Too many wrong tries. Ask for a new code."),
+                                       field="code", code="too_many_tries")
+            else:
+                refusal = AccountError(_("The code is wrong or has expired."), field="code",
+                                       code="wrong_code")
+            row.save(update_fields=["attempts", "revoked_at"])
+        else:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+    if refusal is not None:
+        raise refusal
+    assert row is not None
+    return row
 
 
-def code_by_token(*, token: str, purpose: str) -> VerificationCode | None:
+def code_by_token(*, token: str, purpose: str, user: User | None = None) -> VerificationCode | None:
     """The live code a link token names, used up; None when unknown, used or expired."""
     if not token or len(token) > 100:
         return None
@@ -187,7 +192,8 @@ def code_by_token(*, token: str, purpose: str) -> VerificationCode | None:
         row = (
             VerificationCode.objects.select_for_update()
             .select_related("user")
-            .filter(token_hash=_digest("token", token), purpose=purpose)
+            .filter(token_hash=_digest("token", token), purpose=purpose,
+                    **({"user": user} if user is not None else {}))
             .first()
         )
         if row is None or not row.is_live():
@@ -308,8 +314,8 @@ def email_code_send(*, user: User, ip: str | None) -> None:
 
 def mobile_verify(*, user: User, code: str) -> User:
     """Enter the sign-up SMS code: the mobile is verified and the account becomes active."""
+    code_check(user=user, purpose=CodePurpose.SIGNUP_MOBILE, code=code)
     with transaction.atomic():
-        code_check(user=user, purpose=CodePurpose.SIGNUP_MOBILE, code=code)
         if User.objects.filter(mobile=user.mobile, mobile_verified_at__isnull=False).exclude(
             pk=user.pk
         ).exists():
@@ -324,8 +330,8 @@ def mobile_verify(*, user: User, code: str) -> User:
 
 
 def email_verify(*, user: User, code: str) -> User:
+    code_check(user=user, purpose=CodePurpose.EMAIL, code=code)
     with transaction.atomic():
-        code_check(user=user, purpose=CodePurpose.EMAIL, code=code)
         return _mark_email_verified(user)
 
 
@@ -524,13 +530,13 @@ def contact_change_confirm(*, user: User, field: str, code: str | None = None,
                            token: str | None = None, request: Any = None) -> str:
     """Apply the pending change once its code (or email link) checks; returns the new value."""
     purpose = CodePurpose.MOBILE_CHANGE if field == "mobile" else CodePurpose.EMAIL_CHANGE
+    if token is not None:
+        row = code_by_token(token=token, purpose=purpose, user=user)
+        if row is None:
+            raise AccountError(_("This link is not valid or has expired."), code="bad_link")
+    else:
+        row = code_check(user=user, purpose=purpose, code=code or "")
     with transaction.atomic():
-        if token is not None:
-            row = code_by_token(token=token, purpose=purpose)
-            if row is None or row.user_id != user.pk:
-                raise AccountError(_("This link is not valid or has expired."), code="bad_link")
-        else:
-            row = code_check(user=user, purpose=purpose, code=code or "")
         change = PendingContactChange.objects.filter(code=row).first()
         if change is None:
             raise AccountError(_("The code is wrong or has expired."), field="code")

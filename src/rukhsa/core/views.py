@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -39,7 +40,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         remember_language(response, language)
         user = request.user
         if user.is_authenticated and getattr(user, "preferred_language", language) != language:
-            type(user).objects.filter(pk=user.pk).update(preferred_language=language)
+            get_user_model().objects.filter(pk=user.pk).update(preferred_language=language)
     return response
 
 

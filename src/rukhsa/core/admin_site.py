@@ -1,0 +1,314 @@
+"""The operator back office: an admin site that needs a password **and** a TOTP code.
+
+- ``RukhsaAdminSite`` replaces Django's default admin site (through ``RukhsaAdminConfig`` in
+  INSTALLED_APPS), so every app's ``@admin.register`` lands behind the second factor.
+- Staff log in with identity number (or email), password and the 6-digit code of their
+  authenticator app. A staff account without a confirmed TOTP device cannot get in; an
+  administrator enrols one with ``manage.py enrol_totp <identity number or email>``.
+- ``ROLES`` is the one list of staff roles and their permissions (``manage.py setup_roles``).
+- ``dashboard`` is a small registry of dashboard panels: each app plugs in its own numbers.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
+
+from rukhsa.core.digits import normalize_digits
+
+# --- Roles ------------------------------------------------------------------------------------
+
+CATALOG_MODELS = (
+    "test", "specialization", "domain", "period", "prioritywindow", "region", "city", "centre",
+    "session",
+)  # fmt: skip
+
+
+def _perms(app: str, models: tuple[str, ...], actions: tuple[str, ...]) -> list[str]:
+    return [f"{app}.{action}_{model}" for model in models for action in actions]
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str  # the Group name (stable, English)
+    label: Any  # translated label
+    permissions: tuple[str, ...]  # "app_label.codename"; ones whose model does not exist yet are skipped
+
+
+ALL = ("add", "change", "delete", "view")
+ROLES: tuple[Role, ...] = (
+    Role(
+        "Catalogue manager",
+        _("Catalogue manager"),
+        tuple(_perms("catalog", CATALOG_MODELS, ALL)),
+    ),
+    Role(
+        "Support",
+        _("Support"),
+        tuple(
+            _perms("catalog", CATALOG_MODELS, ("view",))
+            + ["accounts.view_user", "accounts.change_user", "core.view_auditlog",
+               "notifications.view_message", "notifications.change_message"]
+            + _perms("booking", ("registration",), ("view", "change"))
+        ),
+    ),
+    Role(
+        "Results officer",
+        _("Results officer"),
+        tuple(
+            _perms("catalog", ("test", "specialization", "domain", "period", "session"), ("view",))
+            + _perms("results", ("result", "resultimport", "domainscore"), ALL)
+        ),
+    ),
+    Role(
+        "Finance",
+        _("Finance"),
+        tuple(
+            _perms("catalog", ("test", "period"), ("view",))
+            + _perms("payments", ("payment", "invoice", "refund", "webhookevent"), ("view",))
+            + ["payments.change_refund", "payments.add_refund"]
+        ),
+    ),
+)
+
+
+# --- Dashboard panels -------------------------------------------------------------------------
+
+
+@dataclass
+class Panel:
+    """A titled table; the cells of ``meter_column`` (percentages 0–100) are drawn as bars."""
+
+    title: Any
+    columns: list[Any]
+    rows: list[list[Any]] = field(default_factory=list)
+    meter_column: int | None = None
+    empty: Any = _("Nothing to show yet.")
+    note: Any = ""
+
+
+PanelProvider = Callable[[HttpRequest], Panel]
+
+
+class DashboardRegistry:
+    """Panels by key, in registration order; registering a key again replaces the panel."""
+
+    def __init__(self) -> None:
+        self._panels: dict[str, tuple[int, PanelProvider]] = {}
+
+    def register(self, key: str, provider: PanelProvider, *, order: int = 100) -> None:
+        self._panels[key] = (order, provider)
+
+    def panels(self, request: HttpRequest) -> list[Panel]:
+        ordered = sorted(self._panels.items(), key=lambda item: item[1][0])
+        return [provider(request) for _key, (_order, provider) in ordered]
+
+
+dashboard = DashboardRegistry()
+
+
+def _registrations_per_day_placeholder(request: HttpRequest) -> Panel:
+    return Panel(
+        title=_("Registrations per day"),
+        columns=[_("Day"), _("Registrations")],
+        empty=_("No registrations yet: the booking service supplies these numbers."),
+    )
+
+
+# The booking app registers "registrations_per_day" again with its real numbers.
+dashboard.register("registrations_per_day", _registrations_per_day_placeholder, order=10)
+
+
+# --- Login ------------------------------------------------------------------------------------
+
+
+class StaffLoginForm(forms.Form):
+    """Identity number (or email) + password + the current 6-digit TOTP code, in one step.
+
+    A plain form (not AuthenticationForm) so this module stays importable while the app
+    registry loads: it names the admin app's config below.
+    """
+
+    username = forms.CharField(
+        label=_("Identity number or email"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    otp_token = forms.CharField(
+        label=_("Authenticator code"),
+        max_length=8,
+        help_text=_("The 6-digit code your authenticator app shows now."),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
+        ),
+    )
+
+    error_messages = {
+        "invalid_login": _(
+            "Enter the identity number (or email) and password of an active staff account."
+        ),
+        "no_device": _(
+            "This staff account has no authenticator set up yet, so it cannot use the back "
+            "office. Ask an administrator to run “manage.py enrol_totp <your identity number>” "
+            "and scan the QR code it shows."
+        ),
+        "bad_token": _("The authenticator code is wrong or has expired. Enter the code shown now."),
+        "throttled": _(
+            "Too many wrong authenticator codes. Wait a minute, then try the code shown now."
+        ),
+    }
+
+    def __init__(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        self.request = request
+        self.user_cache: Any = None
+        super().__init__(*args, **kwargs)
+
+    def clean_username(self) -> str:
+        return normalize_digits(self.cleaned_data.get("username") or "").strip()
+
+    def clean(self) -> dict[str, Any]:
+        from django.contrib.auth import authenticate
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        cleaned = super().clean() or {}
+        username, password = cleaned.get("username"), cleaned.get("password")
+        if not username or not password:
+            return cleaned
+        user = authenticate(self.request, username=username, password=password)
+        if user is None or not (user.is_active and user.is_staff):
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+        if device is None:
+            raise forms.ValidationError(self.error_messages["no_device"], code="no_device")
+        allowed, _extra = device.verify_is_allowed()
+        if not allowed:
+            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
+        token = normalize_digits(cleaned.get("otp_token") or "").replace(" ", "")
+        if not (token.isdigit() and device.verify_token(token)):
+            raise forms.ValidationError(self.error_messages["bad_token"], code="bad_token")
+        user.otp_device = device  # django_otp's user_logged_in hook stores it in the session
+        self.user_cache = user
+        return cleaned
+
+    def get_user(self) -> Any:
+        return self.user_cache
+
+
+# --- The site ---------------------------------------------------------------------------------
+
+
+class RukhsaAdminSite(admin.AdminSite):
+    site_header = _("Rukhsa back office")
+    site_title = _("Rukhsa back office")
+    index_title = _("Back office")
+    login_form = StaffLoginForm
+    login_template = "admin/rukhsa_login.html"
+    enable_nav_sidebar = False
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Active staff who proved their second factor in this session."""
+        user = request.user
+        return bool(
+            user.is_active
+            and user.is_staff
+            and getattr(user, "is_verified", lambda: False)()
+        )
+
+    def get_urls(self) -> list[Any]:
+        urls: list[URLPattern] = [
+            path("dashboard/", self.admin_view(self.dashboard_view), name="dashboard"),
+        ]
+        return urls + super().get_urls()
+
+    def dashboard_view(self, request: HttpRequest) -> HttpResponse:
+        context = {
+            **self.each_context(request),
+            "title": _("Dashboard"),
+            "panels": dashboard.panels(request),
+        }
+        return TemplateResponse(request, "admin/dashboard.html", context)
+
+
+class RukhsaAdminConfig(AdminConfig):
+    """Use in INSTALLED_APPS instead of "django.contrib.admin"."""
+
+    default_site = "rukhsa.core.admin_site.RukhsaAdminSite"
+
+
+# --- TOTP enrolment ---------------------------------------------------------------------------
+
+
+class EnrolmentError(Exception):
+    pass
+
+
+def staff_totp_enrol(*, user: Any, key: str | None = None, replace: bool = False,
+                     name: str = "authenticator") -> Any:
+    """Give a staff user a confirmed TOTP device; refuse a second one unless ``replace``."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if not user.is_staff:
+        raise EnrolmentError(_("Only staff accounts use an authenticator for the back office."))
+    existing = TOTPDevice.objects.filter(user=user)
+    if existing.exists():
+        if not replace:
+            raise EnrolmentError(
+                _("This account already has an authenticator. Use --replace to issue a new one "
+                  "(the old codes stop working).")
+            )
+        existing.delete()
+    fields: dict[str, Any] = {"user": user, "name": name, "confirmed": True}
+    if key:
+        fields["key"] = key
+    return TOTPDevice.objects.create(**fields)
+
+
+def totp_secret_base32(device: Any) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode()
+
+
+def totp_current_code(device: Any) -> str:
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def roles_setup() -> dict[str, tuple[int, list[str]]]:
+    """Create or update one Group per role with exactly its permissions; idempotent.
+
+    Returns, per role, how many permissions it got and which named ones do not exist yet (their
+    app is not built or not migrated); run again after migrating to pick them up.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    report: dict[str, tuple[int, list[str]]] = {}
+    for role in ROLES:
+        wanted = {tuple(p.split(".", 1)) for p in role.permissions}
+        found = {
+            (p.content_type.app_label, p.codename): p
+            for p in Permission.objects.filter(
+                content_type__app_label__in={app for app, _c in wanted},
+                codename__in={codename for _a, codename in wanted},
+            ).select_related("content_type")
+        }
+        perms = [found[key] for key in sorted(wanted) if key in found]
+        group, _created = Group.objects.get_or_create(name=role.name)
+        group.permissions.set(perms)
+        missing = sorted(f"{app}.{codename}" for app, codename in wanted if (app, codename) not in found)
+        report[role.name] = (len(perms), missing)
+    return report
