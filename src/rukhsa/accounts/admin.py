@@ -35,31 +35,85 @@ def _mobile_variants(term: str) -> list[str]:
 
 @admin.register(User)
 class UserAdmin(admin.ModelAdmin):
-    list_display = ("masked_identity", "name_en_display", "name_ar_display", "identity_type",
-                    "gender", "masked_mobile", "masked_email", "is_active", "is_staff",
-                    "date_joined")
+    list_display = (
+        "masked_identity",
+        "name_en_display",
+        "name_ar_display",
+        "identity_type",
+        "gender",
+        "masked_mobile",
+        "masked_email",
+        "is_active",
+        "is_staff",
+        "date_joined",
+    )
     list_display_links = ("masked_identity", "name_en_display")
-    list_filter = ("is_staff", "is_active", "identity_type", "gender", "employment",
-                   "qualification")
+    list_filter = (
+        "is_staff",
+        "is_active",
+        "identity_type",
+        "gender",
+        "employment",
+        "qualification",
+    )
     search_fields = ("identity_number",)  # shows the box; the search itself is below
     search_help_text = _("Search by identity number, mobile (05… or +966…) or email.")
     ordering = ("-date_joined",)
     show_full_result_count = False
     exclude = ("password",)
-    readonly_fields = (*IDENTITY_FIELDS, "last_login", "date_joined", "mobile_verified_at",
-                       "email_verified_at", "terms_accepted_at", "privacy_accepted_at")
+    readonly_fields = (
+        *IDENTITY_FIELDS,
+        "last_login",
+        "date_joined",
+        "mobile_verified_at",
+        "email_verified_at",
+        "terms_accepted_at",
+        "privacy_accepted_at",
+    )
     fieldsets = (
         (_("Identity (read-only)"), {"fields": IDENTITY_FIELDS}),
-        (_("Names in English"), {"fields": ("name_en_first", "name_en_father",
-                                            "name_en_grandfather", "name_en_family")}),
-        (_("Contacts"), {"fields": ("mobile", "mobile_verified_at", "email",
-                                    "email_verified_at", "city", "preferred_language")}),
-        (_("Education and work"), {"fields": ("qualification", "major", "university",
-                                              "graduation_year", "experience_years",
-                                              "employment")}),
+        (
+            _("Names in English"),
+            {
+                "fields": (
+                    "name_en_first",
+                    "name_en_father",
+                    "name_en_grandfather",
+                    "name_en_family",
+                )
+            },
+        ),
+        (
+            _("Contacts"),
+            {
+                "fields": (
+                    "mobile",
+                    "mobile_verified_at",
+                    "email",
+                    "email_verified_at",
+                    "city",
+                    "preferred_language",
+                )
+            },
+        ),
+        (
+            _("Education and work"),
+            {
+                "fields": (
+                    "qualification",
+                    "major",
+                    "university",
+                    "graduation_year",
+                    "experience_years",
+                    "employment",
+                )
+            },
+        ),
         (_("Access"), {"fields": PERMISSION_FIELDS}),
-        (_("Dates"), {"fields": ("date_joined", "last_login", "terms_accepted_at",
-                                 "privacy_accepted_at")}),
+        (
+            _("Dates"),
+            {"fields": ("date_joined", "last_login", "terms_accepted_at", "privacy_accepted_at")},
+        ),
     )
     filter_horizontal = ("groups", "user_permissions")
 
@@ -92,8 +146,9 @@ class UserAdmin(admin.ModelAdmin):
             return queryset, False
         if "@" in term:
             return queryset.alias(email_ci=Lower("email")).filter(email_ci=term.lower()), False
-        if term.lstrip("+").isdigit() and (term.startswith(("+", "05", "9665"))
-                                          or (term.startswith("5") and len(term) == 9)):
+        if term.lstrip("+").isdigit() and (
+            term.startswith(("+", "05", "9665")) or (term.startswith("5") and len(term) == 9)
+        ):
             return queryset.filter(mobile__in=_mobile_variants(term)), False
         return queryset.filter(identity_number=term.upper()), False
 
@@ -114,6 +169,12 @@ class UserAdmin(admin.ModelAdmin):
                 for name in form.changed_data
                 if name not in ("groups", "user_permissions")
             }
-            audit_log(action="staff.user_change", actor=request.user, subject=obj,
-                      changes=changes, obj=obj, request=request)
+            audit_log(
+                action="staff.user_change",
+                actor=request.user,
+                subject=obj,
+                changes=changes,
+                obj=obj,
+                request=request,
+            )
         super().save_model(request, obj, form, change)

@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
     name = "rukhsa.catalog"
     label = "catalog"
     verbose_name = _("Catalogue")
+
+    def ready(self) -> None:
+        from rukhsa.catalog import dashboard
+
+        dashboard.register()

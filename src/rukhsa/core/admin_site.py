@@ -39,7 +39,9 @@ def _perms(app: str, models: tuple[str, ...], actions: tuple[str, ...]) -> list[
 class Role:
     name: str  # the Group name (stable, English)
     label: Any  # translated label
-    permissions: tuple[str, ...]  # "app_label.codename"; ones whose model does not exist yet are skipped
+    permissions: tuple[
+        str, ...
+    ]  # "app_label.codename"; ones whose model does not exist yet are skipped
 
 
 ALL = ("add", "change", "delete", "view")
@@ -47,33 +49,39 @@ ROLES: tuple[Role, ...] = (
     Role(
         "Catalogue manager",
         _("Catalogue manager"),
-        tuple(_perms("catalog", CATALOG_MODELS, ALL)),
+        (*_perms("catalog", CATALOG_MODELS, ALL),),
     ),
     Role(
         "Support",
         _("Support"),
-        tuple(
-            _perms("catalog", CATALOG_MODELS, ("view",))
-            + ["accounts.view_user", "accounts.change_user", "core.view_auditlog",
-               "notifications.view_message", "notifications.change_message"]
-            + _perms("booking", ("registration",), ("view", "change"))
+        (
+            *_perms("catalog", CATALOG_MODELS, ("view",)),
+            "accounts.view_user",
+            "accounts.change_user",
+            "core.view_auditlog",
+            "notifications.view_message",
+            "notifications.change_message",
+            *_perms("booking", ("registration",), ("view", "change")),
         ),
     ),
     Role(
         "Results officer",
         _("Results officer"),
-        tuple(
-            _perms("catalog", ("test", "specialization", "domain", "period", "session"), ("view",))
-            + _perms("results", ("result", "resultimport", "domainscore"), ALL)
+        (
+            *_perms(
+                "catalog", ("test", "specialization", "domain", "period", "session"), ("view",)
+            ),
+            *_perms("results", ("result", "resultimport", "domainscore"), ALL),
         ),
     ),
     Role(
         "Finance",
         _("Finance"),
-        tuple(
-            _perms("catalog", ("test", "period"), ("view",))
-            + _perms("payments", ("payment", "invoice", "refund", "webhookevent"), ("view",))
-            + ["payments.change_refund", "payments.add_refund"]
+        (
+            *_perms("catalog", ("test", "period"), ("view",)),
+            *_perms("payments", ("payment", "invoice", "refund", "webhookevent"), ("view",)),
+            "payments.add_refund",
+            "payments.change_refund",
         ),
     ),
 )
@@ -84,13 +92,13 @@ ROLES: tuple[Role, ...] = (
 
 @dataclass
 class Panel:
-    """A titled table; the cells of ``meter_column`` (percentages 0–100) are drawn as bars."""
+    """A titled table; the cells of ``meter_column`` (percentages 0 to 100) are drawn as bars."""
 
     title: Any
     columns: list[Any]
     rows: list[list[Any]] = field(default_factory=list)
     meter_column: int | None = None
-    empty: Any = _("Nothing to show yet.")
+    empty: Any = ""
     note: Any = ""
 
 
@@ -150,9 +158,7 @@ class StaffLoginForm(forms.Form):
         label=_("Authenticator code"),
         max_length=8,
         help_text=_("The 6-digit code your authenticator app shows now."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}
-        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
     error_messages = {
@@ -221,9 +227,7 @@ class RukhsaAdminSite(admin.AdminSite):
         """Active staff who proved their second factor in this session."""
         user = request.user
         return bool(
-            user.is_active
-            and user.is_staff
-            and getattr(user, "is_verified", lambda: False)()
+            user.is_active and user.is_staff and getattr(user, "is_verified", lambda: False)()
         )
 
     def get_urls(self) -> list[Any]:
@@ -254,8 +258,9 @@ class EnrolmentError(Exception):
     pass
 
 
-def staff_totp_enrol(*, user: Any, key: str | None = None, replace: bool = False,
-                     name: str = "authenticator") -> Any:
+def staff_totp_enrol(
+    *, user: Any, key: str | None = None, replace: bool = False, name: str = "authenticator"
+) -> Any:
     """Give a staff user a confirmed TOTP device; refuse a second one unless ``replace``."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -265,8 +270,10 @@ def staff_totp_enrol(*, user: Any, key: str | None = None, replace: bool = False
     if existing.exists():
         if not replace:
             raise EnrolmentError(
-                _("This account already has an authenticator. Use --replace to issue a new one "
-                  "(the old codes stop working).")
+                _(
+                    "This account already has an authenticator. Use --replace to issue a new one "
+                    "(the old codes stop working)."
+                )
             )
         existing.delete()
     fields: dict[str, Any] = {"user": user, "name": name, "confirmed": True}
@@ -309,6 +316,8 @@ def roles_setup() -> dict[str, tuple[int, list[str]]]:
         perms = [found[key] for key in sorted(wanted) if key in found]
         group, _created = Group.objects.get_or_create(name=role.name)
         group.permissions.set(perms)
-        missing = sorted(f"{app}.{codename}" for app, codename in wanted if (app, codename) not in found)
+        missing = sorted(
+            f"{app}.{codename}" for app, codename in wanted if (app, codename) not in found
+        )
         report[role.name] = (len(perms), missing)
     return report

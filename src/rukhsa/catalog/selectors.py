@@ -1,0 +1,266 @@
+"""Reads for the candidate journey: period → specialization → city → centre → date → slot.
+
+Each selector runs a fixed number of queries whatever the size of the catalogue (tests pin the
+numbers). They take plain values (gender string, in-service flag) rather than a user, so the
+catalogue does not depend on accounts.
+
+A session is *bookable* for a candidate when it is open, in the future, at an active centre of
+the chosen mode that serves the candidate's gender, hosts the chosen specialization, belongs to
+a period offering that mode, and has a free seat (``seats_taken < capacity``: one column
+comparison, kept true by the booking service and a database constraint).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from rukhsa.catalog.models import (
+    Centre,
+    City,
+    Period,
+    PriorityWindow,
+    Session,
+    SessionStatus,
+    Specialization,
+)
+from rukhsa.core import clock
+
+# --- Periods ----------------------------------------------------------------------------------
+
+
+def _matching_windows(*, gender: str, in_service: bool) -> Q:
+    """Priority windows that apply to a candidate of this gender and employment."""
+    q = Q(gender="") | Q(gender=gender)
+    if not in_service:
+        q &= Q(in_service_only=False)
+    return q
+
+
+def candidate_opens_at(period: Period, *, gender: str, in_service: bool) -> datetime | None:
+    """When this candidate may start registering for the period, or None if never.
+
+    Without priority windows: when registration opens. With windows: the earliest window that
+    matches the candidate, but never before registration opens. None when windows exist and
+    none matches. Uses ``period.windows`` (prefetch it to avoid a query per period).
+    """
+    windows = list(period.windows.all())
+    if not windows:
+        return period.registration_opens_at
+    matching = [w.opens_at for w in windows if w.matches(gender=gender, in_service=in_service)]
+    if not matching:
+        return None
+    return max(period.registration_opens_at, min(matching))
+
+
+def open_periods(*, gender: str, in_service: bool, at: datetime | None = None) -> QuerySet[Period]:
+    """Periods this candidate may register for right now. One query."""
+    now = at or clock.now()
+    windows = PriorityWindow.objects.filter(period=OuterRef("pk"))
+    return (
+        Period.objects.filter(registration_opens_at__lte=now, registration_closes_at__gt=now)
+        .filter(
+            ~Exists(windows)
+            | Exists(
+                windows.filter(
+                    _matching_windows(gender=gender, in_service=in_service), opens_at__lte=now
+                )
+            )
+        )
+        .select_related("test")
+        .order_by("registration_closes_at", "code")
+    )
+
+
+@dataclass(frozen=True)
+class PeriodOffer:
+    """A period not yet closed, with when this candidate's registration opens."""
+
+    period: Period
+    opens_at: datetime | None
+    closes_at: datetime
+    is_open: bool
+
+    @property
+    def not_for_candidate(self) -> bool:
+        return self.opens_at is None
+
+
+def candidate_periods(
+    *, gender: str, in_service: bool, at: datetime | None = None
+) -> list[PeriodOffer]:
+    """Every period still taking registrations, opened or not yet for this candidate.
+
+    So the page can say "your registration opens on …". Two queries (periods, windows).
+    """
+    now = at or clock.now()
+    periods = (
+        Period.objects.filter(registration_closes_at__gt=now)
+        .select_related("test")
+        .prefetch_related(Prefetch("windows", queryset=PriorityWindow.objects.order_by("opens_at")))
+        .order_by("registration_closes_at", "code")
+    )
+    offers = []
+    for period in periods:
+        opens_at = candidate_opens_at(period, gender=gender, in_service=in_service)
+        offers.append(
+            PeriodOffer(
+                period=period,
+                opens_at=opens_at,
+                closes_at=period.registration_closes_at,
+                is_open=opens_at is not None and opens_at <= now,
+            )
+        )
+    return offers
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+def bookable_sessions(
+    *,
+    period: Period,
+    mode: str,
+    specialization: Specialization | int,
+    gender: str,
+    include_full: bool = False,
+    today: date | None = None,
+) -> QuerySet[Session]:
+    """The base of every session selector below (no query until evaluated)."""
+    if not period.offers(mode):
+        return Session.objects.none()
+    qs = Session.objects.filter(
+        period=period,
+        status=SessionStatus.OPEN,
+        date__gt=today or clock.today(),
+        centre__active=True,
+        centre__mode=mode,
+        centre__gender=gender,
+        specializations=specialization,
+    )
+    if not include_full:
+        qs = qs.filter(seats_taken__lt=F("capacity"))
+    return qs
+
+
+def period_specializations(
+    *, period: Period, mode: str | None = None, gender: str | None = None
+) -> QuerySet[Specialization]:
+    """Active specializations with at least one open session with a free seat. One query.
+
+    ``mode`` and ``gender`` narrow it to what this candidate could book.
+    """
+    sessions = Session.objects.filter(
+        period=period,
+        status=SessionStatus.OPEN,
+        date__gt=clock.today(),
+        centre__active=True,
+        seats_taken__lt=F("capacity"),
+        specializations=OuterRef("pk"),
+    )
+    if mode is not None:
+        if not period.offers(mode):
+            return Specialization.objects.none()
+        sessions = sessions.filter(centre__mode=mode)
+    if gender is not None:
+        sessions = sessions.filter(centre__gender=gender)
+    return Specialization.objects.filter(Exists(sessions), active=True).order_by("order", "code")
+
+
+def cities_with_seats(
+    *, period: Period, mode: str, specialization: Specialization | int, gender: str
+) -> QuerySet[City]:
+    """Cities with a bookable session, with their region. One query."""
+    sessions = bookable_sessions(
+        period=period, mode=mode, specialization=specialization, gender=gender
+    ).filter(centre__city=OuterRef("pk"))
+    return (
+        City.objects.filter(Exists(sessions))
+        .select_related("region")
+        .order_by("region__order", "order", "code")
+    )
+
+
+def centres_with_seats(
+    *,
+    period: Period,
+    mode: str,
+    specialization: Specialization | int,
+    gender: str,
+    city: City | int,
+) -> QuerySet[Centre]:
+    """Centres in a city with a bookable session. One query."""
+    sessions = bookable_sessions(
+        period=period, mode=mode, specialization=specialization, gender=gender
+    ).filter(centre=OuterRef("pk"))
+    return (
+        Centre.objects.filter(Exists(sessions), city=city)
+        .select_related("city")
+        .order_by("name_en", "code")
+    )
+
+
+def dates_with_seats(
+    *,
+    period: Period,
+    specialization: Specialization | int,
+    gender: str,
+    centre: Centre,
+) -> list[date]:
+    """The dates a centre has a bookable session on, in order. One query."""
+    return list(
+        bookable_sessions(
+            period=period, mode=centre.mode, specialization=specialization, gender=gender
+        )
+        .filter(centre=centre)
+        .order_by("date")
+        .values_list("date", flat=True)
+        .distinct()
+    )
+
+
+def session_slots(
+    *,
+    period: Period,
+    specialization: Specialization | int,
+    gender: str,
+    centre: Centre,
+    day: date,
+    include_full: bool = False,
+) -> QuerySet[Session]:
+    """The sessions of a centre on a date, each annotated with ``free`` and ``full``. One query.
+
+    With ``include_full`` the full ones are listed too (shown as مكتمل, not selectable).
+    """
+    return (
+        bookable_sessions(
+            period=period,
+            mode=centre.mode,
+            specialization=specialization,
+            gender=gender,
+            include_full=include_full,
+        )
+        .filter(centre=centre, date=day)
+        .annotate(
+            free=ExpressionWrapper(F("capacity") - F("seats_taken"), output_field=IntegerField()),
+            full=Case(
+                When(seats_taken__gte=F("capacity"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
+        .order_by("start_time")
+    )

@@ -1,0 +1,201 @@
+"""National-scale data for load tests: ~400,000 candidates, 300 centres, 20,000 sessions.
+
+Fast on purpose: one password hash shared by every generated candidate, ``bulk_create`` in
+batches, conflicts ignored so a second run adds nothing.
+"""
+
+import itertools
+import time as timer
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+
+from rukhsa.catalog.models import Centre, City, Gender, Mode, Period, Session, Specialization
+from rukhsa.core import clock
+from rukhsa.core.digits import luhn_valid
+from rukhsa.demo.loader import (
+    DIGITAL_TIMES,
+    PAPER_TIME,
+    digital_capacity,
+    paper_dates,
+    working_days,
+)
+
+CANDIDATES = 400_000
+DIGITAL_CENTRES = 200
+PAPER_CENTRES = 100
+SESSIONS = 20_000
+CANDIDATE_PASSWORD = "Rukhsa-Candidate-2026"  # noqa: S105 - published load-test credential
+BATCH = 5_000
+FIRST_SERIAL = 10_000_000  # generated national IDs: 1 + 8-digit serial + check digit
+
+
+def luhn_complete(body: str) -> str:
+    for check in "0123456789":
+        if luhn_valid(body + check):
+            return body + check
+    raise AssertionError("unreachable")
+
+
+def national_id(serial: int) -> str:
+    return luhn_complete(f"1{FIRST_SERIAL + serial:08d}")
+
+
+def load_candidates(count: int, log: Callable[[str], None]) -> int:
+    user_model = get_user_model()
+    password = make_password(CANDIDATE_PASSWORD)  # hashed once for every generated candidate
+    now = clock.now()
+    before = user_model.objects.count()
+    qualifications = (
+        "bachelor",
+        "bachelor",
+        "bachelor",
+        "master",
+        "diploma",
+        "doctorate",
+        "higher_diploma",
+    )
+    employment = ("public_school", "public_school", "private_school", "not_employed")
+    majors = (
+        "Mathematics",
+        "Physics",
+        "Chemistry",
+        "Biology",
+        "Arabic",
+        "English",
+        "Islamic studies",
+        "History",
+        "Computer science",
+        "Early childhood",
+        "Special education",
+        "Physical education",
+    )
+    for start in range(0, count, BATCH):
+        rows = []
+        for i in range(start, min(start + BATCH, count)):
+            number = national_id(i)
+            female = i % 2 == 1
+            rows.append(
+                user_model(
+                    identity_type="citizen",
+                    identity_number=number,
+                    nationality="SA",
+                    identity_key=number,
+                    password=password,
+                    birth_date=None,
+                    gender="female" if female else "male",
+                    name_ar_first="نورة" if female else "عبدالرحمن",
+                    name_ar_father="خالد",
+                    name_ar_grandfather="سعد",
+                    name_ar_family="الشمري",
+                    name_en_first="Noura" if female else "Abdulrahman",
+                    name_en_father="Khalid",
+                    name_en_grandfather="Saad",
+                    name_en_family="Alshammari",
+                    mobile=f"+9665{60_000_000 + i:08d}",
+                    mobile_verified_at=now,
+                    email=f"candidate{i}@national.rukhsa.example",
+                    email_verified_at=now,
+                    qualification=qualifications[i % len(qualifications)],
+                    major=majors[i % len(majors)],
+                    experience_years=i % 25,
+                    employment=employment[i % len(employment)],
+                    is_active=True,
+                    date_joined=now,
+                    terms_accepted_at=now,
+                    privacy_accepted_at=now,
+                )
+            )
+        user_model.objects.bulk_create(rows, batch_size=BATCH, ignore_conflicts=True)
+        if (start // BATCH) % 20 == 19:
+            log(f"  candidates: {start + len(rows):,}")
+    return user_model.objects.count() - before
+
+
+def load_centres() -> list[Centre]:
+    cities = list(City.objects.order_by("region__order", "order"))
+    kinds = itertools.cycle([(Mode.DIGITAL, Gender.MALE), (Mode.DIGITAL, Gender.FEMALE)])
+    wanted = []
+    for n in range(DIGITAL_CENTRES + PAPER_CENTRES):
+        city = cities[n % len(cities)]
+        if n < DIGITAL_CENTRES:
+            mode, gender = next(kinds)
+        else:
+            mode, gender = Mode.PAPER, (Gender.MALE if n % 2 == 0 else Gender.FEMALE)
+        who_ar = "رجال" if gender == Gender.MALE else "نساء"
+        who_en = "Men" if gender == Gender.MALE else "Women"
+        kind_ar = "مركز اختبارات إلكترونية" if mode == Mode.DIGITAL else "مقر اختبار ورقي"
+        kind_en = "Computer-based centre" if mode == Mode.DIGITAL else "Paper venue"
+        wanted.append(
+            Centre(
+                code=f"NAT-{n + 1:03d}",
+                name_ar=f"{kind_ar} {n + 1}، {city.name_ar} ({who_ar})",
+                name_en=f"{kind_en} {n + 1}, {city.name_en} ({who_en})",
+                city=city,
+                mode=mode,
+                gender=gender,
+                address_ar=f"{city.name_ar}",
+                address_en=f"{city.name_en}",
+                latitude=Decimal("24.000000"),
+                longitude=Decimal("45.000000"),
+            )
+        )
+    Centre.objects.bulk_create(wanted, ignore_conflicts=True)
+    return list(Centre.objects.filter(code__startswith="NAT-").order_by("code"))
+
+
+def load_sessions(period: Period, centres: list[Centre]) -> int:
+    spec_ids = list(Specialization.objects.filter(active=True).values_list("id", flat=True))
+    days = working_days(period.first_test_day, period.last_test_day)
+    digital = [c for c in centres if c.mode == Mode.DIGITAL]
+    paper = [c for c in centres if c.mode == Mode.PAPER]
+    slots_each = (SESSIONS - 2 * len(paper)) // max(len(digital), 1)
+    wanted: list[Session] = []
+    for centre in digital:
+        capacity = digital_capacity(centre)
+        slots = [(d, t) for d in days for t in DIGITAL_TIMES][:slots_each]
+        wanted += [
+            Session(centre=centre, period=period, date=d, start_time=t, capacity=capacity)
+            for d, t in slots
+        ]
+    for centre in paper:
+        wanted += [
+            Session(centre=centre, period=period, date=d, start_time=PAPER_TIME, capacity=300)
+            for d in paper_dates(period)
+        ]
+    before = Session.objects.filter(centre__code__startswith="NAT-").count()
+    with transaction.atomic():
+        Session.objects.bulk_create(wanted, batch_size=BATCH, ignore_conflicts=True)
+        bare = list(
+            Session.objects.filter(
+                centre__code__startswith="NAT-", specializations__isnull=True
+            ).values_list("id", flat=True)
+        )
+        through = Session.specializations.through
+        through.objects.bulk_create(
+            (through(session_id=s, specialization_id=sp) for s in bare for sp in spec_ids),
+            batch_size=BATCH,
+        )
+    return Session.objects.filter(centre__code__startswith="NAT-").count() - before
+
+
+def load_national(
+    period: Period, log: Callable[[str], None], *, candidates: int = CANDIDATES
+) -> dict[str, float]:
+    timings: dict[str, float] = {}
+    started = timer.perf_counter()
+    created = load_candidates(candidates, log)
+    timings["candidates"] = timer.perf_counter() - started
+    log(f"National candidates: {created:,} created in {timings['candidates']:.1f} s")
+    started = timer.perf_counter()
+    centres = load_centres()
+    created = load_sessions(period, centres)
+    timings["centres_sessions"] = timer.perf_counter() - started
+    log(
+        f"National centres: {len(centres)}, sessions created: {created:,} "
+        f"in {timings['centres_sessions']:.1f} s"
+    )
+    return timings
