@@ -3,7 +3,8 @@ import pytest
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/accounts/signup/", "/accounts/login/", "/accounts/recover/", "/healthz"],
+    ["/", "/accounts/signup/", "/accounts/login/", "/accounts/recover/", "/healthz", "/terms/",
+     "/privacy/"],
 )
 def test_public_pages_answer(client, db, url):
     response = client.get(url)

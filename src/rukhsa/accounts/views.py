@@ -108,7 +108,9 @@ def signup(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your account was created. Enter the code we sent to "
                                         "your mobile to activate it."))
             return redirect("accounts:verify_mobile")
-    return render(request, "accounts/signup.html", {"form": form})
+    return render(request, "accounts/signup.html", {
+        "form": form, "terms_url": reverse("core:terms"), "privacy_url": reverse("core:privacy"),
+    })
 
 
 def _pending_user(request: HttpRequest) -> User | None:

@@ -14,6 +14,10 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
 
 
+def page(request: HttpRequest, template: str) -> HttpResponse:
+    return render(request, template)
+
+
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
     """200 only when the database answers."""
