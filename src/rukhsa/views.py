@@ -24,28 +24,55 @@ def dashboard_steps(user: User) -> list[Step]:
     """What the candidate can do next, most urgent first."""
     steps: list[Step] = []
     if not user.email_verified_at:
-        steps.append(Step(_("Verify your email address: booking a test needs a verified mobile "
-                            "and email."), _("Verify email"), reverse("accounts:verify_email"),
-                          _("Required"), todo=True))
+        steps.append(
+            Step(
+                _("Verify your email address: booking a test needs a verified mobile and email."),
+                _("Verify email"),
+                reverse("accounts:verify_email"),
+                _("Required"),
+                todo=True,
+            )
+        )
     if not user.profile_complete:
-        steps.append(Step(_("Add your education, teaching experience and employment: they are "
-                            "needed to register and to work out your licence level."),
-                          _("Complete personal data"), reverse("accounts:profile_edit"),
-                          _("Required"), todo=True))
+        steps.append(
+            Step(
+                _(
+                    "Add your education, teaching experience and employment: they are "
+                    "needed to register and to work out your licence level."
+                ),
+                _("Complete personal data"),
+                reverse("accounts:profile_edit"),
+                _("Required"),
+                todo=True,
+            )
+        )
     ready = user.contacts_verified and user.profile_complete
-    steps.append(Step(_("Register for the Specialized Professional License Test (paper or "
-                        "computer-based)."),
-                      status=_("Opens with the next registration period") if ready
-                      else _("Complete the steps above first")))
-    steps.append(Step(_("Review or edit your personal data and contact details."),
-                      _("Personal data"), reverse("accounts:profile")))
+    steps.append(
+        Step(
+            _("Register for the Specialized Professional License Test (paper or computer-based)."),
+            status=_("Opens with the next registration period")
+            if ready
+            else _("Complete the steps above first"),
+        )
+    )
+    steps.append(
+        Step(
+            _("Review or edit your personal data and contact details."),
+            _("Personal data"),
+            reverse("accounts:profile"),
+        )
+    )
     return steps
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    return render(request, "core/dashboard.html", {
-        "display_name": user.display_name(request.LANGUAGE_CODE),  # type: ignore[attr-defined]
-        "steps": dashboard_steps(user),
-    })
+    return render(
+        request,
+        "core/dashboard.html",
+        {
+            "display_name": user.display_name(request.LANGUAGE_CODE),  # type: ignore[attr-defined]
+            "steps": dashboard_steps(user),
+        },
+    )

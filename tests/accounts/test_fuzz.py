@@ -15,12 +15,31 @@ text = st.text(
 )
 nasty = st.one_of(
     text,
-    st.sampled_from(["", " ", "٠٥٥١٢٣٤٥٦٧٨", "+", "@", "'; DROP TABLE users;--", "<script>",
-                     "9" * 500, "１２３", "\u200f", "0", "-1", "1e9", "٢٩", "02/30"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "٠٥٥١٢٣٤٥٦٧٨",
+            "+",
+            "@",
+            "'; DROP TABLE users;--",
+            "<script>",
+            "9" * 500,
+            "１２３",
+            "\u200f",
+            "0",
+            "-1",
+            "1e9",
+            "٢٩",
+            "02/30",
+        ]
+    ),
 )
-HYPOTHESIS = settings(max_examples=40, deadline=None,
-                      suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                             HealthCheck.too_slow])
+HYPOTHESIS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @pytest.mark.django_db
@@ -33,9 +52,21 @@ def test_signup_never_500(field, value):
 
 @pytest.mark.django_db
 @HYPOTHESIS
-@given(values=st.fixed_dictionaries({name: nasty for name in ("identity_number", "mobile",
-                                                               "birth_day", "birth_month",
-                                                               "birth_year", "email")}))
+@given(
+    values=st.fixed_dictionaries(
+        {
+            name: nasty
+            for name in (
+                "identity_number",
+                "mobile",
+                "birth_day",
+                "birth_month",
+                "birth_year",
+                "email",
+            )
+        }
+    )
+)
 def test_signup_many_fields_never_500(values):
     response = Client().post("/accounts/signup/", signup_data(**values))
     assert response.status_code in (200, 302)
@@ -54,11 +85,22 @@ def test_profile_never_500(field, value, make_user):
 
 @pytest.mark.django_db
 @HYPOTHESIS
-@given(path=st.sampled_from(["/accounts/login/", "/accounts/recover/", "/accounts/recover/code/"]),
-       identifier=nasty, nationality=nasty, code=nasty)
+@given(
+    path=st.sampled_from(["/accounts/login/", "/accounts/recover/", "/accounts/recover/code/"]),
+    identifier=nasty,
+    nationality=nasty,
+    code=nasty,
+)
 def test_login_and_recovery_never_500(path, identifier, nationality, code):
     client = Client()
     client.post("/accounts/recover/", {"identifier": "1000000008"})
-    response = client.post(path, {"identifier": identifier, "nationality": nationality,
-                                  "password": identifier, "code": code})
+    response = client.post(
+        path,
+        {
+            "identifier": identifier,
+            "nationality": nationality,
+            "password": identifier,
+            "code": code,
+        },
+    )
     assert response.status_code in (200, 302, 429)

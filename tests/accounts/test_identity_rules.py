@@ -77,8 +77,16 @@ def test_visitor_nationality_cannot_be_saudi_and_must_exist():
 
 @pytest.mark.parametrize(
     "raw",
-    ["0551234567", "551234567", "966551234567", "+966551234567", "00966551234567",
-     "055 123 4567", "٠٥٥١٢٣٤٥٦٧", "+966 55-123-4567"],
+    [
+        "0551234567",
+        "551234567",
+        "966551234567",
+        "+966551234567",
+        "00966551234567",
+        "055 123 4567",
+        "٠٥٥١٢٣٤٥٦٧",
+        "+966 55-123-4567",
+    ],
 )
 def test_saudi_mobile_forms_normalise_to_e164(raw):
     assert identity.clean_saudi_mobile(raw) == "+966551234567"

@@ -15,8 +15,11 @@ T0 = "2026-11-25 10:00 +0300"
 
 
 def login(client, identifier, password=PASSWORD, nationality="", ip="198.51.100.1"):
-    return client.post(LOGIN, {"identifier": identifier, "password": password,
-                               "nationality": nationality}, REMOTE_ADDR=ip)
+    return client.post(
+        LOGIN,
+        {"identifier": identifier, "password": password, "nationality": nationality},
+        REMOTE_ADDR=ip,
+    )
 
 
 def test_login_by_national_id_rotates_the_session(client, candidate):
@@ -26,8 +29,9 @@ def test_login_by_national_id_rotates_the_session(client, candidate):
     response = login(client, candidate.identity_number)
     assert response.status_code == 302 and response["Location"] == reverse("dashboard")
     assert client.session.session_key != before
-    assert UserSession.objects.filter(user=candidate,
-                                      session_key=client.session.session_key).exists()
+    assert UserSession.objects.filter(
+        user=candidate, session_key=client.session.session_key
+    ).exists()
 
 
 def test_login_by_arabic_digits_and_by_email(client, candidate):
@@ -122,7 +126,12 @@ def test_login_restores_preferred_language(client, make_user):
 
 
 def test_open_redirect_refused(client, candidate):
-    response = client.post(LOGIN + "?next=https://evil.example/",
-                           {"identifier": candidate.identity_number, "password": PASSWORD,
-                            "next": "https://evil.example/"})
+    response = client.post(
+        LOGIN + "?next=https://evil.example/",
+        {
+            "identifier": candidate.identity_number,
+            "password": PASSWORD,
+            "next": "https://evil.example/",
+        },
+    )
     assert response["Location"] == reverse("dashboard")

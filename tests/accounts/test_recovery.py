@@ -18,14 +18,16 @@ NEW_PASSWORD = "Palm-Grove-Lantern-77"
 
 
 def ask(client, identifier, nationality=""):
-    return client.post(RECOVER, {"identifier": identifier, "nationality": nationality},
-                       follow=True)
+    return client.post(RECOVER, {"identifier": identifier, "nationality": nationality}, follow=True)
 
 
 def visible_text(response) -> str:
     html = response.content.decode()
-    return html.split('<main id="main"', 1)[1].split("</main>", 1)[0].replace(
-        'name="csrfmiddlewaretoken"', "")
+    return (
+        html.split('<main id="main"', 1)[1]
+        .split("</main>", 1)[0]
+        .replace('name="csrfmiddlewaretoken"', "")
+    )
 
 
 def without_tokens(response) -> str:
@@ -46,7 +48,9 @@ def test_same_answer_for_known_and_unknown_identity(candidate, settings):
     assert known_time >= 0.3 and unknown_time >= 0.3
     assert abs(known_time - unknown_time) < 0.25
     assert Message.objects.filter(recipient=candidate, kind="reset_code").count() == 1
-    assert Message.objects.filter(kind__startswith="reset").exclude(recipient=candidate).count() == 0
+    assert (
+        Message.objects.filter(kind__startswith="reset").exclude(recipient=candidate).count() == 0
+    )
 
 
 def test_answer_never_shows_masked_digits(candidate):
@@ -57,8 +61,9 @@ def test_answer_never_shows_masked_digits(candidate):
 
 def test_reset_by_code_ends_other_sessions_and_tells_the_candidate(candidate):
     other = Client()
-    other.post(reverse("accounts:login"),
-               {"identifier": candidate.identity_number, "password": PASSWORD})
+    other.post(
+        reverse("accounts:login"), {"identifier": candidate.identity_number, "password": PASSWORD}
+    )
     assert other.get(reverse("dashboard")).status_code == 200
     other_key = other.session.session_key
 
@@ -67,8 +72,10 @@ def test_reset_by_code_ends_other_sessions_and_tells_the_candidate(candidate):
     code = latest_code(candidate.mobile, kind="reset_code")
     response = client.post(reverse("accounts:recover_code"), {"code": code})
     assert response["Location"] == reverse("accounts:recover_new_password")
-    response = client.post(reverse("accounts:recover_new_password"),
-                           {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+    response = client.post(
+        reverse("accounts:recover_new_password"),
+        {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD},
+    )
     assert response["Location"] == reverse("accounts:login")
 
     candidate.refresh_from_db()
@@ -101,17 +108,21 @@ def test_wrong_code_for_unknown_identity_says_the_same(candidate):
     ask(known, candidate.identity_number)
     code = latest_code(candidate.mobile, kind="reset_code")
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
-    assert known.post(reverse("accounts:recover_code"), {"code": wrong}).context["form"].errors[
-        "code"] == errors
+    assert (
+        known.post(reverse("accounts:recover_code"), {"code": wrong}).context["form"].errors["code"]
+        == errors
+    )
 
 
 def test_new_password_rules_apply(candidate):
     client = Client()
     ask(client, candidate.identity_number)
-    client.post(reverse("accounts:recover_code"),
-                {"code": latest_code(candidate.mobile, kind="reset_code")})
-    response = client.post(reverse("accounts:recover_new_password"),
-                           {"password": "short", "password_confirm": "short"})
+    client.post(
+        reverse("accounts:recover_code"), {"code": latest_code(candidate.mobile, kind="reset_code")}
+    )
+    response = client.post(
+        reverse("accounts:recover_new_password"), {"password": "short", "password_confirm": "short"}
+    )
     assert response.status_code == 200
     assert "password" in response.context["form"].errors
 

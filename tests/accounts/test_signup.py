@@ -22,7 +22,10 @@ def test_citizen_signup_creates_inactive_account_and_sends_codes(client, db):
     assert response["Location"] == reverse("accounts:verify_mobile")
     user = User.objects.get()
     assert (user.identity_type, user.identity_number, user.nationality) == (
-        "citizen", "1000000008", "SA")
+        "citizen",
+        "1000000008",
+        "SA",
+    )
     assert user.mobile == "+966551234567"
     assert not user.is_active and user.mobile_verified_at is None
     assert user.password.startswith("argon2")
@@ -52,31 +55,38 @@ def test_email_verified_by_link_and_by_code(client, db):
 def test_email_verified_by_code(client, db):
     post_signup(client)
     client.post(reverse("accounts:verify_mobile"), {"code": latest_code("+966551234567")})
-    response = client.post(reverse("accounts:verify_email"),
-                           {"code": latest_code("teacher@example.com")})
+    response = client.post(
+        reverse("accounts:verify_email"), {"code": latest_code("teacher@example.com")}
+    )
     assert response.status_code == 302
     assert User.objects.get().email_verified_at is not None
 
 
 def test_hijri_birth_date_for_citizen(client, db):
-    post_signup(client, birth_calendar="hijri", birth_day="٢١", birth_month="10",
-                birth_year="1410")
+    post_signup(client, birth_calendar="hijri", birth_day="٢١", birth_month="10", birth_year="1410")
     assert str(User.objects.get().birth_date) == "1990-05-16"
 
 
 def test_hijri_birth_date_refused_for_resident(client, db):
-    response = post_signup(client, identity_type="resident",
-                           identity_number=national_number("2", 77), nationality="IN",
-                           birth_calendar="hijri", birth_day="21", birth_month="10",
-                           birth_year="1410")
+    response = post_signup(
+        client,
+        identity_type="resident",
+        identity_number=national_number("2", 77),
+        nationality="IN",
+        birth_calendar="hijri",
+        birth_day="21",
+        birth_month="10",
+        birth_year="1410",
+    )
     assert response.status_code == 200
     assert "birth_calendar" in response.context["form"].errors
 
 
 def test_resident_signup(client, db):
     iqama = national_number("2", 77)
-    response = post_signup(client, identity_type="resident", identity_number=iqama,
-                           nationality="IN")
+    response = post_signup(
+        client, identity_type="resident", identity_number=iqama, nationality="IN"
+    )
     assert response.status_code == 302
     user = User.objects.get()
     assert (user.identity_type, user.identity_key, user.nationality) == ("resident", iqama, "IN")
@@ -84,8 +94,14 @@ def test_resident_signup(client, db):
 
 def test_visitor_signup_with_passport(client, db):
     response = post_signup(
-        client, identity_type="visitor", identity_number="a12 34567", nationality="EG",
-        mobile="+20 100 123 4567", name_ar_first="", name_ar_father="", name_ar_grandfather="",
+        client,
+        identity_type="visitor",
+        identity_number="a12 34567",
+        nationality="EG",
+        mobile="+20 100 123 4567",
+        name_ar_first="",
+        name_ar_father="",
+        name_ar_grandfather="",
         name_ar_family="",
     )
     assert response.status_code == 302
@@ -182,8 +198,14 @@ def test_unverified_mobile_may_be_reused(client, db, make_user):
 
 def test_same_passport_number_other_nationality_is_another_person(client, db, make_user):
     make_user(identity_type="visitor", identity_number="A1234567", nationality="EG")
-    response = post_signup(client, identity_type="visitor", identity_number="A1234567",
-                           nationality="JO", mobile="+962791234567", email="j@example.com")
+    response = post_signup(
+        client,
+        identity_type="visitor",
+        identity_number="A1234567",
+        nationality="JO",
+        mobile="+962791234567",
+        email="j@example.com",
+    )
     assert response.status_code == 302
 
 

@@ -3,8 +3,15 @@ import pytest
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/accounts/signup/", "/accounts/login/", "/accounts/recover/", "/healthz", "/terms/",
-     "/privacy/"],
+    [
+        "/",
+        "/accounts/signup/",
+        "/accounts/login/",
+        "/accounts/recover/",
+        "/healthz",
+        "/terms/",
+        "/privacy/",
+    ],
 )
 def test_public_pages_answer(client, db, url):
     response = client.get(url)

@@ -35,9 +35,12 @@ def test_masking():
 
 
 def test_audit_rows_mask_personal_values(candidate):
-    audit.audit_log(action="profile.updated", actor=candidate, subject=candidate,
-                    changes={"email": ("a.person@example.com", "b.person@example.com"),
-                             "city": ("", "jeddah")})
+    audit.audit_log(
+        action="profile.updated",
+        actor=candidate,
+        subject=candidate,
+        changes={"email": ("a.person@example.com", "b.person@example.com"), "city": ("", "jeddah")},
+    )
     rows = {row.field: row for row in AuditLog.objects.filter(subject=candidate)}
     assert rows["email"].old_value == "a•••••••@example.com"
     assert "b.person" not in rows["email"].new_value
@@ -81,7 +84,7 @@ def test_security_headers_and_csp_without_inline_script(client, db):
 def test_pages_serve_no_external_assets(client, db):
     for url in ("/", "/accounts/signup/", "/accounts/login/"):
         html = client.get(url).content.decode()
-        for attr in ('src="http', 'href="http', "src=\"//", "href=\"//"):
+        for attr in ('src="http', 'href="http', 'src="//', 'href="//'):
             assert attr not in html, url
 
 

@@ -9,24 +9,36 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_check(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items()
-             if k not in {"DEBUG", "RUKHSA_TESTING", "DJANGO_SETTINGS_MODULE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "RUKHSA_TESTING", "DJANGO_SETTINGS_MODULE"}
+    }
     clean.update(env)
-    return subprocess.run(  # noqa: S603 - fixed arguments
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 def test_check_deploy_has_no_warning():
-    result = run_check(SECRET_KEY="k" * 10 + "-production-secret-with-enough-entropy-" + "z" * 20,
-                       ALLOWED_HOSTS="rukhsa.example", DJANGO_SETTINGS_MODULE="rukhsa.settings")
+    result = run_check(
+        SECRET_KEY="k" * 10 + "-production-secret-with-enough-entropy-" + "z" * 20,
+        ALLOWED_HOSTS="rukhsa.example",
+        DJANGO_SETTINGS_MODULE="rukhsa.settings",
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
 
 def test_production_refuses_to_start_without_a_secret_key():
-    result = run_check(ALLOWED_HOSTS="rukhsa.example", DJANGO_SETTINGS_MODULE="rukhsa.settings",
-                       SECRET_KEY="")
+    result = run_check(
+        ALLOWED_HOSTS="rukhsa.example", DJANGO_SETTINGS_MODULE="rukhsa.settings", SECRET_KEY=""
+    )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr

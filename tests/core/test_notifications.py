@@ -10,8 +10,13 @@ from rukhsa.notifications.tasks import message_deliver
 
 
 def send(**kwargs):
-    defaults = {"kind": "password_changed", "language": "en", "context": {"when": None},
-                "sms_to": "+966551234567", "email_to": "a@example.com"}
+    defaults = {
+        "kind": "password_changed",
+        "language": "en",
+        "context": {"when": None},
+        "sms_to": "+966551234567",
+        "email_to": "a@example.com",
+    }
     defaults.update(kwargs)
     return message_send(**defaults)
 
@@ -70,6 +75,7 @@ def test_outbox_only_when_debug(db, settings):
 
 @pytest.mark.parametrize("kind", ["mobile_code", "reset_code", "mobile_change_code"])
 def test_code_messages_carry_the_code(db, kind):
-    message = message_send(kind=kind, language="ar", context={"code": "123456"},
-                           sms_to="+966551234567")[0]
+    message = message_send(
+        kind=kind, language="ar", context={"code": "123456"}, sms_to="+966551234567"
+    )[0]
     assert "123456" in message.body

@@ -20,9 +20,11 @@ from rukhsa.core.geo import city_choices
 from rukhsa.core.hijri import from_hijri
 
 
-def _countries() -> list[tuple[str, str]]:
-    return [("", _("— Choose —")), *country_choices(translation.get_language() or "ar",
-                                                       exclude=("SA",))]
+def _countries() -> list[tuple[str, Any]]:
+    return [
+        ("", _("— Choose —")),
+        *country_choices(translation.get_language() or "ar", exclude=("SA",)),
+    ]
 
 
 def _cities() -> list[Any]:
@@ -52,59 +54,106 @@ def _text(autocomplete: str = "off", **attrs: str) -> forms.TextInput:
 
 
 class SignupForm(Form):
-    identity_type = forms.ChoiceField(label=_("Identity type"), choices=IdentityType.choices,
-                                      widget=forms.RadioSelect)
+    identity_type = forms.ChoiceField(
+        label=_("Identity type"), choices=IdentityType.choices, widget=forms.RadioSelect
+    )
     identity_number = forms.CharField(
-        label=_("National ID / iqama / passport number"), max_length=40,
-        help_text=_("Saudi citizens: national ID (starts with 1). Residents: iqama (starts with 2). "
-                    "Visitors: passport number."),
+        label=_("National ID / iqama / passport number"),
+        max_length=40,
+        help_text=_(
+            "Saudi citizens: national ID (starts with 1). Residents: iqama (starts with 2). "
+            "Visitors: passport number."
+        ),
         widget=_text(dir="ltr", inputmode="text"),
     )
-    nationality = LazyChoiceField(label=_("Nationality"), choices_fn=_countries, required=False,
-                                  help_text=_("Residents and visitors only."))
+    nationality = LazyChoiceField(
+        label=_("Nationality"),
+        choices_fn=_countries,
+        required=False,
+        help_text=_("Residents and visitors only."),
+    )
     birth_calendar = forms.ChoiceField(
         label=_("Calendar of the date of birth"),
         choices=[("gregorian", _("Gregorian")), ("hijri", _("Hijri (citizens)"))],
-        initial="gregorian", widget=forms.RadioSelect,
+        initial="gregorian",
+        widget=forms.RadioSelect,
     )
     birth_day = DigitsField(label=_("Day"), max_length=4, widget=_text(**{"class": "short"}))
     birth_month = DigitsField(label=_("Month"), max_length=4, widget=_text(**{"class": "short"}))
     birth_year = DigitsField(label=_("Year"), max_length=6, widget=_text(**{"class": "short"}))
-    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices, widget=forms.RadioSelect,
-                               help_text=_("It decides which test centres you may book."))
-    name_ar_first = forms.CharField(label=_("First name (Arabic)"), max_length=40, required=False,
-                                    widget=_text(lang="ar", dir="rtl"))
-    name_ar_father = forms.CharField(label=_("Father's name (Arabic)"), max_length=40,
-                                     required=False, widget=_text(lang="ar", dir="rtl"))
-    name_ar_grandfather = forms.CharField(label=_("Grandfather's name (Arabic)"), max_length=40,
-                                          required=False, widget=_text(lang="ar", dir="rtl"))
-    name_ar_family = forms.CharField(label=_("Family name (Arabic)"), max_length=40,
-                                     required=False, widget=_text(lang="ar", dir="rtl"))
-    name_en_first = forms.CharField(label=_("First name (English)"), max_length=40,
-                                    widget=_text(lang="en", dir="ltr"))
-    name_en_father = forms.CharField(label=_("Father's name (English)"), max_length=40,
-                                     widget=_text(lang="en", dir="ltr"))
-    name_en_grandfather = forms.CharField(label=_("Grandfather's name (English)"), max_length=40,
-                                          widget=_text(lang="en", dir="ltr"))
-    name_en_family = forms.CharField(label=_("Family name (English)"), max_length=40,
-                                     widget=_text(lang="en", dir="ltr"))
+    gender = forms.ChoiceField(
+        label=_("Gender"),
+        choices=Gender.choices,
+        widget=forms.RadioSelect,
+        help_text=_("It decides which test centres you may book."),
+    )
+    name_ar_first = forms.CharField(
+        label=_("First name (Arabic)"),
+        max_length=40,
+        required=False,
+        widget=_text(lang="ar", dir="rtl"),
+    )
+    name_ar_father = forms.CharField(
+        label=_("Father's name (Arabic)"),
+        max_length=40,
+        required=False,
+        widget=_text(lang="ar", dir="rtl"),
+    )
+    name_ar_grandfather = forms.CharField(
+        label=_("Grandfather's name (Arabic)"),
+        max_length=40,
+        required=False,
+        widget=_text(lang="ar", dir="rtl"),
+    )
+    name_ar_family = forms.CharField(
+        label=_("Family name (Arabic)"),
+        max_length=40,
+        required=False,
+        widget=_text(lang="ar", dir="rtl"),
+    )
+    name_en_first = forms.CharField(
+        label=_("First name (English)"), max_length=40, widget=_text(lang="en", dir="ltr")
+    )
+    name_en_father = forms.CharField(
+        label=_("Father's name (English)"), max_length=40, widget=_text(lang="en", dir="ltr")
+    )
+    name_en_grandfather = forms.CharField(
+        label=_("Grandfather's name (English)"), max_length=40, widget=_text(lang="en", dir="ltr")
+    )
+    name_en_family = forms.CharField(
+        label=_("Family name (English)"), max_length=40, widget=_text(lang="en", dir="ltr")
+    )
     mobile = forms.CharField(
-        label=_("Mobile"), max_length=30,
-        help_text=_("Citizens and residents: a Saudi mobile, e.g. 05XXXXXXXX. Visitors: the "
-                    "number with its country code, e.g. +20…"),
+        label=_("Mobile"),
+        max_length=30,
+        help_text=_(
+            "Citizens and residents: a Saudi mobile, e.g. 05XXXXXXXX. Visitors: the "
+            "number with its country code, e.g. +20…"
+        ),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
     )
-    email = forms.EmailField(label=_("Email"), max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}))
-    password = forms.CharField(label=_("Password"), strip=False, widget=PasswordInput(),
-                               help_text=_("At least 10 characters; not a common password; not "
-                                           "like your identity number or names."))
-    password_confirm = forms.CharField(label=_("Confirm password"), strip=False,
-                                       widget=PasswordInput())
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=PasswordInput(),
+        help_text=_(
+            "At least 10 characters; not a common password; not like your identity number or names."
+        ),
+    )
+    password_confirm = forms.CharField(
+        label=_("Confirm password"), strip=False, widget=PasswordInput()
+    )
     accept_terms = forms.BooleanField(label=_("I accept the terms of use of the test services."))
     accept_privacy = forms.BooleanField(
-        label=_("I have read the privacy notice and agree to the processing of my personal data "
-                "under the Personal Data Protection Law."),
+        label=_(
+            "I have read the privacy notice and agree to the processing of my personal data "
+            "under the Personal Data Protection Law."
+        ),
     )
 
     NAME_AR = ("name_ar_first", "name_ar_father", "name_ar_grandfather", "name_ar_family")
@@ -114,7 +163,8 @@ class SignupForm(Form):
         return self.cleaned_data["email"].strip()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("identity_type")
         if kind:
             self._clean_identity(kind, data)
@@ -137,8 +187,11 @@ class SignupForm(Form):
     def _clean_identity(self, kind: str, data: dict[str, Any]) -> None:
         raw = self.data.get("identity_number", "")
         try:
-            number = (identity.clean_national_number(raw, kind) if kind != IdentityType.VISITOR
-                      else identity.clean_passport(raw))
+            number = (
+                identity.clean_national_number(raw, kind)
+                if kind != IdentityType.VISITOR
+                else identity.clean_passport(raw)
+            )
             data["identity_number"] = number
         except ValidationError as exc:
             self.add_error("identity_number", exc)
@@ -153,7 +206,7 @@ class SignupForm(Form):
                 self.add_error("nationality", exc)
 
     def _clean_birth_date(self, kind: str, data: dict[str, Any]) -> None:
-        parts = [data.get("birth_day"), data.get("birth_month"), data.get("birth_year")]
+        parts = [str(data.get(name) or "") for name in ("birth_day", "birth_month", "birth_year")]
         if not all(parts):
             return
         if not all(p.isascii() and p.isdigit() for p in parts):
@@ -164,14 +217,17 @@ class SignupForm(Form):
         try:
             if calendar == "hijri":
                 if kind != IdentityType.CITIZEN:
-                    self.add_error("birth_calendar",
-                                   _("Only Saudi citizens may enter a Hijri date of birth."))
+                    self.add_error(
+                        "birth_calendar", _("Only Saudi citizens may enter a Hijri date of birth.")
+                    )
                     return
                 born = from_hijri(year, month, day)
             else:
                 born = date(year, month, day)
         except (ValueError, OverflowError):
-            self.add_error("birth_day", _("This date does not exist. Check the day, month and year."))
+            self.add_error(
+                "birth_day", _("This date does not exist. Check the day, month and year.")
+            )
             return
         try:
             data["birth_date"] = identity.clean_birth_date(born)
@@ -210,8 +266,9 @@ class SignupForm(Form):
 
 
 class VerifyCodeForm(Form):
-    code = CodeField(label=_("Verification code"), max_length=12,
-                     help_text=_("The 6 digits we sent you."))
+    code = CodeField(
+        label=_("Verification code"), max_length=12, help_text=_("The 6 digits we sent you.")
+    )
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"]
@@ -222,58 +279,82 @@ class VerifyCodeForm(Form):
 
 class LoginForm(Form):
     identifier = forms.CharField(
-        label=_("Identity number, passport number or email"), max_length=254,
+        label=_("Identity number, passport number or email"),
+        max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "dir": "ltr"}),
     )
-    nationality = LazyChoiceField(label=_("Nationality (passport holders only)"),
-                                  choices_fn=_countries, required=False)
-    password = forms.CharField(label=_("Password"), strip=False,
-                               widget=PasswordInput("current-password"))
+    nationality = LazyChoiceField(
+        label=_("Nationality (passport holders only)"), choices_fn=_countries, required=False
+    )
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=PasswordInput("current-password")
+    )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("identifier"):
             key = identity.login_key(data["identifier"], data.get("nationality", ""))
             if key is None:
-                self.add_error("identifier", _("Enter a 10-digit national ID or iqama number, or "
-                                               "your email. For a passport, choose the "
-                                               "nationality too."))
+                self.add_error(
+                    "identifier",
+                    _(
+                        "Enter a 10-digit national ID or iqama number, or "
+                        "your email. For a passport, choose the "
+                        "nationality too."
+                    ),
+                )
             data["key"] = key
         return data
 
 
 class RecoverForm(Form):
     identifier = forms.CharField(
-        label=_("National ID, iqama or passport number"), max_length=40,
+        label=_("National ID, iqama or passport number"),
+        max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "username", "dir": "ltr"}),
     )
-    nationality = LazyChoiceField(label=_("Nationality (passport holders only)"),
-                                  choices_fn=_countries, required=False)
+    nationality = LazyChoiceField(
+        label=_("Nationality (passport holders only)"), choices_fn=_countries, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("identifier"):
             key = identity.login_key(data["identifier"], data.get("nationality", ""))
             if key is None or "@" in key:
-                self.add_error("identifier", _("Enter a 10-digit national ID or iqama number. For "
-                                               "a passport, choose the nationality too."))
+                self.add_error(
+                    "identifier",
+                    _(
+                        "Enter a 10-digit national ID or iqama number. For "
+                        "a passport, choose the nationality too."
+                    ),
+                )
             data["key"] = key
         return data
 
 
 class NewPasswordForm(Form):
-    password = forms.CharField(label=_("New password"), strip=False, widget=PasswordInput(),
-                               help_text=_("At least 10 characters; not a common password; not "
-                                           "like your identity number or names."))
-    password_confirm = forms.CharField(label=_("Confirm new password"), strip=False,
-                                       widget=PasswordInput())
+    password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=PasswordInput(),
+        help_text=_(
+            "At least 10 characters; not a common password; not like your identity number or names."
+        ),
+    )
+    password_confirm = forms.CharField(
+        label=_("Confirm new password"), strip=False, widget=PasswordInput()
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         password, confirm = data.get("password"), data.get("password_confirm")
         if password and confirm and password != confirm:
             self.add_error("password_confirm", _("The two passwords are not the same."))
@@ -286,12 +367,13 @@ class NewPasswordForm(Form):
 
 
 class ChangePasswordForm(NewPasswordForm):
-    current_password = forms.CharField(label=_("Current password"), strip=False,
-                                       widget=PasswordInput("current-password"))
+    current_password = forms.CharField(
+        label=_("Current password"), strip=False, widget=PasswordInput("current-password")
+    )
     field_order = ["current_password", "password", "password_confirm"]
 
 
-def _year_choices() -> list[tuple[str, str]]:
+def _year_choices() -> list[tuple[str, Any]]:
     this_year = clock.today().year
     return [("", _("— Choose —"))] + [(str(y), str(y)) for y in range(this_year, 1959, -1)]
 
@@ -301,30 +383,45 @@ class ProfileForm(Form):
     changes nothing."""
 
     city = LazyChoiceField(label=_("City of residence"), choices_fn=_cities, required=False)
-    name_en_first = forms.CharField(label=_("First name (English)"), max_length=40,
-                                    widget=_text(lang="en", dir="ltr"))
-    name_en_father = forms.CharField(label=_("Father's name (English)"), max_length=40,
-                                     widget=_text(lang="en", dir="ltr"))
-    name_en_grandfather = forms.CharField(label=_("Grandfather's name (English)"), max_length=40,
-                                          widget=_text(lang="en", dir="ltr"))
-    name_en_family = forms.CharField(label=_("Family name (English)"), max_length=40,
-                                     widget=_text(lang="en", dir="ltr"))
-    preferred_language = forms.ChoiceField(label=_("Preferred language"),
-                                           choices=[("ar", "العربية"), ("en", "English")],
-                                           widget=forms.RadioSelect)
-    qualification = forms.ChoiceField(label=_("Qualification"),
-                                      choices=[("", _("— Choose —")), *Qualification.choices],
-                                      required=False)
+    name_en_first = forms.CharField(
+        label=_("First name (English)"), max_length=40, widget=_text(lang="en", dir="ltr")
+    )
+    name_en_father = forms.CharField(
+        label=_("Father's name (English)"), max_length=40, widget=_text(lang="en", dir="ltr")
+    )
+    name_en_grandfather = forms.CharField(
+        label=_("Grandfather's name (English)"), max_length=40, widget=_text(lang="en", dir="ltr")
+    )
+    name_en_family = forms.CharField(
+        label=_("Family name (English)"), max_length=40, widget=_text(lang="en", dir="ltr")
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Preferred language"),
+        choices=[("ar", "العربية"), ("en", "English")],
+        widget=forms.RadioSelect,
+    )
+    qualification = forms.ChoiceField(
+        label=_("Qualification"),
+        choices=[("", _("— Choose —")), *Qualification.choices],
+        required=False,
+    )
     major = forms.CharField(label=_("Major"), max_length=100, required=False)
     university = forms.CharField(label=_("University"), max_length=150, required=False)
-    graduation_year = LazyChoiceField(label=_("Graduation year"), choices_fn=_year_choices,
-                                      required=False)
-    experience_years = DigitsField(label=_("Teaching experience (years)"), max_length=4,
-                                   required=False, widget=_text(**{"class": "short"}))
-    employment = forms.ChoiceField(label=_("Employment"),
-                                   choices=[("", _("— Choose —")), *Employment.choices],
-                                   required=False,
-                                   help_text=_("In service means employed as a teacher."))
+    graduation_year = LazyChoiceField(
+        label=_("Graduation year"), choices_fn=_year_choices, required=False
+    )
+    experience_years = DigitsField(
+        label=_("Teaching experience (years)"),
+        max_length=4,
+        required=False,
+        widget=_text(**{"class": "short"}),
+    )
+    employment = forms.ChoiceField(
+        label=_("Employment"),
+        choices=[("", _("— Choose —")), *Employment.choices],
+        required=False,
+        help_text=_("In service means employed as a teacher."),
+    )
 
     def clean_experience_years(self) -> int | None:
         value = self.cleaned_data.get("experience_years", "")
@@ -339,7 +436,8 @@ class ProfileForm(Form):
         return int(value) if value else None
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in ("name_en_first", "name_en_father", "name_en_grandfather", "name_en_family"):
             if data.get(name):
                 try:
@@ -354,11 +452,13 @@ class ProfileForm(Form):
 
 class ChangeMobileForm(Form):
     new_value = forms.CharField(
-        label=_("New mobile number"), max_length=30,
+        label=_("New mobile number"),
+        max_length=30,
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
     )
-    password = forms.CharField(label=_("Current password"), strip=False,
-                               widget=PasswordInput("current-password"))
+    password = forms.CharField(
+        label=_("Current password"), strip=False, widget=PasswordInput("current-password")
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -370,11 +470,13 @@ class ChangeMobileForm(Form):
 
 class ChangeEmailForm(Form):
     new_value = forms.EmailField(
-        label=_("New email address"), max_length=254,
+        label=_("New email address"),
+        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
-    password = forms.CharField(label=_("Current password"), strip=False,
-                               widget=PasswordInput("current-password"))
+    password = forms.CharField(
+        label=_("Current password"), strip=False, widget=PasswordInput("current-password")
+    )
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -159,7 +159,8 @@ def clean_birth_date(value: date) -> date:
     age = today.year - value.year - ((today.month, today.day) < (value.month, value.day))
     if age > MAX_AGE:
         raise ValidationError(
-            _("The date of birth gives an age over %(age)d years. Please check it.") % {"age": MAX_AGE},
+            _("The date of birth gives an age over %(age)d years. Please check it.")
+            % {"age": MAX_AGE},
             code="too_old",
         )
     return value

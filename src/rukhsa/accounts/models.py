@@ -1,5 +1,7 @@
 """Candidate identity: the user model, verification codes and the sessions a user holds."""
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -43,8 +45,15 @@ def identity_key(identity_type: str, number: str, nationality: str = "") -> str:
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
-    def create_user(self, *, identity_type: str, identity_number: str, password: str | None,
-                    nationality: str = "SA", **fields: object) -> "User":
+    def create_user(
+        self,
+        *,
+        identity_type: str,
+        identity_number: str,
+        password: str | None,
+        nationality: str = "SA",
+        **fields: Any,
+    ) -> "User":
         user = self.model(
             identity_type=identity_type,
             identity_number=identity_number,
@@ -56,19 +65,25 @@ class UserManager(BaseUserManager["User"]):
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, identity_key: str, password: str | None = None,
-                         **fields: object) -> "User":
+    def create_superuser(
+        self, identity_key: str, password: str | None = None, **fields: Any
+    ) -> "User":
         """For `createsuperuser`: the key is a national ID (or iqama) number."""
         fields.setdefault("is_staff", True)
         fields.setdefault("is_superuser", True)
         fields.setdefault("is_active", True)
-        identity_type = IdentityType.RESIDENT if identity_key.startswith("2") else IdentityType.CITIZEN
-        return self.create_user(identity_type=identity_type, identity_number=identity_key,
-                                password=password, **fields)
+        identity_type = (
+            IdentityType.RESIDENT if identity_key.startswith("2") else IdentityType.CITIZEN
+        )
+        return self.create_user(
+            identity_type=identity_type, identity_number=identity_key, password=password, **fields
+        )
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    identity_type = models.CharField(_("identity type"), max_length=10, choices=IdentityType.choices)
+    identity_type = models.CharField(
+        _("identity type"), max_length=10, choices=IdentityType.choices
+    )
     identity_number = models.CharField(_("identity number"), max_length=20)
     nationality = models.CharField(_("nationality"), max_length=2, default="SA")
     identity_key = models.CharField(_("login key"), max_length=40, unique=True, editable=False)
@@ -77,7 +92,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     name_ar_first = models.CharField(_("first name (Arabic)"), max_length=40, blank=True)
     name_ar_father = models.CharField(_("father's name (Arabic)"), max_length=40, blank=True)
-    name_ar_grandfather = models.CharField(_("grandfather's name (Arabic)"), max_length=40, blank=True)
+    name_ar_grandfather = models.CharField(
+        _("grandfather's name (Arabic)"), max_length=40, blank=True
+    )
     name_ar_family = models.CharField(_("family name (Arabic)"), max_length=40, blank=True)
     name_en_first = models.CharField(_("first name (English)"), max_length=40)
     name_en_father = models.CharField(_("father's name (English)"), max_length=40)
@@ -90,17 +107,24 @@ class User(AbstractBaseUser, PermissionsMixin):
     email_verified_at = models.DateTimeField(_("email verified"), null=True, blank=True)
 
     city = models.CharField(_("city of residence"), max_length=40, blank=True)
-    preferred_language = models.CharField(_("preferred language"), max_length=2, default="ar",
-                                          choices=[("ar", "العربية"), ("en", "English")])
-    qualification = models.CharField(_("qualification"), max_length=20,
-                                     choices=Qualification.choices, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=2,
+        default="ar",
+        choices=[("ar", "العربية"), ("en", "English")],
+    )
+    qualification = models.CharField(
+        _("qualification"), max_length=20, choices=Qualification.choices, blank=True
+    )
     major = models.CharField(_("major"), max_length=100, blank=True)
     university = models.CharField(_("university"), max_length=150, blank=True)
     graduation_year = models.PositiveSmallIntegerField(_("graduation year"), null=True, blank=True)
-    experience_years = models.PositiveSmallIntegerField(_("teaching experience (years)"),
-                                                        null=True, blank=True)
-    employment = models.CharField(_("employment"), max_length=20, choices=Employment.choices,
-                                  blank=True)
+    experience_years = models.PositiveSmallIntegerField(
+        _("teaching experience (years)"), null=True, blank=True
+    )
+    employment = models.CharField(
+        _("employment"), max_length=20, choices=Employment.choices, blank=True
+    )
 
     terms_accepted_at = models.DateTimeField(_("terms accepted"), null=True, blank=True)
     privacy_accepted_at = models.DateTimeField(_("privacy notice accepted"), null=True, blank=True)
@@ -113,7 +137,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "identity_key"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # noqa: RUF012
 
     class Meta:
         verbose_name = _("user")
@@ -130,7 +154,8 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="user_verified_mobile_unique",
             ),
             models.CheckConstraint(
-                condition=models.Q(experience_years__lte=60) | models.Q(experience_years__isnull=True),
+                condition=models.Q(experience_years__lte=60)
+                | models.Q(experience_years__isnull=True),
                 name="user_experience_sane",
             ),
         ]
@@ -144,12 +169,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def name_ar(self) -> str:
-        parts = (self.name_ar_first, self.name_ar_father, self.name_ar_grandfather, self.name_ar_family)
+        parts = (
+            self.name_ar_first,
+            self.name_ar_father,
+            self.name_ar_grandfather,
+            self.name_ar_family,
+        )
         return " ".join(p for p in parts if p)
 
     @property
     def name_en(self) -> str:
-        parts = (self.name_en_first, self.name_en_father, self.name_en_grandfather, self.name_en_family)
+        parts = (
+            self.name_en_first,
+            self.name_en_father,
+            self.name_en_grandfather,
+            self.name_en_family,
+        )
         return " ".join(p for p in parts if p)
 
     def display_name(self, language: str = "ar") -> str:
@@ -170,8 +205,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def profile_complete(self) -> bool:
         """Education and experience filled in: needed before booking (PRODUCT §4)."""
-        return bool(self.qualification and self.major and self.experience_years is not None
-                    and self.employment)
+        return bool(
+            self.qualification
+            and self.major
+            and self.experience_years is not None
+            and self.employment
+        )
 
     @property
     def in_service(self) -> bool:
@@ -216,7 +255,7 @@ class VerificationCode(models.Model):
 
 
 class SendLog(models.Model):
-    """Every code send, by account and by IP, for the hourly limits (kept even for unknown users)."""
+    """Every code sent, by account and by IP, for the hourly limits (unknown users too)."""
 
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -228,6 +267,9 @@ class SendLog(models.Model):
             models.Index(fields=["ip_address", "created_at"], name="sendlog_ip_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"send at {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class UserSession(models.Model):
     """The server-side sessions a user holds, so they can all be ended (e.g. after a reset)."""
@@ -238,6 +280,9 @@ class UserSession(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
 
+    def __str__(self) -> str:
+        return f"session of user {self.user_id}"
+
 
 class PendingContactChange(models.Model):
     """A new mobile or email waiting for its code; it takes effect only once verified."""
@@ -247,3 +292,6 @@ class PendingContactChange(models.Model):
     new_value = models.CharField(max_length=254)
     code = models.OneToOneField(VerificationCode, on_delete=models.CASCADE)
     created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"pending {self.field} change of user {self.user_id}"

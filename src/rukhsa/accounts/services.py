@@ -23,7 +23,6 @@ from django.utils.translation import ngettext
 
 from rukhsa.accounts.models import (
     CodePurpose,
-    IdentityType,
     PendingContactChange,
     SendLog,
     User,
@@ -53,6 +52,7 @@ class CodeLimitError(AccountError):
 
 
 # --- Codes -------------------------------------------------------------------------------------
+
 
 def _digest(kind: str, value: str) -> str:
     key = settings.SECRET_KEY.encode()
@@ -107,8 +107,9 @@ def _recipient_language(user: User) -> str:
     return user.preferred_language or settings.LANGUAGE_CODE
 
 
-def code_issue(*, user: User, purpose: str, target: str, ip: str | None,
-               with_link: bool = False) -> tuple[VerificationCode, str, str]:
+def code_issue(
+    *, user: User, purpose: str, target: str, ip: str | None, with_link: bool = False
+) -> tuple[VerificationCode, str, str]:
     """Create a code for `purpose` sent to `target`, enforcing the resend and hourly limits.
 
     Returns (row, code, link_token); earlier live codes of the same purpose stop working.
@@ -163,24 +164,28 @@ def code_check(*, user: User, purpose: str, code: str) -> VerificationCode:
         if row is None or now >= row.expires_at:
             refusal = AccountError(
                 _("The code has expired or was already used. Ask for a new code."),
-                field="code", code="expired",
+                field="code",
+                code="expired",
             )
         elif not hmac.compare_digest(row.code_hash, _digest("code", f"{purpose}:{code}")):
             row.attempts += 1
             if row.attempts >= settings.CODE_MAX_TRIES:
                 row.revoked_at = now
-                refusal = AccountError(_("Too many wrong tries. Ask for a new code."),
-                                       field="code", code="too_many_tries")
+                refusal = AccountError(
+                    _("Too many wrong tries. Ask for a new code."),
+                    field="code",
+                    code="too_many_tries",
+                )
             else:
-                refusal = AccountError(_("The code is wrong or has expired."), field="code",
-                                       code="wrong_code")
+                refusal = AccountError(
+                    _("The code is wrong or has expired."), field="code", code="wrong_code"
+                )
             row.save(update_fields=["attempts", "revoked_at"])
         else:
             row.used_at = now
             row.save(update_fields=["used_at"])
-    if refusal is not None:
-        raise refusal
-    assert row is not None
+    if refusal is not None or row is None:
+        raise refusal or AccountError(_("The code is wrong or has expired."), field="code")
     return row
 
 
@@ -192,8 +197,11 @@ def code_by_token(*, token: str, purpose: str, user: User | None = None) -> Veri
         row = (
             VerificationCode.objects.select_for_update()
             .select_related("user")
-            .filter(token_hash=_digest("token", token), purpose=purpose,
-                    **({"user": user} if user is not None else {}))
+            .filter(
+                token_hash=_digest("token", token),
+                purpose=purpose,
+                **({"user": user} if user is not None else {}),
+            )
             .first()
         )
         if row is None or not row.is_live():
@@ -204,6 +212,7 @@ def code_by_token(*, token: str, purpose: str, user: User | None = None) -> Veri
 
 
 # --- Sign-up -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class SignupData:
@@ -227,8 +236,9 @@ def _purge_stale_unverified(*, key: str, email: str) -> None:
     """An identity or email held by an account whose mobile was never verified is freed after
     an hour, so nobody can block a teacher by signing up with their number."""
     cutoff = clock.now() - STALE_UNVERIFIED
-    stale = User.objects.filter(mobile_verified_at__isnull=True, is_active=False,
-                                date_joined__lt=cutoff, is_staff=False)
+    stale = User.objects.filter(
+        mobile_verified_at__isnull=True, is_active=False, date_joined__lt=cutoff, is_staff=False
+    )
     stale.filter(identity_key=key).delete()
     stale.annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).delete()
 
@@ -286,7 +296,10 @@ def user_signup(*, data: SignupData, ip: str | None) -> User:
                 user.save()
         except IntegrityError as exc:
             raise AccountError(
-                _("An account with these details was just created. Log in, or recover your password."),
+                _(
+                    "An account with these details was just created. "
+                    "Log in, or recover your password."
+                ),
                 field="identity_number",
                 code="duplicate",
             ) from exc
@@ -297,35 +310,58 @@ def user_signup(*, data: SignupData, ip: str | None) -> User:
 
 
 def mobile_code_send(*, user: User, ip: str | None) -> None:
-    _row, code, _token = code_issue(user=user, purpose=CodePurpose.SIGNUP_MOBILE,
-                                    target=user.mobile, ip=ip)
-    message_send(kind="mobile_code", language=_recipient_language(user), recipient=user,
-                 sms_to=user.mobile, context={"code": code})
+    _row, code, _token = code_issue(
+        user=user, purpose=CodePurpose.SIGNUP_MOBILE, target=user.mobile, ip=ip
+    )
+    message_send(
+        kind="mobile_code",
+        language=_recipient_language(user),
+        recipient=user,
+        sms_to=user.mobile,
+        context={"code": code},
+    )
 
 
 def email_code_send(*, user: User, ip: str | None) -> None:
-    _row, code, token = code_issue(user=user, purpose=CodePurpose.EMAIL, target=user.email,
-                                   ip=ip, with_link=True)
-    message_send(kind="email_code", language=_recipient_language(user), recipient=user,
-                 email_to=user.email,
-                 context={"code": code, "path": f"/accounts/verify/email/{token}/",
-                          "name": user.name_en_first})
+    _row, code, token = code_issue(
+        user=user, purpose=CodePurpose.EMAIL, target=user.email, ip=ip, with_link=True
+    )
+    message_send(
+        kind="email_code",
+        language=_recipient_language(user),
+        recipient=user,
+        email_to=user.email,
+        context={
+            "code": code,
+            "path": f"/accounts/verify/email/{token}/",
+            "name": user.name_en_first,
+        },
+    )
 
 
 def mobile_verify(*, user: User, code: str) -> User:
     """Enter the sign-up SMS code: the mobile is verified and the account becomes active."""
     code_check(user=user, purpose=CodePurpose.SIGNUP_MOBILE, code=code)
     with transaction.atomic():
-        if User.objects.filter(mobile=user.mobile, mobile_verified_at__isnull=False).exclude(
-            pk=user.pk
-        ).exists():
-            raise AccountError(_("This mobile number is already verified on another account."),
-                               field="code", code="duplicate")
+        if (
+            User.objects.filter(mobile=user.mobile, mobile_verified_at__isnull=False)
+            .exclude(pk=user.pk)
+            .exists()
+        ):
+            raise AccountError(
+                _("This mobile number is already verified on another account."),
+                field="code",
+                code="duplicate",
+            )
         user.mobile_verified_at = clock.now()
         user.is_active = True
         user.save(update_fields=["mobile_verified_at", "is_active"])
-        audit_log(action="account.mobile_verified", actor=user, subject=user,
-                  changes={"mobile": ("", user.mobile)})
+        audit_log(
+            action="account.mobile_verified",
+            actor=user,
+            subject=user,
+            changes={"mobile": ("", user.mobile)},
+        )
     return user
 
 
@@ -348,18 +384,27 @@ def email_verify_link(*, token: str) -> User | None:
 def _mark_email_verified(user: User) -> User:
     user.email_verified_at = clock.now()
     user.save(update_fields=["email_verified_at"])
-    audit_log(action="account.email_verified", actor=user, subject=user,
-              changes={"email": ("", user.email)})
+    audit_log(
+        action="account.email_verified",
+        actor=user,
+        subject=user,
+        changes={"email": ("", user.email)},
+    )
     return user
 
 
 # --- Sessions ----------------------------------------------------------------------------------
 
+
 def session_register(*, user: User, session_key: str, ip: str | None, user_agent: str) -> None:
     UserSession.objects.update_or_create(
         session_key=session_key,
-        defaults={"user": user, "created_at": clock.now(), "ip_address": ip,
-                  "user_agent": user_agent[:200]},
+        defaults={
+            "user": user,
+            "created_at": clock.now(),
+            "ip_address": ip,
+            "user_agent": user_agent[:200],
+        },
     )
 
 
@@ -382,6 +427,7 @@ def sessions_end_all(*, user: User, keep: str | None = None) -> int:
 
 # --- Password recovery -------------------------------------------------------------------------
 
+
 def recovery_request(*, key: str | None, ip: str | None) -> None:
     """Send a reset code to the verified mobile and a link to the verified email, if an account
     matches. Says nothing either way; the caller answers with the same words in the same time."""
@@ -393,17 +439,30 @@ def recovery_request(*, key: str | None, ip: str | None) -> None:
         SendLog.objects.create(user=None, ip_address=ip, created_at=clock.now())
         return
     try:
-        _row, code, token = code_issue(user=user, purpose=CodePurpose.RESET, target=user.mobile,
-                                       ip=ip, with_link=True)
+        _row, code, token = code_issue(
+            user=user, purpose=CodePurpose.RESET, target=user.mobile, ip=ip, with_link=True
+        )
     except CodeLimitError:
         return
     language = _recipient_language(user)
-    message_send(kind="reset_code", language=language, recipient=user, sms_to=user.mobile,
-                 context={"code": code})
-    message_send(kind="reset_link", language=language, recipient=user,
-                 email_to=user.email if user.email_verified_at else None,
-                 context={"code": code, "path": f"/accounts/recover/link/{token}/",
-                          "name": user.name_en_first})
+    message_send(
+        kind="reset_code",
+        language=language,
+        recipient=user,
+        sms_to=user.mobile,
+        context={"code": code},
+    )
+    message_send(
+        kind="reset_link",
+        language=language,
+        recipient=user,
+        email_to=user.email if user.email_verified_at else None,
+        context={
+            "code": code,
+            "path": f"/accounts/recover/link/{token}/",
+            "name": user.name_en_first,
+        },
+    )
 
 
 def recovery_check_code(*, key: str | None, code: str) -> User:
@@ -421,41 +480,81 @@ def recovery_check_link(*, token: str) -> User | None:
     return row.user if row and row.user.is_active else None
 
 
-def password_set(*, user: User, password: str, keep_session: str | None = None,
-                 action: str = "account.password_reset", request: Any = None) -> None:
+def password_set(
+    *,
+    user: User,
+    password: str,
+    keep_session: str | None = None,
+    action: str = "account.password_reset",
+    request: Any = None,
+) -> None:
     """Set a new password, end every other session, tell the candidate by SMS and email."""
     password_validation.validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
         sessions_end_all(user=user, keep=keep_session)
-        audit_log(action=action, actor=user, subject=user, request=request,
-                  changes={"password": ("••••", "••••")})
-        message_send(kind="password_changed", language=_recipient_language(user), recipient=user,
-                     sms_to=user.mobile if user.mobile_verified_at else None,
-                     email_to=user.email if user.email_verified_at else None,
-                     context={"when": clock.local_now()})
+        audit_log(
+            action=action,
+            actor=user,
+            subject=user,
+            request=request,
+            changes={"password": ("••••", "••••")},
+        )
+        message_send(
+            kind="password_changed",
+            language=_recipient_language(user),
+            recipient=user,
+            sms_to=user.mobile if user.mobile_verified_at else None,
+            email_to=user.email if user.email_verified_at else None,
+            context={"when": clock.local_now()},
+        )
 
 
-def password_change(*, user: User, current: str, new: str, session_key: str | None,
-                    request: Any = None) -> None:
+def password_change(
+    *, user: User, current: str, new: str, session_key: str | None, request: Any = None
+) -> None:
     if not user.check_password(current):
-        raise AccountError(_("The current password is not correct."), field="current_password",
-                           code="wrong_password")
-    password_set(user=user, password=new, keep_session=session_key,
-                 action="account.password_changed", request=request)
+        raise AccountError(
+            _("The current password is not correct."),
+            field="current_password",
+            code="wrong_password",
+        )
+    password_set(
+        user=user,
+        password=new,
+        keep_session=session_key,
+        action="account.password_changed",
+        request=request,
+    )
 
 
 # --- Profile -----------------------------------------------------------------------------------
 
 PROFILE_FIELDS = (
-    "city", "name_en_first", "name_en_father", "name_en_grandfather", "name_en_family",
-    "preferred_language", "qualification", "major", "university", "graduation_year",
-    "experience_years", "employment",
+    "city",
+    "name_en_first",
+    "name_en_father",
+    "name_en_grandfather",
+    "name_en_family",
+    "preferred_language",
+    "qualification",
+    "major",
+    "university",
+    "graduation_year",
+    "experience_years",
+    "employment",
 )
 LOCKED_FIELDS = (
-    "identity_type", "identity_number", "nationality", "birth_date", "gender",
-    "name_ar_first", "name_ar_father", "name_ar_grandfather", "name_ar_family",
+    "identity_type",
+    "identity_number",
+    "nationality",
+    "birth_date",
+    "gender",
+    "name_ar_first",
+    "name_ar_father",
+    "name_ar_grandfather",
+    "name_ar_family",
 )
 
 
@@ -471,50 +570,78 @@ def profile_update(*, user: User, values: dict[str, Any], actor: User, request: 
         for field, (_old, new) in changes.items():
             setattr(user, field, new)
         user.save(update_fields=list(changes))
-        audit_log(action="profile.updated", actor=actor, subject=user, changes=changes,
-                  request=request)
+        audit_log(
+            action="profile.updated", actor=actor, subject=user, changes=changes, request=request
+        )
     return len(changes)
 
 
-def contact_change_request(*, user: User, field: str, new_value: str, password: str,
-                           ip: str | None) -> None:
+def contact_change_request(
+    *, user: User, field: str, new_value: str, password: str, ip: str | None
+) -> None:
     """Send a code to the NEW mobile (or email); nothing changes until it is entered."""
     if not user.check_password(password):
-        raise AccountError(_("The current password is not correct."), field="password",
-                           code="wrong_password")
+        raise AccountError(
+            _("The current password is not correct."), field="password", code="wrong_password"
+        )
     if field == "mobile":
         if new_value == user.mobile:
             raise AccountError(_("This is already your mobile number."), field="new_value")
-        if User.objects.filter(mobile=new_value, mobile_verified_at__isnull=False).exclude(
-            pk=user.pk
-        ).exists():
-            raise AccountError(_("This mobile number is already verified on another account."),
-                               field="new_value", code="duplicate")
+        if (
+            User.objects.filter(mobile=new_value, mobile_verified_at__isnull=False)
+            .exclude(pk=user.pk)
+            .exists()
+        ):
+            raise AccountError(
+                _("This mobile number is already verified on another account."),
+                field="new_value",
+                code="duplicate",
+            )
         purpose = CodePurpose.MOBILE_CHANGE
     else:
         if new_value.lower() == user.email.lower():
             raise AccountError(_("This is already your email address."), field="new_value")
-        if User.objects.annotate(email_ci=Lower("email")).filter(
-            email_ci=new_value.lower()
-        ).exclude(pk=user.pk).exists():
-            raise AccountError(_("This email address is already used by another account."),
-                               field="new_value", code="duplicate")
+        if (
+            User.objects.annotate(email_ci=Lower("email"))
+            .filter(email_ci=new_value.lower())
+            .exclude(pk=user.pk)
+            .exists()
+        ):
+            raise AccountError(
+                _("This email address is already used by another account."),
+                field="new_value",
+                code="duplicate",
+            )
         purpose = CodePurpose.EMAIL_CHANGE
     with transaction.atomic():
-        row, code, token = code_issue(user=user, purpose=purpose, target=new_value, ip=ip,
-                                      with_link=(field == "email"))
+        row, code, token = code_issue(
+            user=user, purpose=purpose, target=new_value, ip=ip, with_link=(field == "email")
+        )
         PendingContactChange.objects.filter(user=user, field=field).delete()
-        PendingContactChange.objects.create(user=user, field=field, new_value=new_value, code=row,
-                                            created_at=clock.now())
+        PendingContactChange.objects.create(
+            user=user, field=field, new_value=new_value, code=row, created_at=clock.now()
+        )
         language = _recipient_language(user)
         if field == "mobile":
-            message_send(kind="mobile_change_code", language=language, recipient=user,
-                         sms_to=new_value, context={"code": code})
+            message_send(
+                kind="mobile_change_code",
+                language=language,
+                recipient=user,
+                sms_to=new_value,
+                context={"code": code},
+            )
         else:
-            message_send(kind="email_change_code", language=language, recipient=user,
-                         email_to=new_value,
-                         context={"code": code, "path": f"/accounts/profile/email/{token}/",
-                                  "name": user.name_en_first})
+            message_send(
+                kind="email_change_code",
+                language=language,
+                recipient=user,
+                email_to=new_value,
+                context={
+                    "code": code,
+                    "path": f"/accounts/profile/email/{token}/",
+                    "name": user.name_en_first,
+                },
+            )
 
 
 def pending_change(*, user: User, field: str) -> PendingContactChange | None:
@@ -526,8 +653,14 @@ def pending_change(*, user: User, field: str) -> PendingContactChange | None:
     )
 
 
-def contact_change_confirm(*, user: User, field: str, code: str | None = None,
-                           token: str | None = None, request: Any = None) -> str:
+def contact_change_confirm(
+    *,
+    user: User,
+    field: str,
+    code: str | None = None,
+    token: str | None = None,
+    request: Any = None,
+) -> str:
     """Apply the pending change once its code (or email link) checks; returns the new value."""
     purpose = CodePurpose.MOBILE_CHANGE if field == "mobile" else CodePurpose.EMAIL_CHANGE
     if token is not None:
@@ -556,12 +689,19 @@ def contact_change_confirm(*, user: User, field: str, code: str | None = None,
                 code="duplicate",
             ) from exc
         change.delete()
-        audit_log(action=f"profile.{field}_changed", actor=user, subject=user, request=request,
-                  changes={field: (old, change.new_value)})
-        message_send(kind="contact_changed", language=_recipient_language(user), recipient=user,
-                     sms_to=old if field == "mobile" else None,
-                     email_to=old if field == "email" else None,
-                     context={"field": field})
+        audit_log(
+            action=f"profile.{field}_changed",
+            actor=user,
+            subject=user,
+            request=request,
+            changes={field: (old, change.new_value)},
+        )
+        message_send(
+            kind="contact_changed",
+            language=_recipient_language(user),
+            recipient=user,
+            sms_to=old if field == "mobile" else None,
+            email_to=old if field == "email" else None,
+            context={"field": field},
+        )
     return change.new_value
-
-

@@ -55,7 +55,9 @@ def _start_session(request: HttpRequest, user: User) -> HttpResponse:
     request.session[SEEN_AT] = now
     request.session.save()
     services.session_register(
-        user=user, session_key=request.session.session_key or "", ip=client_ip(request),
+        user=user,
+        session_key=request.session.session_key or "",
+        ip=client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
     response = redirect(_safe_next(request) or reverse("dashboard"))
@@ -67,13 +69,15 @@ def _safe_next(request: HttpRequest) -> str | None:
     from django.utils.http import url_has_allowed_host_and_scheme
 
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return None
 
 
 # --- Sign-up and verification ------------------------------------------------------------------
+
 
 @never_cache
 @sensitive_post_parameters("password", "password_confirm")
@@ -105,12 +109,23 @@ def signup(request: HttpRequest) -> HttpResponse:
         else:
             request.session.cycle_key()
             request.session[PENDING_USER] = user.pk
-            messages.success(request, _("Your account was created. Enter the code we sent to "
-                                        "your mobile to activate it."))
+            messages.success(
+                request,
+                _(
+                    "Your account was created. Enter the code we sent to "
+                    "your mobile to activate it."
+                ),
+            )
             return redirect("accounts:verify_mobile")
-    return render(request, "accounts/signup.html", {
-        "form": form, "terms_url": reverse("core:terms"), "privacy_url": reverse("core:privacy"),
-    })
+    return render(
+        request,
+        "accounts/signup.html",
+        {
+            "form": form,
+            "terms_url": reverse("core:terms"),
+            "privacy_url": reverse("core:privacy"),
+        },
+    )
 
 
 def _pending_user(request: HttpRequest) -> User | None:
@@ -145,13 +160,17 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING_USER]
             messages.success(request, _("Your mobile is verified and your account is active."))
             return _start_session(request, user)
-    return render(request, "accounts/verify_code.html", {
-        "form": form,
-        "title": _("Verify your mobile"),
-        "lead": _("We sent a 6-digit code by SMS to %(mobile)s. It is valid for 10 minutes.")
-        % {"mobile": user.mobile},
-        "resend_wait": services.code_resend_wait(user=user, purpose=CodePurpose.SIGNUP_MOBILE),
-    })
+    return render(
+        request,
+        "accounts/verify_code.html",
+        {
+            "form": form,
+            "title": _("Verify your mobile"),
+            "lead": _("We sent a 6-digit code by SMS to %(mobile)s. It is valid for 10 minutes.")
+            % {"mobile": user.mobile},
+            "resend_wait": services.code_resend_wait(user=user, purpose=CodePurpose.SIGNUP_MOBILE),
+        },
+    )
 
 
 @never_cache
@@ -177,21 +196,29 @@ def verify_email(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Your email is verified."))
             return redirect("dashboard")
-    return render(request, "accounts/verify_code.html", {
-        "form": form,
-        "title": _("Verify your email"),
-        "lead": _("We sent a link and a 6-digit code to %(email)s. Open the link or enter the "
-                  "code here.") % {"email": user.email},
-        "resend_wait": services.code_resend_wait(user=user, purpose=CodePurpose.EMAIL),
-    })
+    return render(
+        request,
+        "accounts/verify_code.html",
+        {
+            "form": form,
+            "title": _("Verify your email"),
+            "lead": _(
+                "We sent a link and a 6-digit code to %(email)s. Open the link or enter the "
+                "code here."
+            )
+            % {"email": user.email},
+            "resend_wait": services.code_resend_wait(user=user, purpose=CodePurpose.EMAIL),
+        },
+    )
 
 
 @never_cache
 def verify_email_link(request: HttpRequest, token: str) -> HttpResponse:
     user = services.email_verify_link(token=token)
     if user is None:
-        messages.error(request, _("This link is not valid or has expired. Log in and ask for a "
-                                  "new one."))
+        messages.error(
+            request, _("This link is not valid or has expired. Log in and ask for a new one.")
+        )
     else:
         messages.success(request, _("Your email is verified."))
     return redirect("dashboard" if request.user.is_authenticated else "accounts:login")
@@ -199,14 +226,22 @@ def verify_email_link(request: HttpRequest, token: str) -> HttpResponse:
 
 # --- Login and logout --------------------------------------------------------------------------
 
-def login_locked_out(request: HttpRequest, credentials: Any = None, *args: Any,
-                     **kwargs: Any) -> HttpResponse:
+
+def login_locked_out(
+    request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
+) -> HttpResponse:
     """django-axes calls this when an account+IP pair is cooling off."""
     form = LoginForm(request.POST or None)
     form.is_valid()
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form.add_error(None, _("Too many failed attempts. For your protection, try again in "
-                           "%(minutes)d minutes, or recover your password.") % {"minutes": minutes})
+    form.add_error(
+        None,
+        _(
+            "Too many failed attempts. For your protection, try again in "
+            "%(minutes)d minutes, or recover your password."
+        )
+        % {"minutes": minutes},
+    )
     return render(request, "accounts/login.html", {"form": form}, status=429)
 
 
@@ -225,8 +260,13 @@ def login_view(request: HttpRequest) -> HttpResponse:
             pending = services_pending_for(key, form.cleaned_data["password"])
             if pending is not None:
                 request.session[PENDING_USER] = pending.pk
-                messages.info(request, _("Your mobile is not verified yet. Enter the code we "
-                                         "sent, or ask for a new one."))
+                messages.info(
+                    request,
+                    _(
+                        "Your mobile is not verified yet. Enter the code we "
+                        "sent, or ask for a new one."
+                    ),
+                )
                 return redirect("accounts:verify_mobile")
             form.add_error(None, _("The identity number or password is not correct."))
         else:
@@ -239,8 +279,11 @@ def services_pending_for(key: str, password: str) -> User | None:
     from rukhsa.accounts.backends import find_user
 
     user = find_user(key)
-    if user and not user.is_active and user.mobile_verified_at is None and user.check_password(
-        password
+    if (
+        user
+        and not user.is_active
+        and user.mobile_verified_at is None
+        and user.check_password(password)
     ):
         return user
     return None
@@ -257,6 +300,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 # --- Password recovery -------------------------------------------------------------------------
 
+
 @never_cache
 def recover(request: HttpRequest) -> HttpResponse:
     form = RecoverForm(request.POST or None)
@@ -269,8 +313,13 @@ def recover(request: HttpRequest) -> HttpResponse:
         remaining = settings.RECOVERY_MIN_RESPONSE_SECONDS - (time.monotonic() - started)
         if remaining > 0:
             time.sleep(remaining)
-        messages.info(request, _("If an account matches this identity, a code was sent to its "
-                                 "registered mobile and a link to its registered email."))
+        messages.info(
+            request,
+            _(
+                "If an account matches this identity, a code was sent to its "
+                "registered mobile and a link to its registered email."
+            ),
+        )
         return redirect("accounts:recover_code")
     return render(request, "accounts/recover.html", {"form": form})
 
@@ -282,19 +331,26 @@ def recover_code(request: HttpRequest) -> HttpResponse:
     form = VerifyCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.recovery_check_code(key=request.session[RESET_KEY],
-                                                code=form.cleaned_data["code"])
+            user = services.recovery_check_code(
+                key=request.session[RESET_KEY], code=form.cleaned_data["code"]
+            )
         except AccountError as exc:
             _form_error(form, exc)
         else:
             return _grant_reset(request, user)
-    return render(request, "accounts/verify_code.html", {
-        "form": form,
-        "title": _("Recover your password"),
-        "lead": _("Enter the 6-digit code sent to your registered mobile, or open the link sent "
-                  "to your registered email."),
-        "resend_url": reverse("accounts:recover"),
-    })
+    return render(
+        request,
+        "accounts/verify_code.html",
+        {
+            "form": form,
+            "title": _("Recover your password"),
+            "lead": _(
+                "Enter the 6-digit code sent to your registered mobile, or open the link sent "
+                "to your registered email."
+            ),
+            "resend_url": reverse("accounts:recover"),
+        },
+    )
 
 
 @never_cache
@@ -337,17 +393,22 @@ def recover_new_password(request: HttpRequest) -> HttpResponse:
 
 # --- Profile -----------------------------------------------------------------------------------
 
+
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     language = request.LANGUAGE_CODE  # type: ignore[attr-defined]
-    return render(request, "accounts/profile.html", {
-        "account": user,
-        "nationality_name": country_name(user.nationality, language),
-        "city_name": city_name(user.city, language),
-        "pending_mobile": services.pending_change(user=user, field="mobile"),
-        "pending_email": services.pending_change(user=user, field="email"),
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "account": user,
+            "nationality_name": country_name(user.nationality, language),
+            "city_name": city_name(user.city, language),
+            "pending_mobile": services.pending_change(user=user, field="mobile"),
+            "pending_email": services.pending_change(user=user, field="email"),
+        },
+    )
 
 
 @never_cache
@@ -355,11 +416,14 @@ def profile(request: HttpRequest) -> HttpResponse:
 def profile_edit(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     initial = {field: getattr(user, field) for field in services.PROFILE_FIELDS}
-    initial["experience_years"] = "" if user.experience_years is None else str(user.experience_years)
+    initial["experience_years"] = (
+        "" if user.experience_years is None else str(user.experience_years)
+    )
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        changed = services.profile_update(user=user, values=form.cleaned_data, actor=user,
-                                          request=request)
+        changed = services.profile_update(
+            user=user, values=form.cleaned_data, actor=user, request=request
+        )
         if changed:
             messages.success(request, _("Your personal data was saved."))
         else:
@@ -390,22 +454,36 @@ def _change_contact(request: HttpRequest, field: str, form_class: Any) -> HttpRe
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_change_request(
-                user=user, field=field, new_value=form.cleaned_data["new_value"],
-                password=form.cleaned_data["password"], ip=client_ip(request),
+                user=user,
+                field=field,
+                new_value=form.cleaned_data["new_value"],
+                password=form.cleaned_data["password"],
+                ip=client_ip(request),
             )
         except AccountError as exc:
             _form_error(form, exc)
         else:
             if field == "mobile":
-                messages.info(request, _("We sent a code to the new mobile number. It takes "
-                                         "effect when you enter the code."))
+                messages.info(
+                    request,
+                    _(
+                        "We sent a code to the new mobile number. It takes "
+                        "effect when you enter the code."
+                    ),
+                )
             else:
-                messages.info(request, _("We sent a link and a code to the new email address. It "
-                                         "takes effect when you confirm it."))
+                messages.info(
+                    request,
+                    _(
+                        "We sent a link and a code to the new email address. It "
+                        "takes effect when you confirm it."
+                    ),
+                )
             return redirect("accounts:confirm_contact", field=field)
     title = _("Change mobile number") if field == "mobile" else _("Change email address")
-    return render(request, "accounts/change_contact.html", {"form": form, "title": title,
-                                                            "field": field})
+    return render(
+        request, "accounts/change_contact.html", {"form": form, "title": title, "field": field}
+    )
 
 
 @never_cache
@@ -420,23 +498,34 @@ def confirm_contact(request: HttpRequest, field: str) -> HttpResponse:
     form = VerifyCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.contact_change_confirm(user=user, field=field,
-                                            code=form.cleaned_data["code"], request=request)
+            services.contact_change_confirm(
+                user=user, field=field, code=form.cleaned_data["code"], request=request
+            )
         except AccountError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, _("Your mobile number was changed.") if field == "mobile"
-                             else _("Your email address was changed."))
+            messages.success(
+                request,
+                _("Your mobile number was changed.")
+                if field == "mobile"
+                else _("Your email address was changed."),
+            )
             return redirect("accounts:profile")
-    lead = (_("Enter the 6-digit code sent to %(value)s.") % {"value": pending.new_value})
-    return render(request, "accounts/verify_code.html", {
-        "form": form,
-        "title": _("Confirm the new mobile number") if field == "mobile"
-        else _("Confirm the new email address"),
-        "lead": lead,
-        "resend_url": reverse("accounts:change_mobile" if field == "mobile"
-                              else "accounts:change_email"),
-    })
+    lead = _("Enter the 6-digit code sent to %(value)s.") % {"value": pending.new_value}
+    return render(
+        request,
+        "accounts/verify_code.html",
+        {
+            "form": form,
+            "title": _("Confirm the new mobile number")
+            if field == "mobile"
+            else _("Confirm the new email address"),
+            "lead": lead,
+            "resend_url": reverse(
+                "accounts:change_mobile" if field == "mobile" else "accounts:change_email"
+            ),
+        },
+    )
 
 
 @never_cache
@@ -460,19 +549,27 @@ def change_password(request: HttpRequest) -> HttpResponse:
     form = ChangePasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.password_change(user=user, current=form.cleaned_data["current_password"],
-                                     new=form.cleaned_data["password"],
-                                     session_key=request.session.session_key, request=request)
+            services.password_change(
+                user=user,
+                current=form.cleaned_data["current_password"],
+                new=form.cleaned_data["password"],
+                session_key=request.session.session_key,
+                request=request,
+            )
         except AccountError as exc:
             _form_error(form, exc)
         else:
             old_key = request.session.session_key
             update_session_auth_hash(request, user)
             services.session_forget(session_key=old_key or "")
-            services.session_register(user=user, session_key=request.session.session_key or "",
-                                      ip=client_ip(request),
-                                      user_agent=request.headers.get("User-Agent", ""))
-            messages.success(request, _("Your password was changed. Your other sessions were "
-                                        "ended."))
+            services.session_register(
+                user=user,
+                session_key=request.session.session_key or "",
+                ip=client_ip(request),
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+            messages.success(
+                request, _("Your password was changed. Your other sessions were ended.")
+            )
             return redirect("accounts:profile")
     return render(request, "accounts/change_password.html", {"form": form})

@@ -39,7 +39,9 @@ def audit_log(
         "ip_address": client_ip(request),
     }
     rows = [
-        AuditLog(field=field, old_value=mask_field(field, old), new_value=mask_field(field, new), **base)
+        AuditLog(
+            field=field, old_value=mask_field(field, old), new_value=mask_field(field, new), **base
+        )
         for field, (old, new) in (changes or {}).items()
     ] or [AuditLog(**base)]
     return AuditLog.objects.bulk_create(rows)

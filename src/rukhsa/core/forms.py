@@ -45,7 +45,7 @@ class DigitsField(forms.CharField):
         self.widget.attrs.setdefault("dir", "ltr")
 
     def to_python(self, value: Any) -> str:
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         return normalize_digits(text).replace(" ", "").replace("-", "")
 
 
@@ -54,4 +54,6 @@ class CodeField(DigitsField):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.widget.attrs.update({"autocomplete": "one-time-code", "class": "short", "maxlength": "12"})
+        self.widget.attrs.update(
+            {"autocomplete": "one-time-code", "class": "short", "maxlength": "12"}
+        )

@@ -29,4 +29,6 @@ class MessageAdmin(admin.ModelAdmin):
             message.save(update_fields=["status", "attempts"])
             message_deliver.enqueue(message.pk)
             count += 1
-        self.message_user(request, _("%(count)d messages queued again.") % {"count": count}, messages.SUCCESS)
+        self.message_user(
+            request, _("%(count)d messages queued again.") % {"count": count}, messages.SUCCESS
+        )

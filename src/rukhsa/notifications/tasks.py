@@ -22,7 +22,7 @@ def message_deliver(message_id: int) -> str:
     message.attempts += 1
     try:
         backend_for(message.channel).send(message)
-    except Exception as exc:  # noqa: BLE001 - any delivery error is logged and retried
+    except Exception as exc:
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if message.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             message.status = Status.FAILED
