@@ -460,6 +460,7 @@ class Session(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["centre", "date", "start_time"],
+                condition=~Q(status="cancelled"),
                 name="session_unique_centre_date_time",
                 violation_error_message=_(
                     "This centre already has a session at that date and time."
