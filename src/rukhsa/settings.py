@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rukhsa.accounts",
     "rukhsa.notifications",
     "rukhsa.catalog",
+    "rukhsa.payments",
     "rukhsa.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -306,6 +307,7 @@ ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")
 # Periodic jobs enqueued by `manage.py clock`: (task path, every N seconds).
 PERIODIC_TASKS = [
     ("rukhsa.notifications.tasks.messages_retry_due", 300),
+    ("rukhsa.payments.tasks.reconcile_payments", 300),
 ]
 
 # --- Back office ---
@@ -315,3 +317,33 @@ INSTALLED_APPS = [
     for app in INSTALLED_APPS
 ]
 OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Rukhsa")
+
+# --- Payments ---
+import hmac  # noqa: E402
+
+# Gateway: "sandbox" (built in, a test gateway inside the app) or "moyasar" (docs/payments.md).
+PAYMENT_GATEWAY = os.environ.get("PAYMENT_GATEWAY", "sandbox")
+PAYMENTS_HTTP_TIMEOUT = float(os.environ.get("PAYMENTS_HTTP_TIMEOUT", "10"))
+# Payments still `initiated` after this long are asked about by `reconcile_payments`...
+PAYMENTS_RECONCILE_AFTER = timedelta(minutes=15)
+# ...and, with no result at the gateway after this long, cancelled there and marked failed.
+PAYMENTS_ABANDON_AFTER = timedelta(minutes=30)
+PAYMENTS_SANDBOX_ABANDON_AFTER = PAYMENTS_ABANDON_AFTER
+# The sandbox's webhook secret: from the environment, else derived from SECRET_KEY.
+PAYMENTS_SANDBOX_WEBHOOK_SECRET = (
+    os.environ.get("SANDBOX_WEBHOOK_SECRET")
+    or hmac.new(SECRET_KEY.encode(), b"sandbox-webhook", "sha256").hexdigest()
+)
+MOYASAR_API_BASE = os.environ.get("MOYASAR_API_BASE", "https://api.moyasar.com/v1")
+MOYASAR_SECRET_KEY = os.environ.get("MOYASAR_SECRET_KEY", "")
+MOYASAR_WEBHOOK_SECRET = os.environ.get("MOYASAR_WEBHOOK_SECRET", "")
+# The seller on simplified tax invoices and credit notes.
+SELLER_NAME_AR = os.environ.get("SELLER_NAME_AR", "هيئة تقويم التعليم والتدريب")
+SELLER_NAME_EN = os.environ.get("SELLER_NAME_EN", "Education & Training Evaluation Commission")
+# DEMO VAT number (15 digits, starts and ends with 3): NOT the Commission's real number.
+# A deployment must set SELLER_VAT_NUMBER.
+SELLER_VAT_NUMBER = os.environ.get("SELLER_VAT_NUMBER", "300000000000003")
+SELLER_ADDRESS_AR = os.environ.get("SELLER_ADDRESS_AR", "الرياض، المملكة العربية السعودية")
+SELLER_ADDRESS_EN = os.environ.get("SELLER_ADDRESS_EN", "Riyadh, Saudi Arabia")
+INVOICE_NUMBER_PREFIX = os.environ.get("INVOICE_NUMBER_PREFIX", "INV")
+CREDIT_NOTE_NUMBER_PREFIX = os.environ.get("CREDIT_NOTE_NUMBER_PREFIX", "CRN")

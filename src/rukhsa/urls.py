@@ -11,5 +11,6 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("accounts/", include("rukhsa.accounts.urls")),
     path("dev/", include("rukhsa.notifications.urls")),
+    path("payments/", include("rukhsa.payments.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

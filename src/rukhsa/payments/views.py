@@ -1,0 +1,149 @@
+"""The candidate's side of payments: start, return from the gateway, invoices; and webhooks."""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from rukhsa.payments import selectors
+from rukhsa.payments.errors import PaymentError
+from rukhsa.payments.invoices import qr_svg, render_pdf
+from rukhsa.payments.models import FailureReason, Payment, PaymentStatus
+from rukhsa.payments.services import payment_refresh, payment_start
+from rukhsa.payments.webhooks import webhook_receive
+
+logger = logging.getLogger(__name__)
+
+
+def _safe_return(request: HttpRequest, path: str) -> str:
+    if url_has_allowed_host_and_scheme(path, allowed_hosts={request.get_host()}):
+        return path
+    return "/"
+
+
+def failure_sentence(reason: str) -> str:
+    sentences = {
+        FailureReason.DECLINED: _(
+            "Your payment was declined by your bank. No amount was taken. You can try again "
+            "with another card."
+        ),
+        FailureReason.INSUFFICIENT_FUNDS: _(
+            "Your payment did not go through because the card does not have enough funds. No "
+            "amount was taken. You can try again with another card."
+        ),
+        FailureReason.THREE_DS_FAILED: _(
+            "Your payment did not go through because the card's 3-D Secure verification "
+            "failed. No amount was taken. You can try again."
+        ),
+        FailureReason.ABANDONED: _(
+            "Your payment was not completed in time. No amount was taken. You can try again."
+        ),
+    }
+    return sentences.get(
+        reason,
+        _("Your payment did not go through. No amount was taken. You can try again."),
+    )
+
+
+def _flash_outcome(request: HttpRequest, payment: Payment) -> None:
+    if payment.status == PaymentStatus.PAID:
+        invoice = getattr(payment, "invoice", None)
+        messages.success(
+            request,
+            _("Your payment was received. Your receipt is simplified tax invoice %(number)s.")
+            % {"number": invoice.display_number if invoice else ""},
+        )
+    elif payment.status == PaymentStatus.REFUNDED:
+        messages.info(request, _("This payment was refunded to your card."))
+    elif payment.status == PaymentStatus.FAILED:
+        messages.error(request, failure_sentence(payment.failure_reason))
+    else:
+        messages.warning(
+            request,
+            _(
+                "Your payment is not confirmed yet. We will check with the payment service and "
+                "tell you by SMS and email as soon as it is."
+            ),
+        )
+
+
+@login_required
+@require_POST
+def order_pay(request: HttpRequest, order_uuid: str) -> HttpResponse:
+    """Start paying an order (a form button on the caller's page posts here)."""
+    order = selectors.order_for_owner(request.user, order_uuid)
+    try:
+        url = payment_start(order=order, request=request)
+    except PaymentError as exc:
+        messages.error(request, str(exc))
+        return redirect(_safe_return(request, order.return_path))
+    return HttpResponseRedirect(url)
+
+
+@never_cache
+@login_required
+@require_GET
+def payment_return(request: HttpRequest, payment_uuid: str) -> HttpResponse:
+    """Where the gateway sends the candidate back. The query (`id`, `status`, `message`) is
+    only a hint: the outcome is fetched from the gateway, server to server."""
+    payment = selectors.payment_for_owner(request.user, payment_uuid)
+    try:
+        payment = payment_refresh(payment=payment)
+    except PaymentError as exc:
+        logger.warning("return for payment %s: %s", payment.uuid, exc)
+        payment.refresh_from_db()
+    _flash_outcome(request, payment)
+    return redirect(_safe_return(request, payment.order.return_path))
+
+
+@csrf_exempt
+@require_POST
+def webhook(request: HttpRequest, gateway: str) -> HttpResponse:
+    status, outcome = webhook_receive(gateway=gateway, body=request.body)
+    return JsonResponse({"status": outcome}, status=status)
+
+
+def _document_context(document: object, kind: str) -> dict[str, object]:
+    qr = getattr(document, "qr_tlv", "")
+    return {"doc": document, "kind": kind, "qr": qr_svg(qr) if qr else ""}
+
+
+@login_required
+@require_GET
+def invoice_page(request: HttpRequest, invoice_uuid: str) -> HttpResponse:
+    invoice = selectors.invoice_for_owner(request.user, invoice_uuid)
+    return render(request, "payments/invoice.html", _document_context(invoice, "invoice"))
+
+
+@login_required
+@require_GET
+def invoice_pdf(request: HttpRequest, invoice_uuid: str) -> HttpResponse:
+    invoice = selectors.invoice_for_owner(request.user, invoice_uuid)
+    pdf = render_pdf("payments/document_pdf.html", _document_context(invoice, "invoice"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{invoice.display_number}.pdf"'
+    return response
+
+
+@login_required
+@require_GET
+def credit_note_page(request: HttpRequest, note_uuid: str) -> HttpResponse:
+    note = selectors.credit_note_for_owner(request.user, note_uuid)
+    return render(request, "payments/invoice.html", _document_context(note, "credit_note"))
+
+
+@login_required
+@require_GET
+def credit_note_pdf(request: HttpRequest, note_uuid: str) -> HttpResponse:
+    note = selectors.credit_note_for_owner(request.user, note_uuid)
+    pdf = render_pdf("payments/document_pdf.html", _document_context(note, "credit_note"))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{note.display_number}.pdf"'
+    return response
