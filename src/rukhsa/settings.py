@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "rukhsa.notifications",
     "rukhsa.catalog",
     "rukhsa.payments",
+    "rukhsa.booking",
     "rukhsa.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -258,6 +259,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 NOTIFICATION_MAX_ATTEMPTS = 5
 
 # --- Security ---------------------------------------------------------------------------------
+BOOKING_TEST_DISABLE_LOCKS = False  # only the race-control test may turn this on
+
 SECURE_SSL = env_bool("SECURE_SSL", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
@@ -308,6 +311,7 @@ ADMIN_URL = os.environ.get("ADMIN_URL", "admin/")
 PERIODIC_TASKS = [
     ("rukhsa.notifications.tasks.messages_retry_due", 300),
     ("rukhsa.payments.tasks.reconcile_payments", 300),
+    ("rukhsa.booking.tasks.holds_expire_due", 60),
 ]
 
 # --- Back office ---

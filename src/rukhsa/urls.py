@@ -12,5 +12,6 @@ urlpatterns = [
     path("accounts/", include("rukhsa.accounts.urls")),
     path("dev/", include("rukhsa.notifications.urls")),
     path("payments/", include("rukhsa.payments.urls")),
+    path("", include("rukhsa.booking.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

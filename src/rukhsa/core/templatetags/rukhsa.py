@@ -5,6 +5,7 @@ from django import template
 from rukhsa.core import hijri
 from rukhsa.core.clock import RIYADH
 from rukhsa.core.masking import mask_email, mask_identity, mask_phone
+from rukhsa.core.money import format_sar
 
 register = template.Library()
 
@@ -34,3 +35,21 @@ def hijri_date(value: date | datetime | None) -> str:
 register.filter("mask_identity", mask_identity)
 register.filter("mask_phone", mask_phone)
 register.filter("mask_email", mask_email)
+
+
+@register.filter
+def sar(halalas: int | None) -> str:
+    """Halalas as riyals: 11500 → "115.00 SAR" (ر.س in Arabic)."""
+    return "" if halalas is None else format_sar(halalas)
+
+
+@register.filter
+def get_item(mapping: dict, key: object) -> object:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def mmss(seconds: int | None) -> str:
+    """Seconds as minutes:seconds, 14:05."""
+    seconds = max(0, int(seconds or 0))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"

@@ -30,4 +30,18 @@ document.addEventListener("DOMContentLoaded", function () {
     if (target && left > 0) { target.disabled = true; }
     tick();
   });
+  // Seat-hold countdowns: data-deadline is an ISO time; the text is there without JavaScript.
+  document.querySelectorAll("[data-deadline]").forEach(function (el) {
+    var deadline = Date.parse(el.getAttribute("data-deadline"));
+    var out = el.querySelector("[data-remaining]");
+    if (!out || isNaN(deadline)) { return; }
+    var tick = function () {
+      var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      var m = Math.floor(left / 60), s = left % 60;
+      out.textContent = (m < 10 ? "0" : "") + m + ":" + (s < 10 ? "0" : "") + s;
+      if (left <= 0) { el.textContent = el.getAttribute("data-expired-text"); return; }
+      setTimeout(tick, 1000);
+    };
+    tick();
+  });
 });

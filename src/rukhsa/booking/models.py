@@ -1,0 +1,96 @@
+"""Registrations: a candidate's seat in a session, from hold to confirmation."""
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from rukhsa.catalog.models import Mode, Period, Session, Specialization, Test
+from rukhsa.core import clock
+from rukhsa.payments.models import Order
+
+# Crockford's base32 without look-alikes: no I, L, O, U.
+REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    """A short, unguessable reference a candidate can read out: RK-7K3Q-9XPM."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"RK-{chars[:4]}-{chars[4:]}"
+
+
+class Status(models.TextChoices):
+    HELD = "held", _("Seat held, awaiting payment")
+    CONFIRMED = "confirmed", _("Confirmed")
+    EXPIRED = "expired", _("Hold expired")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+ACTIVE = (Status.HELD, Status.CONFIRMED)
+
+
+class Registration(models.Model):
+    reference = models.CharField(_("reference"), max_length=12, unique=True, default=new_reference)
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("candidate"),
+        on_delete=models.PROTECT,
+        related_name="registrations",
+    )
+    test = models.ForeignKey(Test, verbose_name=_("test"), on_delete=models.PROTECT)
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT)
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    specialization = models.ForeignKey(
+        Specialization, verbose_name=_("specialization"), on_delete=models.PROTECT
+    )
+    mode = models.CharField(_("mode"), max_length=7, choices=Mode.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    held_until = models.DateTimeField(_("held until"))
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("expired or cancelled"), null=True, blank=True)
+    end_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    order = models.OneToOneField(
+        Order, verbose_name=_("payment order"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    changes_count = models.PositiveSmallIntegerField(_("changes made"), default=0)
+
+    class Meta:
+        verbose_name = _("registration")
+        verbose_name_plural = _("registrations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "test"],
+                condition=Q(status__in=["held", "confirmed"]),
+                name="registration_one_active_per_test",
+                violation_error_message=_("You already have an active registration for this test."),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="registration_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "held_until"], name="registration_hold_expiry_idx"),
+            models.Index(fields=["session", "status"], name="registration_session_idx"),
+            models.Index(fields=["candidate", "-created_at"], name="registration_candidate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE
+
+    def hold_live(self) -> bool:
+        return self.status == Status.HELD and clock.now() < self.held_until
+
+    def hold_seconds_left(self) -> int:
+        if self.status != Status.HELD:
+            return 0
+        return max(0, int((self.held_until - clock.now()).total_seconds()))

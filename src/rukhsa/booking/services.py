@@ -1,0 +1,403 @@
+"""Every write to a registration: hold a seat, confirm on payment, release, expire.
+
+Capacity (docs/capacity.md): `Session.seats_taken` counts held + confirmed registrations. It only
+changes inside a transaction that holds the session's row lock (PostgreSQL `SELECT … FOR
+UPDATE` with a short lock timeout; SQLite serialises writers with IMMEDIATE transactions), and a
+CHECK constraint refuses `seats_taken > capacity` as the last line of defence. Locks are taken in
+one order: payment (by the payments app) → sessions (by id) → registrations.
+"""
+
+import logging
+from collections.abc import Iterable
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import F, QuerySet
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from rukhsa.accounts.models import User
+from rukhsa.booking.models import ACTIVE, Registration, Status
+from rukhsa.catalog.models import Session, SessionStatus
+from rukhsa.catalog.selectors import candidate_opens_at
+from rukhsa.core import clock
+from rukhsa.core.audit import audit_log
+from rukhsa.notifications.services import message_send
+from rukhsa.payments import services as payments
+
+logger = logging.getLogger("rukhsa.booking")
+
+LOCK_TIMEOUT = "3s"
+ORDER_KIND = "registration_fee"
+
+
+class BookingError(Exception):
+    """A refusal the candidate reads: a whole sentence in their language."""
+
+    code = "refused"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+
+
+class SessionFull(BookingError):
+    code = "full"
+
+
+class Busy(BookingError):
+    code = "busy"
+
+
+def _busy() -> Busy:
+    return Busy(_("Many candidates are booking at this moment. Please try again in a few seconds."))
+
+
+def _locks_disabled() -> bool:
+    """Only the test suite's race control may switch the locks off."""
+    return bool(settings.TESTING and getattr(settings, "BOOKING_TEST_DISABLE_LOCKS", False))
+
+
+@contextmanager
+def _seat_transaction(*, durable: bool = True) -> Any:
+    """A transaction for seat changes; a lock wait over LOCK_TIMEOUT becomes Busy."""
+    try:
+        with transaction.atomic(durable=durable):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            yield
+    except OperationalError as exc:
+        text = str(exc).lower()
+        if "lock" in text or "timeout" in text or "busy" in text:
+            raise _busy() from exc
+        raise
+
+
+def _lock_sessions(ids: Iterable[int]) -> dict[int, Session]:
+    """Lock the sessions' rows in id order and return them fresh."""
+    ordered = sorted(set(ids))
+    qs: QuerySet[Session] = Session.objects.filter(pk__in=ordered).order_by("pk")
+    if not _locks_disabled():
+        qs = qs.select_for_update()
+    return {session.pk: session for session in qs}
+
+
+def _take_seat(session: Session) -> None:
+    if _locks_disabled():
+        # Race control only: a read-modify-write that loses updates under concurrency.
+        session.seats_taken += 1
+        Session.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken)
+        return
+    updated = Session.objects.filter(pk=session.pk, seats_taken__lt=F("capacity")).update(
+        seats_taken=F("seats_taken") + 1
+    )
+    if updated != 1:
+        raise SessionFull(_("Sorry, this session has just become full. Please choose another."))
+    session.seats_taken += 1
+
+
+def _free_seats(session_id: int, count: int) -> None:
+    if count:
+        Session.objects.filter(pk=session_id).update(seats_taken=F("seats_taken") - count)
+
+
+# --- Eligibility -------------------------------------------------------------------------------
+
+
+def eligibility_refusal(*, candidate: User, session: Session, specialization_id: int) -> str | None:
+    """The first rule of PRODUCT §4 this booking breaks, as a sentence; None when eligible."""
+    period = session.period
+    now = clock.now()
+    if not candidate.mobile_verified_at or not candidate.email_verified_at:
+        return _("Verify your mobile number and email address before registering.")
+    if not candidate.profile_complete:
+        return _(
+            "Add your qualification, major, teaching experience and employment to your personal "
+            "data before registering."
+        )
+    opens_at = candidate_opens_at(period, gender=candidate.gender, in_service=candidate.in_service)
+    if opens_at is None:
+        return _("Registration in this period is not open to you.")
+    if now < opens_at:
+        return _("Your registration for this period opens on %(when)s (Riyadh time).") % {
+            "when": formats.date_format(opens_at.astimezone(clock.RIYADH), "DATETIME_FORMAT")
+        }
+    if now >= period.registration_closes_at:
+        return _("Registration for this period has closed.")
+    if not period.offers(session.centre.mode):
+        return _("This period does not offer this kind of test.")
+    if session.status != SessionStatus.OPEN or session.date <= clock.today():
+        return _("This session is no longer available. Please choose another.")
+    if not session.centre.active:
+        return _("This test centre is not available. Please choose another.")
+    if session.centre.gender != candidate.gender:
+        return _("This test centre does not serve your gender. Please choose another centre.")
+    if not session.specializations.filter(pk=specialization_id, active=True).exists():
+        return _("This session does not host your specialization. Please choose another.")
+    return None
+
+
+def active_registration(*, candidate: User, test_id: int) -> Registration | None:
+    """The candidate's held (and still live) or confirmed registration for a test."""
+    for registration in Registration.objects.filter(
+        candidate=candidate, test_id=test_id, status__in=ACTIVE
+    ):
+        if registration.status == Status.CONFIRMED or registration.hold_live():
+            return registration
+    return None
+
+
+# --- Hold --------------------------------------------------------------------------------------
+
+
+def registration_hold(*, candidate: User, session_id: int, specialization_id: int) -> Registration:
+    """Take a seat for `hold_minutes`, create the order to pay, and tell the candidate."""
+    session = (
+        Session.objects.select_related("period__test", "centre__city").filter(pk=session_id).first()
+    )
+    if session is None:
+        raise BookingError(_("This session is no longer available. Please choose another."))
+    refusal = eligibility_refusal(
+        candidate=candidate, session=session, specialization_id=specialization_id
+    )
+    if refusal:
+        raise BookingError(refusal, code="not_eligible")
+    test = session.period.test
+    if active_registration(candidate=candidate, test_id=test.pk):
+        raise BookingError(
+            _("You already have an active registration for this test. Open it from “My registrations”."),
+            code="already_registered",
+        )
+    holds_expire(candidate=candidate)  # the candidate's own lapsed hold must not block them
+
+    now = clock.now()
+    with _seat_transaction():
+        locked = _lock_sessions([session.pk])[session.pk]
+        _expire_holds_of_locked_session(locked, now=now)
+        if locked.status != SessionStatus.OPEN:
+            raise BookingError(_("This session is no longer available. Please choose another."))
+        if locked.seats_taken >= locked.capacity:
+            raise SessionFull(
+                _("Sorry, this session is full (مكتمل). Please choose another date or centre.")
+            )
+        _take_seat(locked)
+        registration = Registration(
+            candidate=candidate,
+            test=test,
+            period=session.period,
+            session=locked,
+            specialization_id=specialization_id,
+            mode=session.centre.mode,
+            status=Status.HELD,
+            held_until=now + timedelta(minutes=test.hold_minutes),
+            created_at=now,
+        )
+        try:
+            with transaction.atomic():
+                registration.save()
+        except IntegrityError as exc:
+            raise BookingError(
+                _("You already have an active registration for this test."),
+                code="already_registered",
+            ) from exc
+        order = payments.order_create(
+            owner=candidate,
+            kind=ORDER_KIND,
+            subject_ref=f"registration:{registration.pk}",
+            description_ar=f"{test.name_ar} — {registration.specialization.name_ar}",
+            description_en=f"{test.name_en} — {registration.specialization.name_en}",
+            net_halalas=test.fee_halalas,
+            vat_basis_points=test.vat_basis_points,
+            return_path=f"/registrations/{registration.reference}/",
+        )
+        registration.order = order
+        registration.save(update_fields=["order"])
+        audit_log(action="registration.held", actor=candidate, subject=candidate, obj=registration)
+        _notify(registration, "seat_held")
+    return registration
+
+
+def registration_release(*, registration: Registration, actor: User) -> Registration:
+    """The candidate gives the held seat back before paying."""
+    with _seat_transaction():
+        _lock_sessions([registration.session_id])
+        fresh = Registration.objects.select_for_update().get(pk=registration.pk)
+        if fresh.status != Status.HELD:
+            return fresh
+        fresh.status = Status.CANCELLED
+        fresh.ended_at = clock.now()
+        fresh.end_reason = "released by candidate"
+        fresh.save(update_fields=["status", "ended_at", "end_reason"])
+        _free_seats(fresh.session_id, 1)
+        audit_log(action="registration.released", actor=actor, subject=fresh.candidate, obj=fresh)
+    return fresh
+
+
+# --- Expiry ------------------------------------------------------------------------------------
+
+
+def _expire_holds_of_locked_session(session: Session, *, now: datetime) -> int:
+    """Within the session's lock: lapsed holds become expired and free their seats."""
+    lapsed = list(
+        Registration.objects.filter(
+            session=session, status=Status.HELD, held_until__lte=now
+        ).values_list("pk", flat=True)
+    )
+    if not lapsed:
+        return 0
+    count = Registration.objects.filter(pk__in=lapsed, status=Status.HELD).update(
+        status=Status.EXPIRED, ended_at=now, end_reason="hold expired"
+    )
+    _free_seats(session.pk, count)
+    session.seats_taken -= count
+    for registration in Registration.objects.filter(pk__in=lapsed).select_related(
+        "candidate", "test", "specialization", "session__centre"
+    ):
+        _notify(registration, "hold_expired")
+    return count
+
+
+def holds_expire(
+    *, candidate: User | None = None, centre_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Expire every lapsed hold (optionally only a candidate's or a centre's), freeing seats.
+
+    Safe to run twice or late; one short transaction per session.
+    """
+    now = now or clock.now()
+    lapsed = Registration.objects.filter(status=Status.HELD, held_until__lte=now)
+    if candidate is not None:
+        lapsed = lapsed.filter(candidate=candidate)
+    if centre_id is not None:
+        lapsed = lapsed.filter(session__centre_id=centre_id)
+    session_ids = sorted(set(lapsed.values_list("session_id", flat=True)[:1000]))
+    total = 0
+    for session_id in session_ids:
+        try:
+            with _seat_transaction():
+                session = _lock_sessions([session_id])[session_id]
+                total += _expire_holds_of_locked_session(session, now=now)
+        except Busy:
+            logger.info("Session %s busy; its lapsed holds expire on the next run", session_id)
+    return total
+
+
+# --- Payment -----------------------------------------------------------------------------------
+
+
+def registration_payment_url(*, registration: Registration, request: Any) -> str:
+    """Where to send the candidate to pay for a live hold."""
+    if registration.status == Status.CONFIRMED:
+        raise BookingError(_("This registration is already paid."), code="paid")
+    if not registration.hold_live():
+        raise BookingError(
+            _("Your seat hold has expired. Please choose a session again."), code="expired"
+        )
+    order = registration.order
+    if order is None:
+        raise BookingError(_("The payment could not start. Please try again."))
+    try:
+        return payments.payment_start(order=order, request=request)
+    except payments.PaymentError as exc:
+        raise BookingError(str(exc.args[0]) if exc.args else _("The payment could not start."))
+
+
+def registration_confirm_paid(*, order: Any, payment: Any) -> Registration | None:
+    """The order of a registration was paid (called inside the payment's transaction).
+
+    A live or lapsed-but-unreleased hold is confirmed on its seat. A released hold is confirmed
+    if a seat is still free; otherwise (or if the candidate has since registered elsewhere) the
+    payment is refunded in full and the candidate told.
+    """
+    found = Registration.objects.filter(order_id=order.pk).values_list("pk", "session_id").first()
+    if found is None:
+        logger.error("Paid order %s has no registration", order.pk)
+        return None
+    registration_id, session_id = found
+    session = _lock_sessions([session_id])[session_id]
+    registration = (
+        Registration.objects.select_for_update()
+        .select_related("candidate", "test", "specialization", "session__centre")
+        .get(pk=registration_id)
+    )
+    now = clock.now()
+    if registration.status == Status.CONFIRMED:
+        return registration
+    if registration.status == Status.HELD:
+        return _confirm(registration, now=now)
+    other_active = (
+        Registration.objects.filter(
+            candidate=registration.candidate, test=registration.test, status__in=ACTIVE
+        )
+        .exclude(pk=registration.pk)
+        .exists()
+    )
+    seat_free = session.status == SessionStatus.OPEN and session.seats_taken < session.capacity
+    if registration.status == Status.EXPIRED and seat_free and not other_active:
+        _take_seat(session)
+        return _confirm(registration, now=now)
+    registration.end_reason = "paid after the hold ended; no seat; refunded"
+    registration.save(update_fields=["end_reason"])
+    audit_log(
+        action="registration.late_payment_refunded",
+        subject=registration.candidate,
+        obj=registration,
+    )
+    transaction.on_commit(partial(_refund_late_payment, payment.pk))
+    _notify(registration, "late_payment_refunded")
+    return registration
+
+
+def _confirm(registration: Registration, *, now: datetime) -> Registration:
+    registration.status = Status.CONFIRMED
+    registration.confirmed_at = now
+    registration.ended_at = None
+    registration.end_reason = ""
+    registration.save(update_fields=["status", "confirmed_at", "ended_at", "end_reason"])
+    audit_log(
+        action="registration.confirmed", subject=registration.candidate, obj=registration
+    )
+    _notify(registration, "registration_confirmed")
+    return registration
+
+
+def _refund_late_payment(payment_id: Any) -> None:
+    from rukhsa.booking.tasks import late_payment_refund
+
+    late_payment_refund.enqueue(str(payment_id))
+
+
+# --- Messages ----------------------------------------------------------------------------------
+
+
+def _notify(registration: Registration, kind: str) -> None:
+    candidate = registration.candidate
+    session = registration.session
+    message_send(
+        kind=kind,
+        language=candidate.preferred_language or settings.LANGUAGE_CODE,
+        recipient=candidate,
+        sms_to=candidate.mobile if candidate.mobile_verified_at else None,
+        email_to=candidate.email if candidate.email_verified_at else None,
+        dedupe_key=f"{kind}:{registration.pk}:{registration.changes_count}",
+        context={
+            "reference": registration.reference,
+            "test_ar": registration.test.name_ar,
+            "test_en": registration.test.name_en,
+            "specialization_ar": registration.specialization.name_ar,
+            "specialization_en": registration.specialization.name_en,
+            "centre_ar": session.centre.name_ar,
+            "centre_en": session.centre.name_en,
+            "date": session.date,
+            "start_time": session.start_time,
+            "held_until": registration.held_until,
+            "path": f"/registrations/{registration.reference}/",
+        },
+    )

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from rukhsa.booking import views
+
+app_name = "booking"
+urlpatterns = [
+    path("register/", views.register_start, name="start"),
+    path("register/<slug:period_code>/", views.register_notes, name="notes"),
+    path("register/<slug:period_code>/choose/", views.register_choose, name="choose"),
+    path("register/<slug:period_code>/review/", views.register_review, name="review"),
+    path("registrations/", views.registrations, name="registrations"),
+    path("registrations/<str:reference>/", views.registration_detail, name="registration"),
+    path("registrations/<str:reference>/pay/", views.registration_pay, name="pay"),
+    path("registrations/<str:reference>/release/", views.registration_release, name="release"),
+]

@@ -1,0 +1,335 @@
+"""The registration journey (PRODUCT §4), one plain GET form per choice, and my registrations.
+
+available tests → test (notes + terms) → mode → specialization → city → centre → date
+(→ time slot for computer-based) → review → confirm (hold) → pay.
+
+The choices travel in the query string (`?mode=…&spec=…&city=…&centre=…&date=…`), so every step
+works without JavaScript, can be bookmarked, and a bad value just sends the candidate back to
+that step with a sentence — never an error page.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from rukhsa.accounts.models import User
+from rukhsa.booking import selectors, services
+from rukhsa.booking.services import BookingError
+from rukhsa.catalog import selectors as catalog
+from rukhsa.catalog.models import Centre, City, Mode, Period, Specialization
+
+TERMS_KEY = "rukhsa_booking_terms"
+
+
+def _candidate(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _readiness(user: User) -> list[tuple[str, str]]:
+    """What must be done before booking: (sentence, link)."""
+    todo = []
+    if not user.email_verified_at:
+        todo.append((_("Verify your email address."), reverse("accounts:verify_email")))
+    if not user.profile_complete:
+        todo.append(
+            (
+                _("Add your qualification, major, teaching experience and employment."),
+                reverse("accounts:profile_edit"),
+            )
+        )
+    return todo
+
+
+@login_required
+def register_start(request: HttpRequest) -> HttpResponse:
+    """Available tests: every period still taking registrations, open or not yet for me."""
+    user = _candidate(request)
+    offers = catalog.candidate_periods(gender=user.gender, in_service=user.in_service)
+    active = {r.test_id: r for r in selectors.active_registrations(candidate=user)}
+    return render(
+        request,
+        "booking/start.html",
+        {"offers": offers, "active": active, "todo": _readiness(user)},
+    )
+
+
+def _period_or_404(code: str) -> Period:
+    period = Period.objects.select_related("test").filter(code=code).first()
+    if period is None:
+        raise Http404
+    return period
+
+
+@never_cache
+@login_required
+def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
+    """The test, its fee, the pre-registration notes and the terms to accept."""
+    period = _period_or_404(period_code)
+    error = ""
+    if request.method == "POST":
+        if request.POST.get("accept") == "yes":
+            accepted = set(request.session.get(TERMS_KEY, []))
+            accepted.add(period.code)
+            request.session[TERMS_KEY] = sorted(accepted)
+            return redirect("booking:choose", period_code=period.code)
+        error = _("Please confirm that you have read the notes and accept the terms.")
+    return render(
+        request,
+        "booking/notes.html",
+        {"period": period, "test": period.test, "error": error, "todo": _readiness(_candidate(request))},
+    )
+
+
+@dataclass
+class Choice:
+    """The candidate's choices so far, parsed from the query string."""
+
+    period: Period
+    mode: str = ""
+    specialization: Specialization | None = None
+    city: City | None = None
+    centre: Centre | None = None
+    day: date | None = None
+    problems: list[str] = field(default_factory=list)
+
+    def query(self, **extra: str) -> str:
+        values = {
+            "mode": self.mode,
+            "spec": self.specialization.code if self.specialization else "",
+            "city": self.city.code if self.city else "",
+            "centre": self.centre.code if self.centre else "",
+            "date": self.day.isoformat() if self.day else "",
+        }
+        values.update(extra)
+        return urlencode({k: v for k, v in values.items() if v})
+
+    def hidden(self) -> list[tuple[str, str]]:
+        return [tuple(pair.split("=", 1)) for pair in self.query().split("&") if pair]  # type: ignore[misc]
+
+
+def _parse_choice(request: HttpRequest, period: Period, user: User) -> Choice:
+    """Each value is kept only if it is valid given the ones before it."""
+    choice = Choice(period=period)
+    modes = period.offered_modes
+    mode = request.GET.get("mode", "")
+    if len(modes) == 1:
+        mode = modes[0]
+    if mode not in modes:
+        if mode:
+            choice.problems.append(_("Please choose the kind of test again."))
+        return choice
+    choice.mode = mode
+    spec = request.GET.get("spec", "")
+    specs = catalog.period_specializations(period=period, mode=mode, gender=user.gender)
+    choice.specialization = specs.filter(code=spec).first() if spec else None
+    if choice.specialization is None:
+        if spec:
+            choice.problems.append(_("This specialization has no free seats. Please choose again."))
+        return choice
+    city_code = request.GET.get("city", "")
+    if city_code:
+        cities = catalog.cities_with_seats(
+            period=period, mode=mode, specialization=choice.specialization, gender=user.gender
+        )
+        choice.city = cities.filter(code=city_code).first()
+    if choice.city is None:
+        if city_code:
+            choice.problems.append(_("This city has no free seats now. Please choose again."))
+        return choice
+    centre_code = request.GET.get("centre", "")
+    if centre_code:
+        centres = catalog.centres_with_seats(
+            period=period,
+            mode=mode,
+            specialization=choice.specialization,
+            gender=user.gender,
+            city=choice.city,
+        )
+        choice.centre = centres.filter(code=centre_code).first()
+    if choice.centre is None:
+        if centre_code:
+            choice.problems.append(_("This centre has no free seats now. Please choose again."))
+        return choice
+    raw_day = request.GET.get("date", "")
+    if raw_day and mode == Mode.DIGITAL:
+        try:
+            day = date.fromisoformat(raw_day)
+        except ValueError:
+            day = None
+        days = catalog.dates_with_seats(
+            period=period, specialization=choice.specialization, gender=user.gender,
+            centre=choice.centre,
+        )
+        if day in days:
+            choice.day = day
+        else:
+            choice.problems.append(_("This date has no free seats now. Please choose again."))
+    return choice
+
+
+@never_cache
+@login_required
+def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
+    """Show the next choice to make, with the choices so far and links to change them."""
+    period = _period_or_404(period_code)
+    user = _candidate(request)
+    if period.code not in request.session.get(TERMS_KEY, []):
+        return redirect("booking:notes", period_code=period.code)
+    choice = _parse_choice(request, period, user)
+    context: dict[str, Any] = {"period": period, "choice": choice, "test": period.test}
+    if not choice.mode:
+        context.update(step="mode", options=[(m, Mode(m).label) for m in period.offered_modes])
+    elif choice.specialization is None:
+        context.update(
+            step="specialization",
+            options=catalog.period_specializations(period=period, mode=choice.mode, gender=user.gender),
+        )
+    elif choice.city is None:
+        context.update(
+            step="city",
+            options=catalog.cities_with_seats(
+                period=period, mode=choice.mode, specialization=choice.specialization,
+                gender=user.gender,
+            ),
+        )
+    elif choice.centre is None:
+        context.update(
+            step="centre",
+            options=catalog.centres_with_seats(
+                period=period, mode=choice.mode, specialization=choice.specialization,
+                gender=user.gender, city=choice.city,
+            ),
+        )
+    else:
+        services.holds_expire(centre_id=choice.centre.pk)  # lapsed holds never hide a seat
+        if choice.mode == Mode.DIGITAL and choice.day is None:
+            context.update(
+                step="date",
+                options=catalog.dates_with_seats(
+                    period=period, specialization=choice.specialization, gender=user.gender,
+                    centre=choice.centre,
+                ),
+            )
+        else:
+            sessions = selectors.sessions_for_choice(
+                period=period, specialization=choice.specialization, gender=user.gender,
+                centre=choice.centre, day=choice.day,
+            )
+            context.update(step="slot" if choice.mode == Mode.DIGITAL else "sitting", options=sessions)
+    return render(request, "booking/choose.html", context)
+
+
+@never_cache
+@login_required
+def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
+    """Review the chosen session and the amount; confirming holds the seat."""
+    period = _period_or_404(period_code)
+    user = _candidate(request)
+    if period.code not in request.session.get(TERMS_KEY, []):
+        return redirect("booking:notes", period_code=period.code)
+    data = request.POST if request.method == "POST" else request.GET
+    session = selectors.session_for_review(period=period, session_id=data.get("session", ""))
+    specialization = Specialization.objects.filter(code=data.get("spec", ""), active=True).first()
+    if session is None or specialization is None:
+        messages.error(request, _("Please choose the session again."))
+        return redirect("booking:choose", period_code=period.code)
+    error = ""
+    if request.method == "POST":
+        try:
+            registration = services.registration_hold(
+                candidate=user, session_id=session.pk, specialization_id=specialization.pk
+            )
+        except BookingError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Your seat is held. Pay within %(minutes)d minutes to confirm it.")
+                % {"minutes": period.test.hold_minutes},
+            )
+            return redirect("booking:registration", reference=registration.reference)
+    back = reverse("booking:choose", args=[period.code]) + "?" + urlencode(
+        {
+            "mode": session.centre.mode,
+            "spec": specialization.code,
+            "city": session.centre.city.code,
+            "centre": session.centre.code,
+            **({"date": session.date.isoformat()} if session.centre.mode == Mode.DIGITAL else {}),
+        }
+    )
+    return render(
+        request,
+        "booking/review.html",
+        {
+            "period": period,
+            "test": period.test,
+            "session": session,
+            "specialization": specialization,
+            "error": error,
+            "back": back,
+            "status": 409 if error else 200,
+        },
+        status=409 if error else 200,
+    )
+
+
+# --- My registrations --------------------------------------------------------------------------
+
+
+@login_required
+def registrations(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "booking/registrations.html",
+        {"registrations": selectors.registrations_of(candidate=_candidate(request))},
+    )
+
+
+@never_cache
+@login_required
+def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = selectors.registration_for(candidate=_candidate(request), reference=reference)
+    return render(
+        request,
+        "booking/registration.html",
+        {
+            "registration": registration,
+            "invoice": selectors.invoice_for(registration),
+        },
+    )
+
+
+@require_POST
+@login_required
+def registration_pay(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = selectors.registration_for(candidate=_candidate(request), reference=reference)
+    try:
+        url = services.registration_payment_url(registration=registration, request=request)
+    except BookingError as exc:
+        messages.error(request, exc.message)
+        return redirect("booking:registration", reference=registration.reference)
+    return redirect(url)
+
+
+@require_POST
+@login_required
+def registration_release(request: HttpRequest, reference: str) -> HttpResponse:
+    registration = selectors.registration_for(candidate=_candidate(request), reference=reference)
+    try:
+        services.registration_release(registration=registration, actor=_candidate(request))
+    except BookingError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, _("The held seat was released."))
+    return redirect("booking:registrations")
+

@@ -1,0 +1,171 @@
+"""registration_hold: every eligibility rule of PRODUCT §4, capacity, expiry, release."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import IntegrityError, transaction
+
+from rukhsa.booking import services
+from rukhsa.booking.models import Registration, Status
+from rukhsa.booking.services import BookingError, SessionFull
+from rukhsa.catalog.models import Session, SessionStatus
+from rukhsa.core import clock
+from rukhsa.notifications.models import Message
+from tests.catalog.factories import make_window
+
+
+def hold(candidate, session, spec):
+    return services.registration_hold(
+        candidate=candidate, session_id=session.pk, specialization_id=spec.pk
+    )
+
+
+def seats(session):
+    return Session.objects.get(pk=session.pk).seats_taken
+
+
+def test_hold_takes_a_seat_and_creates_an_order(cat, candidate):
+    registration = hold(candidate, cat.slot, cat.spec)
+    assert registration.status == Status.HELD
+    assert registration.held_until == registration.created_at + timedelta(minutes=15)
+    assert registration.reference.startswith("RK-") and len(registration.reference) == 12
+    assert registration.order_id is not None
+    assert seats(cat.slot) == 1
+    kinds = set(Message.objects.filter(recipient=candidate).values_list("kind", flat=True))
+    assert "seat_held" in kinds
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"email_verified_at": None}, "not_eligible"),
+        ({"mobile_verified_at": None}, "not_eligible"),
+        ({"qualification": ""}, "not_eligible"),
+        ({"experience_years": None}, "not_eligible"),
+        ({"gender": "female"}, "not_eligible"),
+    ],
+)
+def test_candidate_rules(cat, make_user, change, code):
+    candidate = make_user(**change)
+    with pytest.raises(BookingError) as exc:
+        hold(candidate, cat.slot, cat.spec)
+    assert exc.value.code == code
+    assert exc.value.message
+    assert seats(cat.slot) == 0
+
+
+def test_specialization_must_be_hosted(cat, candidate):
+    with pytest.raises(BookingError, match=r"specialization"):
+        hold(candidate, cat.slot, cat.other_spec)
+
+
+@pytest.mark.parametrize("status", [SessionStatus.CLOSED, SessionStatus.CANCELLED])
+def test_closed_or_cancelled_sessions_refused(cat, candidate, status):
+    Session.objects.filter(pk=cat.slot.pk).update(status=status)
+    with pytest.raises(BookingError):
+        hold(candidate, Session.objects.get(pk=cat.slot.pk), cat.spec)
+
+
+def test_registration_window_closed(cat, candidate):
+    cat.period.registration_closes_at = clock.now() - timedelta(minutes=1)
+    cat.period.save()
+    with pytest.raises(BookingError, match=r"closed"):
+        hold(candidate, cat.slot, cat.spec)
+
+
+def test_priority_window_not_yet_open(cat, candidate):
+    make_window(cat.period, gender="male", in_service_only=False,
+                opens_at=clock.now() + timedelta(days=1))
+    with pytest.raises(BookingError) as exc:
+        hold(candidate, cat.slot, cat.spec)
+    assert "opens on" in exc.value.message or exc.value.code == "not_eligible"
+
+
+def test_in_service_window_open_for_teachers_only(cat, make_user):
+    make_window(cat.period, gender="male", in_service_only=True,
+                opens_at=clock.now() - timedelta(hours=1))
+    make_window(cat.period, gender="male", in_service_only=False,
+                opens_at=clock.now() + timedelta(days=2))
+    teacher = make_user(employment="public_school")
+    jobless = make_user(employment="not_employed")
+    assert hold(teacher, cat.slot, cat.spec).status == Status.HELD
+    with pytest.raises(BookingError):
+        hold(jobless, cat.slot, cat.spec)
+
+
+def test_full_session_refused_with_full_message(cat, candidate):
+    with pytest.raises(SessionFull) as exc:
+        hold(candidate, cat.slot_late, cat.spec)
+    assert "مكتمل" in exc.value.message
+    assert seats(cat.slot_late) == 1
+
+
+def test_one_active_registration_per_test(cat, candidate):
+    hold(candidate, cat.slot, cat.spec)
+    with pytest.raises(BookingError) as exc:
+        hold(candidate, cat.sitting, cat.spec)
+    assert exc.value.code == "already_registered"
+    assert seats(cat.sitting) == 0
+
+
+def test_one_active_registration_is_a_database_constraint(cat, candidate):
+    first = hold(candidate, cat.slot, cat.spec)
+    clone = Registration(candidate=candidate, test=cat.test, period=cat.period,
+                         session=cat.sitting, specialization=cat.spec, mode="paper",
+                         status=Status.HELD, held_until=first.held_until)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        clone.save()
+
+
+def test_expired_hold_frees_its_seat_by_itself(cat, candidate):
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        registration = hold(candidate, cat.slot, cat.spec)
+        traveller.shift(timedelta(minutes=14, seconds=59))
+        assert services.holds_expire() == 0
+        traveller.shift(timedelta(seconds=1))
+        assert services.holds_expire() == 1
+        assert services.holds_expire() == 0  # safe to run twice
+    registration.refresh_from_db()
+    assert registration.status == Status.EXPIRED
+    assert seats(cat.slot) == 0
+    assert Message.objects.filter(recipient=candidate, kind="hold_expired").count() == 2
+
+
+def test_lapsed_hold_is_ignored_when_taking_a_seat_without_the_periodic_job(cat, make_user):
+    Session.objects.filter(pk=cat.slot.pk).update(capacity=1)
+    first, second = make_user(), make_user()
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        hold(first, cat.slot, cat.spec)
+        with pytest.raises(SessionFull):
+            hold(second, cat.slot, cat.spec)
+        traveller.shift(timedelta(minutes=16))
+        assert hold(second, cat.slot, cat.spec).status == Status.HELD
+    assert seats(cat.slot) == 1
+
+
+def test_candidate_may_book_again_after_own_hold_lapsed(cat, candidate):
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        hold(candidate, cat.slot, cat.spec)
+        traveller.shift(timedelta(minutes=16))
+        again = hold(candidate, cat.sitting, cat.spec)
+    assert again.status == Status.HELD
+    assert seats(cat.slot) == 0 and seats(cat.sitting) == 1
+
+
+def test_release_gives_the_seat_back_once(cat, candidate):
+    registration = hold(candidate, cat.slot, cat.spec)
+    services.registration_release(registration=registration, actor=candidate)
+    services.registration_release(registration=registration, actor=candidate)
+    registration.refresh_from_db()
+    assert registration.status == Status.CANCELLED
+    assert seats(cat.slot) == 0
+
+
+def test_payment_refused_for_a_lapsed_hold(cat, candidate, rf):
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        registration = hold(candidate, cat.slot, cat.spec)
+        traveller.shift(timedelta(minutes=15))
+        with pytest.raises(BookingError) as exc:
+            services.registration_payment_url(registration=registration, request=rf.get("/"))
+    assert exc.value.code == "expired"
