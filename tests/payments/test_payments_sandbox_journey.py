@@ -1,7 +1,7 @@
 """Each sandbox test card through the hosted card page, the 3-D Secure step and our return URL."""
 
 import pytest
-from conftest import DECLINED, INSUFFICIENT, PAID_CARDS, pay_with_card, path_of, start_payment
+from conftest import DECLINED, INSUFFICIENT, PAID_CARDS, path_of, pay_with_card, start_payment
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -166,7 +166,9 @@ def test_messages_go_after_commit_in_the_owner_language(
     assert payment.invoice.display_number in email.subject
 
 
-def test_failed_payment_message_in_arabic(candidate_client, order, django_capture_on_commit_callbacks):
+def test_failed_payment_message_in_arabic(
+    candidate_client, order, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         pay_with_card(candidate_client, order, DECLINED)
     sms = Message.objects.get(kind="payment_failed", channel="sms")
