@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 messages: $(STAMP)
-	cd src/rukhsa && ../../$(MANAGE) compilemessages -v0
+	cd src/rukhsa && DEBUG=1 ../../$(MANAGE) compilemessages -v0
 
 makemessages: $(STAMP)
-	cd src/rukhsa && ../../$(MANAGE) makemessages -l ar --no-obsolete --no-location -v0
+	cd src/rukhsa && DEBUG=1 ../../$(MANAGE) makemessages -l ar --no-obsolete --no-location -v0
 
 migrate: messages
 	DEBUG=1 $(MANAGE) migrate --noinput -v0

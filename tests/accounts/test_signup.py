@@ -1,6 +1,8 @@
 """Sign-up for the three identity types, duplicates, errors, and mobile/email verification."""
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from django.urls import reverse
 
 from rukhsa.accounts.models import User
@@ -176,7 +178,12 @@ def test_duplicate_identity_gets_a_clear_message(client, db, make_user):
     make_user(identity_number="1000000008")
     response = post_signup(client)
     assert response.status_code == 200
-    assert "already exists" in " ".join(response.context["form"].errors["identity_number"])
+    with translation.override("ar"):
+        expected = gettext(
+            "An account with this identity already exists. Log in, or recover your password."
+        )
+    assert response.context["form"].errors["identity_number"] == [expected]
+    assert expected in response.content.decode()
 
 
 def test_duplicate_email_is_case_insensitive(client, db, make_user):

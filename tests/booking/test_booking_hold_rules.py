@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from rukhsa.booking import services
 from rukhsa.booking.models import Registration, Status
@@ -56,7 +57,7 @@ def test_candidate_rules(cat, make_user, change, code):
 
 
 def test_specialization_must_be_hosted(cat, candidate):
-    with pytest.raises(BookingError, match=r"specialization"):
+    with translation.override("en"), pytest.raises(BookingError, match=r"specialization"):
         hold(candidate, cat.slot, cat.other_spec)
 
 
@@ -70,16 +71,16 @@ def test_closed_or_cancelled_sessions_refused(cat, candidate, status):
 def test_registration_window_closed(cat, candidate):
     cat.period.registration_closes_at = clock.now() - timedelta(minutes=1)
     cat.period.save()
-    with pytest.raises(BookingError, match=r"closed"):
+    with translation.override("en"), pytest.raises(BookingError, match=r"closed"):
         hold(candidate, cat.slot, cat.spec)
 
 
 def test_priority_window_not_yet_open(cat, candidate):
     make_window(cat.period, gender="male", in_service_only=False,
                 opens_at=clock.now() + timedelta(days=1))
-    with pytest.raises(BookingError) as exc:
+    with translation.override("en"), pytest.raises(BookingError) as exc:
         hold(candidate, cat.slot, cat.spec)
-    assert "opens on" in exc.value.message or exc.value.code == "not_eligible"
+    assert "opens on" in exc.value.message
 
 
 def test_in_service_window_open_for_teachers_only(cat, make_user):

@@ -36,6 +36,14 @@ def test_check_deploy_has_no_warning():
     assert "no issues" in result.stdout
 
 
+def test_sandbox_gateway_is_flagged_in_production():
+    result = run_check(SECRET_KEY="k" * 10 + "-production-secret-with-enough-entropy-" + "z" * 20,
+                       ALLOWED_HOSTS="rukhsa.example", DJANGO_SETTINGS_MODULE="rukhsa.settings",
+                       PAYMENT_GATEWAY="sandbox")
+    assert result.returncode != 0
+    assert "payments.W001" in result.stdout + result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
     result = run_check(
         ALLOWED_HOSTS="rukhsa.example", DJANGO_SETTINGS_MODULE="rukhsa.settings", SECRET_KEY=""
