@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
+from rukhsa.booking.models import Status
+from rukhsa.booking.selectors import active_registrations
 
 
 @dataclass(frozen=True)

@@ -129,3 +129,14 @@ def test_step_query_count_does_not_grow(cat, candidate_client, django_assert_max
     with django_assert_max_num_queries(14):
         choose(candidate_client, cat, mode="digital", spec="math", city="riyadh",
                centre="RUH-D-M", date=cat.slot.date.isoformat())
+
+
+def test_dashboard_points_to_the_held_seat(cat, candidate_client, candidate):
+    from rukhsa.booking import services
+
+    registration = services.registration_hold(
+        candidate=candidate, session_id=cat.slot.pk, specialization_id=cat.spec.pk
+    )
+    html = candidate_client.get(reverse("dashboard")).content.decode()
+    assert reverse("booking:registration", args=[registration.reference]) in html
+    assert reverse("booking:start") in html

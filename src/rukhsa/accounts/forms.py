@@ -70,7 +70,7 @@ class SignupForm(Form):
         label=_("Nationality"),
         choices_fn=_countries,
         required=False,
-        help_text=_("Residents and visitors only."),
+        help_text=_("Required for residents and visitors."),
     )
     birth_calendar = forms.ChoiceField(
         label=_("Calendar of the date of birth"),
@@ -78,9 +78,15 @@ class SignupForm(Form):
         initial="gregorian",
         widget=forms.RadioSelect,
     )
-    birth_day = DigitsField(label=_("Day"), max_length=4, widget=_text(**{"class": "short"}))
-    birth_month = DigitsField(label=_("Month"), max_length=4, widget=_text(**{"class": "short"}))
-    birth_year = DigitsField(label=_("Year"), max_length=6, widget=_text(**{"class": "short"}))
+    birth_day = DigitsField(
+        label=_("Day"), max_length=4, required=False, widget=_text(**{"class": "short"})
+    )
+    birth_month = DigitsField(
+        label=_("Month"), max_length=4, required=False, widget=_text(**{"class": "short"})
+    )
+    birth_year = DigitsField(
+        label=_("Year"), max_length=6, required=False, widget=_text(**{"class": "short"})
+    )
     gender = forms.ChoiceField(
         label=_("Gender"),
         choices=Gender.choices,
@@ -208,6 +214,7 @@ class SignupForm(Form):
     def _clean_birth_date(self, kind: str, data: dict[str, Any]) -> None:
         parts = [str(data.get(name) or "") for name in ("birth_day", "birth_month", "birth_year")]
         if not all(parts):
+            self.add_error("birth_day", _("Enter your full date of birth: day, month and year."))
             return
         if not all(p.isascii() and p.isdigit() for p in parts):
             self.add_error("birth_day", _("Enter the day, month and year in digits."))

@@ -53,3 +53,9 @@ def mmss(seconds: int | None) -> str:
     """Seconds as minutes:seconds, 14:05."""
     seconds = max(0, int(seconds or 0))
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+@register.filter
+def summary_label(label: str) -> str:
+    """A field label for the error summary: without the full stop a sentence-label ends with."""
+    return str(label).rstrip(" .。")
