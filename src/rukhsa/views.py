@@ -49,12 +49,41 @@ def dashboard_steps(user: User) -> list[Step]:
             )
         )
     ready = user.contacts_verified and user.profile_complete
+    for registration in active_registrations(candidate=user):
+        if registration.status == Status.HELD:
+            steps.append(
+                Step(
+                    _("Your seat %(reference)s is held: pay before it is released.")
+                    % {"reference": registration.reference},
+                    _("Pay now"),
+                    reverse("booking:registration", args=[registration.reference]),
+                    _("Awaiting payment"),
+                    todo=True,
+                )
+            )
+        else:
+            steps.append(
+                Step(
+                    _("Your test %(reference)s is confirmed.")
+                    % {"reference": registration.reference},
+                    _("Details"),
+                    reverse("booking:registration", args=[registration.reference]),
+                    _("Confirmed"),
+                )
+            )
     steps.append(
         Step(
             _("Register for the Specialized Professional License Test (paper or computer-based)."),
-            status=_("Opens with the next registration period")
-            if ready
-            else _("Complete the steps above first"),
+            _("Available tests"),
+            reverse("booking:start"),
+            "" if ready else _("Complete the steps above first"),
+        )
+    )
+    steps.append(
+        Step(
+            _("See all your registrations and invoices."),
+            _("My registrations"),
+            reverse("booking:registrations"),
         )
     )
     steps.append(
