@@ -98,7 +98,9 @@ def pay_with_card(
     assert response.status_code == 302, response.content.decode()[:2000]
     three_ds = client.get(path_of(response["Location"]))
     assert three_ds.status_code == 200
-    form_action = re.search(r'action="([^"]+/3ds/submit/)"', three_ds.content.decode()).group(1)
+    match = re.search(r'action="([^"]+/3ds/submit/)"', three_ds.content.decode())
+    assert match is not None
+    form_action = match.group(1)
     back = client.post(form_action, {"result": "authenticate" if authenticate else "fail"})
     assert back.status_code == 302
     return_url = back["Location"]

@@ -7,6 +7,7 @@ pytest with TESTING on) that shows the test can see the race the locking prevent
 import json
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -94,19 +95,21 @@ def test_control_without_locks_the_race_is_visible(settings, make_order, candida
         json.dumps(sandbox_api.webhook_body(payment.gateway_ref, "payment_paid", f"e{i}")).encode()
         for i in range(20)
     ]
-    errors = run_together([lambda b=b: webhook_receive(gateway="sandbox", body=b) for b in bodies])
+    errors = run_together([partial(webhook_receive, gateway="sandbox", body=b) for b in bodies])
     # Several callers believed they made the move: the extra ones crashed into the unique
     # invoice-per-payment backstop (or called the hook more than once).
     assert errors or len(hook_calls) > 1
+
+
+def _refresh(payment_id: int) -> None:
+    payment_refresh(payment=Payment.objects.get(pk=payment_id))
 
 
 def _numbers(
     count: int, make_order: Callable[..., Order], make_user: Any
 ) -> tuple[list[int], list[BaseException]]:
     payments = [paid_at_the_sandbox(make_order(owner=make_user())) for _ in range(count)]
-    errors = run_together(
-        [lambda p=p: payment_refresh(payment=Payment.objects.get(pk=p.pk)) for p in payments]
-    )
+    errors = run_together([partial(_refresh, p.pk) for p in payments])
     return sorted(Invoice.objects.values_list("number", flat=True)), errors
 
 

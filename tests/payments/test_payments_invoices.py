@@ -146,7 +146,9 @@ def test_qr_code_on_the_page_decodes_to_the_tlv(candidate_client, order, tmp_pat
     payment, _ = pay_with_card(candidate_client, order, PAID_CARDS["mada"])
     invoice = payment.invoice
     html = candidate_client.get(reverse("payments:invoice", args=[invoice.uuid])).content.decode()
-    svg = re.search(r"<svg.*?</svg>", html, re.S).group(0)
+    match = re.search(r"<svg.*?</svg>", html, re.S)
+    assert match is not None
+    svg = match.group(0)
     from weasyprint import HTML
 
     pdf = HTML(string=f"<html><body style='margin:20mm'>{svg}</body></html>").write_pdf()

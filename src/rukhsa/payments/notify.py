@@ -1,5 +1,7 @@
 """Messages to the candidate about payments, sent after commit in their preferred language."""
 
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from rukhsa.notifications.services import message_send
 from rukhsa.payments.models import CreditNote, FailureReason, Invoice, Payment
 
-FAILURE_SENTENCES = {
+FAILURE_SENTENCES: dict[str, Any] = {
     FailureReason.DECLINED: _("Your bank declined the payment."),
     FailureReason.INSUFFICIENT_FUNDS: _("The card does not have enough funds."),
     FailureReason.THREE_DS_FAILED: _("The card's 3-D Secure verification failed."),

@@ -29,7 +29,7 @@ def _safe_return(request: HttpRequest, path: str) -> str:
 
 
 def failure_sentence(reason: str) -> str:
-    sentences = {
+    sentences: dict[str, str] = {
         FailureReason.DECLINED: _(
             "Your payment was declined by your bank. No amount was taken. You can try again "
             "with another card."

@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from rukhsa.payments.errors import PaymentError
@@ -52,7 +53,7 @@ class SandboxGateway(Gateway):
         data = api.charge_create(
             amount=payment.amount_halalas,
             currency=order.currency,
-            description=order.description_en,
+            description=order.description(translation.get_language() or "ar"),
             callback_url=return_url,
             given_id=str(payment.uuid),
             metadata={"order_uuid": str(order.uuid), "payment_uuid": str(payment.uuid)},

@@ -94,7 +94,8 @@ class CardForm(Form):
 
     def forget_card_data(self) -> None:
         """After a failed submit, show the form again without the number and the CVV."""
-        data: Any = self.data.copy()
+        data: Any = self.data
+        data = data.copy()
         data["number"] = ""
         data["cvc"] = ""
         self.data = data
