@@ -58,6 +58,26 @@ class Registration(models.Model):
         Order, verbose_name=_("payment order"), null=True, blank=True, on_delete=models.PROTECT
     )
     changes_count = models.PositiveSmallIntegerField(_("changes made"), default=0)
+    ticket_version = models.PositiveSmallIntegerField(
+        _("ticket version"),
+        default=1,
+        help_text=_("Raised on every change: older admission tickets no longer check in."),
+    )
+    displaced_at = models.DateTimeField(
+        _("session cancelled by the operator"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the operator cancels the session; cleared when the candidate acts."),
+    )
+    checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked in by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("registration")
@@ -94,3 +114,43 @@ class Registration(models.Model):
         if self.status != Status.HELD:
             return 0
         return max(0, int((self.held_until - clock.now()).total_seconds()))
+
+
+class RegistrationChange(models.Model):
+    """One change of appointment: from which session to which, when, by whom, and why."""
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="changes",
+    )
+    from_session = models.ForeignKey(
+        Session, verbose_name=_("from"), on_delete=models.PROTECT, related_name="+"
+    )
+    to_session = models.ForeignKey(
+        Session, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=clock.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    counted = models.BooleanField(
+        _("counts against the limit"),
+        default=True,
+        help_text=_("Changes after an operator cancelled the session are free and not counted."),
+    )
+
+    class Meta:
+        verbose_name = _("change of appointment")
+        verbose_name_plural = _("changes of appointment")
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.from_session_id} → {self.to_session_id}"
