@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from rukhsa.catalog import hooks
 from rukhsa.catalog.models import (
     Centre,
     City,
@@ -318,12 +319,17 @@ class StatusChange:
 
 
 def session_status_set(
-    *, actor: Any, sessions: Iterable[Session], status: str, now: datetime | None = None
+    *,
+    actor: Any,
+    sessions: Iterable[Session],
+    status: str,
+    now: datetime | None = None,
+    reason: str = "",
 ) -> StatusChange:
     """Open, close or cancel sessions. A cancelled session stays cancelled.
 
-    Cancelling only sets the status here; telling and re-seating the candidates belongs to the
-    booking service, which will hook in at this point.
+    Cancelling emits the "session_cancelled" hook (catalog/hooks.py) in the same transaction:
+    the booking app tells the session's candidates and lets them re-book or cancel.
     """
     if status not in SessionStatus.values:
         raise CatalogError(_("“%(status)s” is not a session status.") % {"status": status})
@@ -356,5 +362,7 @@ def session_status_set(
                 changes={"status": (session.status, status)},
             )
             session.status = status
+            if status == SessionStatus.CANCELLED:
+                hooks.emit("session_cancelled", session=session, actor=actor, reason=reason)
             changed += 1
     return StatusChange(changed=changed, unchanged=unchanged, refused=refused)

@@ -1,4 +1,4 @@
-# ruff: noqa: E501, RUF001 - a data table: long lines of Arabic and English names
+# ruff: noqa: E501 - a data table: long lines of Arabic and English names
 """The demo catalogue as plain data: specializations with their domains, and demo places."""
 
 from typing import NamedTuple
