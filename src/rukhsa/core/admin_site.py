@@ -79,7 +79,11 @@ ROLES: tuple[Role, ...] = (
         _("Finance"),
         (
             *_perms("catalog", ("test", "period"), ("view",)),
-            *_perms("payments", ("payment", "invoice", "refund", "webhookevent"), ("view",)),
+            *_perms(
+                "payments",
+                ("order", "payment", "invoice", "creditnote", "webhookevent"),
+                ("view",),
+            ),
             "payments.add_refund",
             "payments.change_refund",
         ),
