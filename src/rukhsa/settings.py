@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "rukhsa.catalog",
     "rukhsa.payments",
     "rukhsa.booking",
+    "rukhsa.results",
     "rukhsa.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -312,6 +313,8 @@ PERIODIC_TASKS = [
     ("rukhsa.notifications.tasks.messages_retry_due", 300),
     ("rukhsa.payments.tasks.reconcile_payments", 300),
     ("rukhsa.booking.tasks.holds_expire_due", 60),
+    ("rukhsa.results.tasks.results_publish_due", 60),
+    ("rukhsa.booking.tasks.reminders_due", 3600),
 ]
 
 # --- Back office ---

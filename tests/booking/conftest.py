@@ -50,12 +50,27 @@ def cat(db) -> Catalogue:
         digital=digital,
         paper=paper,
         women=women,
-        slot=make_session(digital, period, day=day, start=time(8), capacity=10,
-                          specializations=[spec]),
-        slot_late=make_session(digital, period, day=day, start=time(14), capacity=1,
-                               seats_taken=1, specializations=[spec]),
-        sitting=make_session(paper, period, day=day + timedelta(days=5), start=time(8),
-                             capacity=40, specializations=[spec, other]),
-        women_slot=make_session(women, period, day=day, start=time(11), capacity=10,
-                                specializations=[spec]),
+        slot=make_session(
+            digital, period, day=day, start=time(8), capacity=10, specializations=[spec]
+        ),
+        slot_late=make_session(
+            digital,
+            period,
+            day=day,
+            start=time(14),
+            capacity=1,
+            seats_taken=1,
+            specializations=[spec],
+        ),
+        sitting=make_session(
+            paper,
+            period,
+            day=day + timedelta(days=5),
+            start=time(8),
+            capacity=40,
+            specializations=[spec, other],
+        ),
+        women_slot=make_session(
+            women, period, day=day, start=time(11), capacity=10, specializations=[spec]
+        ),
     )

@@ -56,15 +56,24 @@ def outcome(result: Any) -> str:
 def hold_jobs(cat, make_user, session, count: int) -> list[Callable[[], Any]]:
     users = [make_user() for _ in range(count)]
     return [
-        (lambda user=user: services.registration_hold(
-            candidate=user, session_id=session.pk, specialization_id=cat.spec.pk))
+        (
+            lambda user=user: services.registration_hold(
+                candidate=user, session_id=session.pk, specialization_id=cat.spec.pk
+            )
+        )
         for user in users
     ]
 
 
 def test_fifty_candidates_ten_seats_exactly_ten_win(cat, make_user):
-    session = make_session(cat.digital, cat.period, day=cat.slot.date, start=time(16),
-                           capacity=10, specializations=[cat.spec])
+    session = make_session(
+        cat.digital,
+        cat.period,
+        day=cat.slot.date,
+        start=time(16),
+        capacity=10,
+        specializations=[cat.spec],
+    )
     results = run_at_once(hold_jobs(cat, make_user, session, 50))
     counts = Counter(outcome(r) for r in results)
     assert counts["held"] == 10, counts
@@ -76,8 +85,11 @@ def test_fifty_candidates_ten_seats_exactly_ten_win(cat, make_user):
 
 def test_same_candidate_confirming_twice_at_once_gets_one_registration(cat, candidate):
     jobs = [
-        (lambda: services.registration_hold(
-            candidate=candidate, session_id=cat.slot.pk, specialization_id=cat.spec.pk))
+        (
+            lambda: services.registration_hold(
+                candidate=candidate, session_id=cat.slot.pk, specialization_id=cat.spec.pk
+            )
+        )
         for _ in range(2)
     ]
     results = run_at_once(jobs)
@@ -89,8 +101,14 @@ def test_same_candidate_confirming_twice_at_once_gets_one_registration(cat, cand
 def test_control_without_locks_the_race_is_visible(cat, make_user, settings):
     """The same burst with the locks switched off overbooks: the tests above can fail."""
     settings.BOOKING_TEST_DISABLE_LOCKS = True
-    session = make_session(cat.digital, cat.period, day=cat.slot.date, start=time(17),
-                           capacity=10, specializations=[cat.spec])
+    session = make_session(
+        cat.digital,
+        cat.period,
+        day=cat.slot.date,
+        start=time(17),
+        capacity=10,
+        specializations=[cat.spec],
+    )
     overbooked = False
     for _attempt in range(5):
         run_at_once(hold_jobs(cat, make_user, session, 30))
@@ -101,3 +119,89 @@ def test_control_without_locks_the_race_is_visible(cat, make_user, settings):
         Registration.objects.filter(session=session).delete()
         Session.objects.filter(pk=session.pk).update(seats_taken=0)
     assert overbooked, "the race was never seen without locks; the test would prove nothing"
+
+
+def _confirm_directly(registration: Registration) -> Registration:
+    """Confirmed without going through a gateway (payments are not what these tests race)."""
+    Registration.objects.filter(pk=registration.pk).update(status=Status.CONFIRMED)
+    registration.refresh_from_db()
+    return registration
+
+
+def test_two_changes_into_the_last_seat_one_wins(cat, make_user):
+    from rukhsa.booking import changes
+
+    last = make_session(
+        cat.digital,
+        cat.period,
+        day=cat.slot.date,
+        start=time(18),
+        capacity=1,
+        specializations=[cat.spec],
+    )
+    movers = [make_user() for _ in range(2)]
+    registrations = [
+        _confirm_directly(
+            services.registration_hold(
+                candidate=user, session_id=cat.slot.pk, specialization_id=cat.spec.pk
+            )
+        )
+        for user in movers
+    ]
+    jobs = [
+        (
+            lambda r=r, u=u: changes.registration_change(
+                registration=r, new_session_id=last.pk, actor=u
+            )
+        )
+        for r, u in zip(registrations, movers, strict=True)
+    ]
+    results = run_at_once(jobs)
+    winners = [r for r in results if isinstance(r, Registration)]
+    assert len(winners) == 1, results
+    assert Session.objects.get(pk=last.pk).seats_taken == 1
+    assert Session.objects.get(pk=cat.slot.pk).seats_taken == 1
+    assert Registration.objects.filter(session=last, status="confirmed").count() == 1
+
+
+def test_crossing_swaps_do_not_deadlock(cat, make_user):
+    from rukhsa.booking import changes
+
+    a = make_session(
+        cat.digital,
+        cat.period,
+        day=cat.slot.date,
+        start=time(19),
+        capacity=3,
+        specializations=[cat.spec],
+    )
+    b = make_session(
+        cat.digital,
+        cat.period,
+        day=cat.slot.date,
+        start=time(20),
+        capacity=3,
+        specializations=[cat.spec],
+    )
+    first, second = make_user(), make_user()
+    on_a = _confirm_directly(
+        services.registration_hold(candidate=first, session_id=a.pk, specialization_id=cat.spec.pk)
+    )
+    on_b = _confirm_directly(
+        services.registration_hold(candidate=second, session_id=b.pk, specialization_id=cat.spec.pk)
+    )
+    results = run_at_once(
+        [
+            lambda: changes.registration_change(
+                registration=on_a, new_session_id=b.pk, actor=first
+            ),
+            lambda: changes.registration_change(
+                registration=on_b, new_session_id=a.pk, actor=second
+            ),
+        ]
+    )
+    assert all(isinstance(r, Registration) for r in results), results
+    for session in (a, b):
+        session.refresh_from_db()
+        active = Registration.objects.filter(session=session, status="confirmed").count()
+        assert session.seats_taken == active == 1

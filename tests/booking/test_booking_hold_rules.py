@@ -76,18 +76,21 @@ def test_registration_window_closed(cat, candidate):
 
 
 def test_priority_window_not_yet_open(cat, candidate):
-    make_window(cat.period, gender="male", in_service_only=False,
-                opens_at=clock.now() + timedelta(days=1))
+    make_window(
+        cat.period, gender="male", in_service_only=False, opens_at=clock.now() + timedelta(days=1)
+    )
     with translation.override("en"), pytest.raises(BookingError) as exc:
         hold(candidate, cat.slot, cat.spec)
     assert "opens on" in exc.value.message
 
 
 def test_in_service_window_open_for_teachers_only(cat, make_user):
-    make_window(cat.period, gender="male", in_service_only=True,
-                opens_at=clock.now() - timedelta(hours=1))
-    make_window(cat.period, gender="male", in_service_only=False,
-                opens_at=clock.now() + timedelta(days=2))
+    make_window(
+        cat.period, gender="male", in_service_only=True, opens_at=clock.now() - timedelta(hours=1)
+    )
+    make_window(
+        cat.period, gender="male", in_service_only=False, opens_at=clock.now() + timedelta(days=2)
+    )
     teacher = make_user(employment="public_school")
     jobless = make_user(employment="not_employed")
     assert hold(teacher, cat.slot, cat.spec).status == Status.HELD
@@ -112,9 +115,16 @@ def test_one_active_registration_per_test(cat, candidate):
 
 def test_one_active_registration_is_a_database_constraint(cat, candidate):
     first = hold(candidate, cat.slot, cat.spec)
-    clone = Registration(candidate=candidate, test=cat.test, period=cat.period,
-                         session=cat.sitting, specialization=cat.spec, mode="paper",
-                         status=Status.HELD, held_until=first.held_until)
+    clone = Registration(
+        candidate=candidate,
+        test=cat.test,
+        period=cat.period,
+        session=cat.sitting,
+        specialization=cat.spec,
+        mode="paper",
+        status=Status.HELD,
+        held_until=first.held_until,
+    )
     with pytest.raises(IntegrityError), transaction.atomic():
         clone.save()
 

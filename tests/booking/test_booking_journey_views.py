@@ -25,8 +25,9 @@ def test_terms_must_be_accepted_first(cat, candidate_client):
     assert response["Location"] == reverse("booking:notes", args=[cat.period.code])
     response = candidate_client.post(reverse("booking:notes", args=[cat.period.code]), {})
     assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
-    assert start(candidate_client, cat)["Location"] == reverse("booking:choose",
-                                                               args=[cat.period.code])
+    assert start(candidate_client, cat)["Location"] == reverse(
+        "booking:choose", args=[cat.period.code]
+    )
     assert cat.period.code in candidate_client.session[TERMS_KEY]
 
 
@@ -39,11 +40,19 @@ def test_steps_in_order_digital(cat, candidate_client):
     response = choose(candidate_client, cat, mode="digital", spec="math", city="riyadh")
     assert response.context["step"] == "centre"
     assert [c.code for c in response.context["options"]] == ["RUH-D-M"]  # not the women's
-    response = choose(candidate_client, cat, mode="digital", spec="math", city="riyadh",
-                      centre="RUH-D-M")
+    response = choose(
+        candidate_client, cat, mode="digital", spec="math", city="riyadh", centre="RUH-D-M"
+    )
     assert response.context["step"] == "date"
-    response = choose(candidate_client, cat, mode="digital", spec="math", city="riyadh",
-                      centre="RUH-D-M", date=cat.slot.date.isoformat())
+    response = choose(
+        candidate_client,
+        cat,
+        mode="digital",
+        spec="math",
+        city="riyadh",
+        centre="RUH-D-M",
+        date=cat.slot.date.isoformat(),
+    )
     assert response.context["step"] == "slot"
     html = response.content.decode()
     slots = {s.pk: s.full for s in response.context["options"]}
@@ -53,19 +62,28 @@ def test_steps_in_order_digital(cat, candidate_client):
 
 def test_paper_goes_from_centre_to_sittings(cat, candidate_client):
     start(candidate_client, cat)
-    response = choose(candidate_client, cat, mode="paper", spec="physics", city="riyadh",
-                      centre="RUH-P-M")
+    response = choose(
+        candidate_client, cat, mode="paper", spec="physics", city="riyadh", centre="RUH-P-M"
+    )
     assert response.context["step"] == "sitting"
     assert [s.pk for s in response.context["options"]] == [cat.sitting.pk]
 
 
 def test_bad_values_send_back_to_the_step_with_a_sentence(cat, candidate_client):
     start(candidate_client, cat)
-    for params in ({"mode": "telepathy"}, {"mode": "digital", "spec": "nope"},
-                   {"mode": "digital", "spec": "math", "city": "atlantis"},
-                   {"mode": "digital", "spec": "math", "city": "riyadh", "centre": "RUH-D-F"},
-                   {"mode": "digital", "spec": "math", "city": "riyadh", "centre": "RUH-D-M",
-                    "date": "2026-02-30"}):
+    for params in (
+        {"mode": "telepathy"},
+        {"mode": "digital", "spec": "nope"},
+        {"mode": "digital", "spec": "math", "city": "atlantis"},
+        {"mode": "digital", "spec": "math", "city": "riyadh", "centre": "RUH-D-F"},
+        {
+            "mode": "digital",
+            "spec": "math",
+            "city": "riyadh",
+            "centre": "RUH-D-M",
+            "date": "2026-02-30",
+        },
+    ):
         response = choose(candidate_client, cat, **params)
         assert response.status_code == 200
         assert response.context["choice"].problems, params
@@ -86,8 +104,10 @@ def test_review_then_confirm_holds_the_seat(cat, candidate_client, candidate):
 
 def test_confirming_a_full_session_says_so(cat, candidate_client):
     start(candidate_client, cat)
-    response = candidate_client.post(reverse("booking:review", args=[cat.period.code]),
-                                     {"session": cat.slot_late.pk, "spec": "math"})
+    response = candidate_client.post(
+        reverse("booking:review", args=[cat.period.code]),
+        {"session": cat.slot_late.pk, "spec": "math"},
+    )
     assert response.status_code == 409
     assert "مكتمل" in response.content.decode()
 
@@ -95,17 +115,20 @@ def test_confirming_a_full_session_says_so(cat, candidate_client):
 def test_review_with_a_forged_session_goes_back(cat, candidate_client):
     start(candidate_client, cat)
     for session in ("abc", "999999", cat.women_slot.pk):
-        response = candidate_client.post(reverse("booking:review", args=[cat.period.code]),
-                                         {"session": session, "spec": "math"})
+        response = candidate_client.post(
+            reverse("booking:review", args=[cat.period.code]), {"session": session, "spec": "math"}
+        )
         assert response.status_code in (302, 409)
     assert not Registration.objects.exists()
 
 
-def test_another_candidate_cannot_see_or_act_on_my_registration(cat, candidate_client,
-                                                                 candidate, stranger):
+def test_another_candidate_cannot_see_or_act_on_my_registration(
+    cat, candidate_client, candidate, stranger
+):
     start(candidate_client, cat)
-    candidate_client.post(reverse("booking:review", args=[cat.period.code]),
-                          {"session": cat.slot.pk, "spec": "math"})
+    candidate_client.post(
+        reverse("booking:review", args=[cat.period.code]), {"session": cat.slot.pk, "spec": "math"}
+    )
     registration = Registration.objects.get(candidate=candidate)
     other = Client()
     other.force_login(stranger)
@@ -119,16 +142,26 @@ def test_another_candidate_cannot_see_or_act_on_my_registration(cat, candidate_c
 
 
 def test_journey_pages_need_login(cat, client):
-    for url in (reverse("booking:start"), reverse("booking:choose", args=[cat.period.code]),
-                reverse("booking:registrations")):
+    for url in (
+        reverse("booking:start"),
+        reverse("booking:choose", args=[cat.period.code]),
+        reverse("booking:registrations"),
+    ):
         assert client.get(url).status_code == 302
 
 
 def test_step_query_count_does_not_grow(cat, candidate_client, django_assert_max_num_queries):
     start(candidate_client, cat)
     with django_assert_max_num_queries(14):
-        choose(candidate_client, cat, mode="digital", spec="math", city="riyadh",
-               centre="RUH-D-M", date=cat.slot.date.isoformat())
+        choose(
+            candidate_client,
+            cat,
+            mode="digital",
+            spec="math",
+            city="riyadh",
+            centre="RUH-D-M",
+            date=cat.slot.date.isoformat(),
+        )
 
 
 def test_dashboard_points_to_the_held_seat(cat, candidate_client, candidate):

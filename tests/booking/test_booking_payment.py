@@ -39,8 +39,9 @@ def open_card_page(client: Client, registration: Registration) -> str:
 
 
 def submit_card(client: Client, card_url: str, number: str, *, authenticate: bool = True):
-    response = client.post(card_url, {"name": "MOHAMMED ALQAHTANI", "number": number,
-                                      "expiry": "12/39", "cvc": "123"})
+    response = client.post(
+        card_url, {"name": "MOHAMMED ALQAHTANI", "number": number, "expiry": "12/39", "cvc": "123"}
+    )
     assert response.status_code == 302, response.content.decode()[:500]
     page = client.get(path_of(response["Location"])).content.decode()
     action = re.search(r'action="([^"]+/3ds/submit/)"', page).group(1)
@@ -49,8 +50,9 @@ def submit_card(client: Client, card_url: str, number: str, *, authenticate: boo
 
 
 def pay(client, registration, number=MADA_OK, authenticate=True):
-    return submit_card(client, open_card_page(client, registration), number,
-                       authenticate=authenticate)
+    return submit_card(
+        client, open_card_page(client, registration), number, authenticate=authenticate
+    )
 
 
 def test_paying_confirms_and_issues_an_invoice(cat, candidate, candidate_client):
@@ -61,8 +63,9 @@ def test_paying_confirms_and_issues_an_invoice(cat, candidate, candidate_client)
     assert Session.objects.get(pk=cat.slot.pk).seats_taken == 1
     invoice = Invoice.objects.get(order=registration.order)
     assert invoice.total_halalas == 11500
-    assert final.redirect_chain[-1][0] == reverse("booking:registration",
-                                                  args=[registration.reference])
+    assert final.redirect_chain[-1][0] == reverse(
+        "booking:registration", args=[registration.reference]
+    )
     assert str(invoice.uuid) in final.content.decode()
     assert Message.objects.filter(recipient=candidate, kind="registration_confirmed").exists()
 
@@ -87,8 +90,10 @@ def test_forged_return_query_does_not_confirm(cat, candidate, candidate_client):
     registration = hold(candidate, cat.slot, cat.spec)
     open_card_page(candidate_client, registration)
     payment = Payment.objects.get(order=registration.order)
-    candidate_client.get(reverse("payments:return", args=[payment.uuid]),
-                         {"id": "forged", "status": "paid", "message": "APPROVED"})
+    candidate_client.get(
+        reverse("payments:return", args=[payment.uuid]),
+        {"id": "forged", "status": "paid", "message": "APPROVED"},
+    )
     registration.refresh_from_db()
     assert registration.status == Status.HELD
 
@@ -106,9 +111,9 @@ def test_paid_after_expiry_with_a_free_seat_is_confirmed(cat, candidate, candida
     assert Session.objects.get(pk=cat.slot.pk).seats_taken == 1
 
 
-def test_paid_after_expiry_without_a_seat_is_refunded_and_told(cat, candidate, candidate_client,
-                                                               make_user,
-                                                               django_capture_on_commit_callbacks):
+def test_paid_after_expiry_without_a_seat_is_refunded_and_told(
+    cat, candidate, candidate_client, make_user, django_capture_on_commit_callbacks
+):
     Session.objects.filter(pk=cat.slot.pk).update(capacity=1)
     with time_machine.travel(clock.now(), tick=False) as traveller:
         registration = hold(candidate, cat.slot, cat.spec)

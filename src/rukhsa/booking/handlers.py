@@ -1,16 +1,21 @@
-"""Booking listens to the payments app: a paid registration order confirms the registration."""
+"""Booking listens to the payments app (a paid order confirms a registration or applies a
+change) and to the catalogue (an operator cancelled a session)."""
 
 from typing import Any
 
-from rukhsa.booking import services
+from rukhsa.booking import changes, services
 
 
 def on_paid(*, order: Any, payment: Any) -> None:
     if order.kind == services.ORDER_KIND:
         services.registration_confirm_paid(order=order, payment=payment)
+    elif order.kind == changes.CHANGE_FEE_KIND:
+        changes.change_fee_paid(order=order, payment=payment)
 
 
 def connect() -> None:
+    from rukhsa.catalog import hooks as catalog_hooks
     from rukhsa.payments import hooks
 
     hooks.subscribe("paid", on_paid)
+    catalog_hooks.subscribe("session_cancelled", changes.on_session_cancelled)

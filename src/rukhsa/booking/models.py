@@ -154,3 +154,45 @@ class RegistrationChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id}: {self.from_session_id} → {self.to_session_id}"
+
+
+class PendingChange(models.Model):
+    """A change waiting for its fee: the new seat is held, the old one kept until paid."""
+
+    class State(models.TextChoices):
+        HELD = "held", _("Awaiting the change fee")
+        APPLIED = "applied", _("Applied")
+        EXPIRED = "expired", _("Expired")
+
+    registration = models.ForeignKey(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="pending_changes",
+    )
+    to_session = models.ForeignKey(
+        Session, verbose_name=_("to"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.HELD)
+    held_until = models.DateTimeField(_("held until"))
+    created_at = models.DateTimeField(_("created"), default=clock.now)
+    order = models.OneToOneField(
+        Order, verbose_name=_("fee order"), null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("change awaiting its fee")
+        verbose_name_plural = _("changes awaiting their fee")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["registration"],
+                condition=Q(state="held"),
+                name="pending_change_one_held_per_registration",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id} → {self.to_session_id} ({self.state})"
+
+    def live(self) -> bool:
+        return self.state == self.State.HELD and clock.now() < self.held_until

@@ -53,12 +53,19 @@ def sessions_for_choice(
     so they can be shown as full. One query."""
     if day is not None:
         return catalog.session_slots(
-            period=period, specialization=specialization, gender=gender, centre=centre, day=day,
+            period=period,
+            specialization=specialization,
+            gender=gender,
+            centre=centre,
+            day=day,
             include_full=True,
         )
     return (
         catalog.bookable_sessions(
-            period=period, mode=centre.mode, specialization=specialization, gender=gender,
+            period=period,
+            mode=centre.mode,
+            specialization=specialization,
+            gender=gender,
             include_full=True,
         )
         .filter(centre=centre)
@@ -71,8 +78,9 @@ def session_for_review(*, period: Period, session_id: str) -> Session | None:
         return None
     return (
         Session.objects.select_related("centre__city", "period__test")
-        .filter(pk=int(session_id), period=period, status=SessionStatus.OPEN,
-                date__gt=clock.today())
+        .filter(
+            pk=int(session_id), period=period, status=SessionStatus.OPEN, date__gt=clock.today()
+        )
         .first()
     )
 

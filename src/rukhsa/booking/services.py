@@ -177,7 +177,10 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
     test = session.period.test
     if active_registration(candidate=candidate, test_id=test.pk):
         raise BookingError(
-            _("You already have an active registration for this test. Open it from “My registrations”."),
+            _(
+                "You already have an active registration for this test. "
+                "Open it from “My registrations”."
+            ),
             code="already_registered",
         )
     holds_expire(candidate=candidate)  # the candidate's own lapsed hold must not block them
@@ -311,7 +314,9 @@ def registration_payment_url(*, registration: Registration, request: Any) -> str
     try:
         return payments.payment_start(order=order, request=request)
     except payments.PaymentError as exc:
-        raise BookingError(str(exc.args[0]) if exc.args else _("The payment could not start."))
+        raise BookingError(
+            str(exc.args[0]) if exc.args else _("The payment could not start.")
+        ) from exc
 
 
 def registration_confirm_paid(*, order: Any, payment: Any) -> Registration | None:
@@ -366,9 +371,7 @@ def _confirm(registration: Registration, *, now: datetime) -> Registration:
     registration.ended_at = None
     registration.end_reason = ""
     registration.save(update_fields=["status", "confirmed_at", "ended_at", "end_reason"])
-    audit_log(
-        action="registration.confirmed", subject=registration.candidate, obj=registration
-    )
+    audit_log(action="registration.confirmed", subject=registration.candidate, obj=registration)
     _notify(registration, "registration_confirmed")
     return registration
 
@@ -382,16 +385,22 @@ def _refund_late_payment(payment_id: Any) -> None:
 # --- Messages ----------------------------------------------------------------------------------
 
 
-def _notify(registration: Registration, kind: str) -> None:
+def _notify(
+    registration: Registration,
+    kind: str,
+    *,
+    extra: dict[str, Any] | None = None,
+    dedupe: str | None = None,
+) -> list[Any]:
     candidate = registration.candidate
     session = registration.session
-    message_send(
+    return message_send(
         kind=kind,
         language=candidate.preferred_language or settings.LANGUAGE_CODE,
         recipient=candidate,
         sms_to=candidate.mobile if candidate.mobile_verified_at else None,
         email_to=candidate.email if candidate.email_verified_at else None,
-        dedupe_key=f"{kind}:{registration.pk}:{registration.changes_count}",
+        dedupe_key=dedupe or f"{kind}:{registration.pk}:{registration.ticket_version}",
         context={
             "reference": registration.reference,
             "test_ar": registration.test.name_ar,
@@ -404,5 +413,6 @@ def _notify(registration: Registration, kind: str) -> None:
             "start_time": session.start_time,
             "held_until": registration.held_until,
             "path": f"/registrations/{registration.reference}/",
+            **(extra or {}),
         },
     )

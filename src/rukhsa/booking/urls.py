@@ -12,4 +12,6 @@ urlpatterns = [
     path("registrations/<str:reference>/", views.registration_detail, name="registration"),
     path("registrations/<str:reference>/pay/", views.registration_pay, name="pay"),
     path("registrations/<str:reference>/release/", views.registration_release, name="release"),
+    path("registrations/<str:reference>/change/", views.registration_change_view, name="change"),
+    path("registrations/<str:reference>/cancel/", views.registration_cancel_view, name="cancel"),
 ]

@@ -86,7 +86,12 @@ def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
     return render(
         request,
         "booking/notes.html",
-        {"period": period, "test": period.test, "error": error, "todo": _readiness(_candidate(request))},
+        {
+            "period": period,
+            "test": period.test,
+            "error": error,
+            "todo": _readiness(_candidate(request)),
+        },
     )
 
 
@@ -167,7 +172,9 @@ def _parse_choice(request: HttpRequest, period: Period, user: User) -> Choice:
         except ValueError:
             day = None
         days = catalog.dates_with_seats(
-            period=period, specialization=choice.specialization, gender=user.gender,
+            period=period,
+            specialization=choice.specialization,
+            gender=user.gender,
             centre=choice.centre,
         )
         if day in days:
@@ -192,13 +199,17 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
     elif choice.specialization is None:
         context.update(
             step="specialization",
-            options=catalog.period_specializations(period=period, mode=choice.mode, gender=user.gender),
+            options=catalog.period_specializations(
+                period=period, mode=choice.mode, gender=user.gender
+            ),
         )
     elif choice.city is None:
         context.update(
             step="city",
             options=catalog.cities_with_seats(
-                period=period, mode=choice.mode, specialization=choice.specialization,
+                period=period,
+                mode=choice.mode,
+                specialization=choice.specialization,
                 gender=user.gender,
             ),
         )
@@ -206,8 +217,11 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
         context.update(
             step="centre",
             options=catalog.centres_with_seats(
-                period=period, mode=choice.mode, specialization=choice.specialization,
-                gender=user.gender, city=choice.city,
+                period=period,
+                mode=choice.mode,
+                specialization=choice.specialization,
+                gender=user.gender,
+                city=choice.city,
             ),
         )
     else:
@@ -216,16 +230,23 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
             context.update(
                 step="date",
                 options=catalog.dates_with_seats(
-                    period=period, specialization=choice.specialization, gender=user.gender,
+                    period=period,
+                    specialization=choice.specialization,
+                    gender=user.gender,
                     centre=choice.centre,
                 ),
             )
         else:
             sessions = selectors.sessions_for_choice(
-                period=period, specialization=choice.specialization, gender=user.gender,
-                centre=choice.centre, day=choice.day,
+                period=period,
+                specialization=choice.specialization,
+                gender=user.gender,
+                centre=choice.centre,
+                day=choice.day,
             )
-            context.update(step="slot" if choice.mode == Mode.DIGITAL else "sitting", options=sessions)
+            context.update(
+                step="slot" if choice.mode == Mode.DIGITAL else "sitting", options=sessions
+            )
     return render(request, "booking/choose.html", context)
 
 
@@ -258,14 +279,22 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
                 % {"minutes": period.test.hold_minutes},
             )
             return redirect("booking:registration", reference=registration.reference)
-    back = reverse("booking:choose", args=[period.code]) + "?" + urlencode(
-        {
-            "mode": session.centre.mode,
-            "spec": specialization.code,
-            "city": session.centre.city.code,
-            "centre": session.centre.code,
-            **({"date": session.date.isoformat()} if session.centre.mode == Mode.DIGITAL else {}),
-        }
+    back = (
+        reverse("booking:choose", args=[period.code])
+        + "?"
+        + urlencode(
+            {
+                "mode": session.centre.mode,
+                "spec": specialization.code,
+                "city": session.centre.city.code,
+                "centre": session.centre.code,
+                **(
+                    {"date": session.date.isoformat()}
+                    if session.centre.mode == Mode.DIGITAL
+                    else {}
+                ),
+            }
+        )
     )
     return render(
         request,
@@ -299,12 +328,21 @@ def registrations(request: HttpRequest) -> HttpResponse:
 @login_required
 def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_for(candidate=_candidate(request), reference=reference)
+    from rukhsa.booking import changes
+
     return render(
         request,
         "booking/registration.html",
         {
             "registration": registration,
             "invoice": selectors.invoice_for(registration),
+            "history": registration.changes.select_related(
+                "from_session__centre", "to_session__centre"
+            ),
+            "change_refusal": changes.change_refusal(registration)
+            if registration.status == "confirmed"
+            else None,
+            "deadline": changes.change_deadline(registration),
         },
     )
 
@@ -333,3 +371,105 @@ def registration_release(request: HttpRequest, reference: str) -> HttpResponse:
         messages.info(request, _("The held seat was released."))
     return redirect("booking:registrations")
 
+
+# --- Change and cancel (PRODUCT §5) ------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def registration_change_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Choose another session of the same period and mode; the swap is atomic."""
+    from rukhsa.booking import changes
+
+    registration = selectors.registration_for(candidate=_candidate(request), reference=reference)
+    refusal = changes.change_refusal(registration)
+    error = ""
+    if request.method == "POST" and not refusal:
+        target = request.POST.get("session", "")
+        if not target.isdigit():
+            error = _("Please choose the new session.")
+        else:
+            try:
+                if changes.change_fee_due(registration):
+                    pending = changes.change_fee_hold(
+                        registration=registration,
+                        new_session_id=int(target),
+                        actor=_candidate(request),
+                    )
+                    return redirect(payments_start_url(request, pending.order))
+                changes.registration_change(
+                    registration=registration,
+                    new_session_id=int(target),
+                    actor=_candidate(request),
+                )
+            except BookingError as exc:
+                error = exc.message
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your appointment was changed. Your new admission "
+                        "ticket replaces the old one."
+                    ),
+                )
+                return redirect("booking:registration", reference=registration.reference)
+    options = [] if refusal else list(changes.change_options(registration)[:200])
+    return render(
+        request,
+        "booking/change.html",
+        {
+            "registration": registration,
+            "refusal": refusal,
+            "error": error,
+            "options": options,
+            "deadline": changes.change_deadline(registration),
+            "fee_due": changes.change_fee_due(registration),
+            "changes_left": max(0, registration.test.max_changes - registration.changes_count),
+        },
+        status=409 if error else 200,
+    )
+
+
+def payments_start_url(request: HttpRequest, order: Any) -> str:
+    from rukhsa.payments import services as payments
+
+    return payments.payment_start(order=order, request=request)
+
+
+@never_cache
+@login_required
+def registration_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Confirm, then cancel with the test's refund percent (all of it after an operator
+    cancellation)."""
+    from rukhsa.booking import changes
+    from rukhsa.payments import services as payments
+
+    registration = selectors.registration_for(candidate=_candidate(request), reference=reference)
+    if registration.status == "cancelled":
+        messages.info(request, _("This registration is already cancelled."))
+        return redirect("booking:registration", reference=registration.reference)
+    error = ""
+    if request.method == "POST":
+        try:
+            changes.registration_cancel(registration=registration, actor=_candidate(request))
+        except BookingError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request,
+                _("Your registration was cancelled. The refund is on its way to your card."),
+            )
+            return redirect("booking:registration", reference=registration.reference)
+    payment = payments.order_paid_payment(registration.order) if registration.order else None
+    refund = changes.refund_amount(registration, payment.amount_halalas) if payment else 0
+    return render(
+        request,
+        "booking/cancel.html",
+        {
+            "registration": registration,
+            "refund": refund,
+            "deadline": changes.change_deadline(registration),
+            "error": error,
+        },
+        status=409 if error else 200,
+    )

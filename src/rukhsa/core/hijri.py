@@ -34,11 +34,12 @@ def hijri_display(value: date, language: str | None = None) -> str:
     language = language or get_language() or "ar"
     months = HIJRI_MONTHS_AR if language.startswith("ar") else HIJRI_MONTHS_EN
     # Translators: a Hijri date, e.g. "5 Jumada al-Akhirah 1448 AH"
-    return _("%(day)s %(month)s %(year)s AH") % {
+    text = _("%(day)s %(month)s %(year)s AH") % {
         "day": hijri.day,
         "month": months[hijri.month - 1],
         "year": hijri.year,
     }
+    return text.replace(" ", "\u00a0")  # one Hijri date never breaks across lines
 
 
 def gregorian_display(value: date) -> str:

@@ -1,0 +1,176 @@
+"""Back office for registrations: search, who has not yet acted on a cancelled session,
+cancelling a session with a reason, and the registrations-per-day dashboard panel."""
+
+from datetime import timedelta
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncDate
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from rukhsa.booking.models import PendingChange, Registration, RegistrationChange
+from rukhsa.catalog.models import Session, SessionStatus
+from rukhsa.catalog.services import session_status_set
+from rukhsa.core import clock
+from rukhsa.core.admin_site import Panel, dashboard
+from rukhsa.core.masking import mask_identity
+
+
+class DisplacedFilter(admin.SimpleListFilter):
+    title = _("cancelled session")
+    parameter_name = "displaced"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("waiting", _("Not yet acted (must re-book or cancel)"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Registration]) -> Any:
+        if self.value() == "waiting":
+            return queryset.filter(displaced_at__isnull=False, status="confirmed")
+        return queryset
+
+
+class ChangeInline(admin.TabularInline):
+    model = RegistrationChange
+    extra = 0
+    can_delete = False
+    fields = ("changed_at", "from_session", "to_session", "counted", "reason", "changed_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "candidate_masked",
+        "specialization",
+        "session",
+        "status",
+        "displaced_at",
+        "checked_in_at",
+        "created_at",
+    )
+    list_filter = ("status", DisplacedFilter, "mode", "period")
+    search_fields = (
+        "reference",
+        "candidate__identity_number",
+        "candidate__mobile",
+        "candidate__email",
+    )
+    list_select_related = ("candidate", "specialization", "session__centre")
+    date_hierarchy = "created_at"
+    inlines = [ChangeInline]
+    readonly_fields = [f.name for f in Registration._meta.fields]
+
+    @admin.display(description=_("candidate"))
+    def candidate_masked(self, obj: Registration) -> str:
+        return f"{obj.candidate.name_en} ({mask_identity(obj.candidate.identity_number)})"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[Any]:
+        return [
+            path(
+                "cancel-session/<int:session_id>/",
+                self.admin_site.admin_view(self.cancel_session_view),
+                name="booking_cancel_session",
+            ),
+            *super().get_urls(),
+        ]
+
+    def cancel_session_view(self, request: HttpRequest, session_id: int) -> HttpResponse:
+        """Cancel a session with a reason: its candidates are told and may re-book or cancel."""
+        if not request.user.has_perm("catalog.change_session"):
+            raise PermissionDenied
+        session = get_object_or_404(Session.objects.select_related("centre"), pk=session_id)
+        form = CancelSessionForm(request.POST or None)
+        affected = Registration.objects.filter(session=session, status="confirmed").count()
+        if request.method == "POST" and form.is_valid():
+            if session.status == SessionStatus.CANCELLED:
+                self.message_user(
+                    request, _("This session was already cancelled."), messages.WARNING
+                )
+            else:
+                session_status_set(
+                    actor=request.user,
+                    sessions=[session],
+                    status=SessionStatus.CANCELLED,
+                    reason=form.cleaned_data["reason"],
+                )
+                self.message_user(
+                    request,
+                    _("The session was cancelled and %(count)d candidates were told.")
+                    % {"count": affected},
+                    messages.SUCCESS,
+                )
+            url = reverse("admin:booking_registration_changelist")
+            return HttpResponseRedirect(f"{url}?displaced=waiting")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Cancel a session"),
+            "session": session,
+            "form": form,
+            "affected": affected,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/booking/cancel_session.html", context)
+
+
+class CancelSessionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the candidates)"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+@admin.register(PendingChange)
+class PendingChangeAdmin(admin.ModelAdmin):
+    list_display = ("registration", "to_session", "state", "held_until")
+    list_filter = ("state",)
+    list_select_related = ("registration", "to_session__centre")
+    readonly_fields = [f.name for f in PendingChange._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+def registrations_per_day(request: HttpRequest) -> Panel:
+    """Registrations created per day over the last 14 days, with how many are confirmed."""
+    since = clock.now() - timedelta(days=14)
+    rows = (
+        Registration.objects.filter(created_at__gte=since)
+        .annotate(day=TruncDate("created_at", tzinfo=clock.RIYADH))
+        .values("day")
+        .annotate(total=Count("id"))
+        .order_by("-day")
+    )
+    confirmed = dict(
+        Registration.objects.filter(created_at__gte=since, status="confirmed")
+        .annotate(day=TruncDate("created_at", tzinfo=clock.RIYADH))
+        .values("day")
+        .annotate(total=Count("id"))
+        .values_list("day", "total")
+    )
+    return Panel(
+        title=_("Registrations per day"),
+        columns=[_("Day"), _("Registrations"), _("Confirmed")],
+        rows=[[row["day"], row["total"], confirmed.get(row["day"], 0)] for row in rows],
+        empty=_("No registrations in the last 14 days."),
+    )
+
+
+dashboard.register("registrations_per_day", registrations_per_day, order=10)
