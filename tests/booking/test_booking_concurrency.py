@@ -32,7 +32,7 @@ def run_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
         try:
             barrier.wait(timeout=30)
             results[index] = job()
-        except Exception as exc:  # noqa: BLE001 - collected for the assertions
+        except Exception as exc:
             results[index] = exc
         finally:
             connection.close()
