@@ -13,5 +13,6 @@ urlpatterns = [
     path("dev/", include("rukhsa.notifications.urls")),
     path("payments/", include("rukhsa.payments.urls")),
     path("", include("rukhsa.booking.urls")),
+    path("", include("rukhsa.results.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -71,7 +71,7 @@ ROLES: tuple[Role, ...] = (
             *_perms(
                 "catalog", ("test", "specialization", "domain", "period", "session"), ("view",)
             ),
-            *_perms("results", ("result", "resultimport", "domainscore"), ALL),
+            *_perms("results", ("result", "importbatch", "domainscore"), ALL),
         ),
     ),
     Role(

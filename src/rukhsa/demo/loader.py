@@ -428,5 +428,8 @@ def load_demo(log: Callable[[str], None] = lambda _m: None) -> tuple[Tally, Any]
         "sessions",
         create_sessions(past, past_period_sessions(past, centres, specializations), staff),
     )
+    from rukhsa.results.demo import demo_results_load
+
+    tally.add("results", demo_results_load())
     log(f"Created — {tally}")
     return tally, device
