@@ -378,10 +378,12 @@ def registration_release(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @login_required
 def registration_change_view(request: HttpRequest, reference: str) -> HttpResponse:
-    """Choose another session of the same period and mode; the swap is atomic."""
+    """Choose another session of the same period and mode — city → centre → (date →) time —
+    then the swap is atomic (or, with a change fee, the new seat is held until it is paid)."""
     from rukhsa.booking import changes
 
-    registration = selectors.registration_for(candidate=_candidate(request), reference=reference)
+    user = _candidate(request)
+    registration = selectors.registration_for(candidate=user, reference=reference)
     refusal = changes.change_refusal(registration)
     error = ""
     if request.method == "POST" and not refusal:
@@ -392,15 +394,11 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
             try:
                 if changes.change_fee_due(registration):
                     pending = changes.change_fee_hold(
-                        registration=registration,
-                        new_session_id=int(target),
-                        actor=_candidate(request),
+                        registration=registration, new_session_id=int(target), actor=user
                     )
                     return redirect(payments_start_url(request, pending.order))
                 changes.registration_change(
-                    registration=registration,
-                    new_session_id=int(target),
-                    actor=_candidate(request),
+                    registration=registration, new_session_id=int(target), actor=user
                 )
             except BookingError as exc:
                 error = exc.message
@@ -408,26 +406,57 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
                 messages.success(
                     request,
                     _(
-                        "Your appointment was changed. Your new admission "
-                        "ticket replaces the old one."
+                        "Your appointment was changed. "
+                        "Your new admission ticket replaces the old one."
                     ),
                 )
                 return redirect("booking:registration", reference=registration.reference)
-    options = [] if refusal else list(changes.change_options(registration)[:200])
-    return render(
-        request,
-        "booking/change.html",
-        {
-            "registration": registration,
-            "refusal": refusal,
-            "error": error,
-            "options": options,
-            "deadline": changes.change_deadline(registration),
-            "fee_due": changes.change_fee_due(registration),
-            "changes_left": max(0, registration.test.max_changes - registration.changes_count),
-        },
-        status=409 if error else 200,
+    context: dict[str, Any] = {
+        "registration": registration,
+        "refusal": refusal,
+        "error": error,
+        "deadline": changes.change_deadline(registration),
+        "fee_due": changes.change_fee_due(registration),
+        "changes_left": max(0, registration.test.max_changes - registration.changes_count),
+    }
+    if not refusal:
+        context.update(_change_step(request, registration, user))
+    return render(request, "booking/change.html", context, status=409 if error else 200)
+
+
+def _change_step(request: HttpRequest, registration: Any, user: User) -> dict[str, Any]:
+    """The next choice for a change: city, centre, date (computer-based), then sessions."""
+    period, mode, spec = registration.period, registration.mode, registration.specialization
+    common = {"period": period, "mode": mode, "specialization": spec, "gender": user.gender}
+    city = catalog.cities_with_seats(**common).filter(code=request.GET.get("city", "")).first()
+    if city is None:
+        return {"step": "city", "options": catalog.cities_with_seats(**common)}
+    centre = (
+        catalog.centres_with_seats(**common, city=city)
+        .filter(code=request.GET.get("centre", ""))
+        .first()
     )
+    if centre is None:
+        return {
+            "step": "centre",
+            "city": city,
+            "options": catalog.centres_with_seats(**common, city=city),
+        }
+    day = None
+    if mode == Mode.DIGITAL:
+        days = catalog.dates_with_seats(
+            period=period, specialization=spec, gender=user.gender, centre=centre
+        )
+        try:
+            day = date.fromisoformat(request.GET.get("date", ""))
+        except ValueError:
+            day = None
+        if day not in days:
+            return {"step": "date", "city": city, "centre": centre, "options": days}
+    sessions = selectors.sessions_for_choice(
+        period=period, specialization=spec, gender=user.gender, centre=centre, day=day
+    ).exclude(pk=registration.session_id)
+    return {"step": "session", "city": city, "centre": centre, "day": day, "options": sessions}
 
 
 def payments_start_url(request: HttpRequest, order: Any) -> str:
