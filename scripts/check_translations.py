@@ -10,6 +10,7 @@ translation drops a placeholder of its msgid (%(name)s, %s, {{ name }}) or adds 
 from __future__ import annotations
 
 import ast
+import gettext
 import re
 import sys
 from collections import Counter
@@ -92,7 +93,21 @@ def placeholders(text: str, python_format: bool) -> Counter[str]:
     return found
 
 
-def problems(entry: Entry) -> list[str]:
+def single_number_forms(entries: list[Entry]) -> set[int]:
+    """Plural forms used for one number only (Arabic: 0, 1 and 2), read from the header.
+
+    As `msgfmt --check` allows, such a form may leave out the number ("غدًا" for 1 day).
+    """
+    header = next((e.msgstr.get(0, "") for e in entries if not e.msgid), "")
+    match = re.search(r"plural=([^;\n]+)", header)
+    if not match:
+        return set()
+    form_of = gettext.c2py(match.group(1))
+    counts = Counter(form_of(n) for n in range(1000))
+    return {form for form, count in counts.items() if count == 1}
+
+
+def problems(entry: Entry, single_forms: set[int]) -> list[str]:
     if not entry.msgid:  # the header
         return ["fuzzy header"] if "fuzzy" in entry.flags else []
     found = []
@@ -103,12 +118,14 @@ def problems(entry: Entry) -> list[str]:
         found.append("untranslated")
         return found
     python_format = "python-format" in entry.flags
+    singular = placeholders(entry.msgid, python_format)
     wanted = placeholders(entry.msgid_plural or entry.msgid, python_format)
-    allowed = wanted | placeholders(entry.msgid, python_format)
+    allowed = wanted | singular
     for index, text in sorted(entry.msgstr.items()):
         have = placeholders(text, python_format)
         label = f"msgstr[{index}]" if entry.msgid_plural else "msgstr"
-        if missing := sorted(set(wanted) - set(have)):
+        needed = wanted & singular if entry.msgid_plural and index in single_forms else wanted
+        if missing := sorted(set(needed) - set(have)):
             found.append(f"{label} lacks {', '.join(missing)}")
         if extra := sorted(set(have) - set(allowed)):
             found.append(f"{label} has unknown {', '.join(extra)}")
@@ -125,8 +142,9 @@ def main(argv: list[str]) -> int:
     failures = 0
     for path in paths:
         entries = parse_po(path)
+        single_forms = single_number_forms(entries)
         for entry in entries:
-            for problem in problems(entry):
+            for problem in problems(entry, single_forms):
                 failures += 1
                 context = f" (context {entry.msgctxt!r})" if entry.msgctxt else ""
                 print(f"{path}:{entry.line}: {problem}: {entry.msgid!r}{context}")
