@@ -4,12 +4,13 @@ and a Chromium of the catalogue's own for the browser test."""
 import os
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -26,6 +27,13 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Sentences from services are asserted in English (the msgids); pages choose by cookie."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
