@@ -247,8 +247,8 @@ class SessionAdmin(admin.ModelAdmin):
         return f"{obj.seats_taken} / {obj.capacity}"
 
     def save_model(self, request: HttpRequest, obj: Session, form: Any, change: bool) -> None:
-        if not change:
-            obj.created_by = request.user
+        if not change and request.user.is_authenticated:
+            obj.created_by_id = request.user.pk
         super().save_model(request, obj, form, change)
 
     # --- actions ---

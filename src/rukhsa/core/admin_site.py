@@ -208,7 +208,7 @@ class StaffLoginForm(forms.Form):
         token = normalize_digits(cleaned.get("otp_token") or "").replace(" ", "")
         if not (token.isdigit() and device.verify_token(token)):
             raise forms.ValidationError(self.error_messages["bad_token"], code="bad_token")
-        user.otp_device = device  # django_otp's user_logged_in hook stores it in the session
+        user.otp_device = device  # type: ignore[attr-defined]  # stored in the session at login
         self.user_cache = user
         return cleaned
 
@@ -223,7 +223,7 @@ class RukhsaAdminSite(admin.AdminSite):
     site_header = _("Rukhsa back office")
     site_title = _("Rukhsa back office")
     index_title = _("Back office")
-    login_form = StaffLoginForm
+    login_form = StaffLoginForm  # type: ignore[assignment]  # a plain Form with the same API
     login_template = "admin/rukhsa_login.html"
     enable_nav_sidebar = False
 

@@ -336,7 +336,7 @@ def past_period_sessions(
 def load_people(tally: Tally) -> tuple[Any, Any, Any]:
     user_model = get_user_model()
     now = clock.now()
-    common = {
+    common: dict[str, Any] = {
         "nationality": "SA",
         "mobile_verified_at": now,
         "email_verified_at": now,

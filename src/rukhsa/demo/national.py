@@ -8,6 +8,7 @@ import itertools
 import time as timer
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -134,8 +135,8 @@ def load_candidates(count: int, log: Callable[[str], None]) -> int:
     }
     quote = connection.ops.quote_name
     head = (
-        f"INSERT INTO {quote(user_model._meta.db_table)} "  # noqa: S608
-        f"({', '.join(quote(f.column) for f in fields)}) VALUES "
+        f"INSERT INTO {quote(str(user_model._meta.db_table))} "  # noqa: S608
+        f"({', '.join(quote(str(f.column)) for f in fields)}) VALUES "
     )
     one_row = f"({', '.join(['%s'] * len(fields))})"
     for start in range(0, count, BATCH):
@@ -145,7 +146,7 @@ def load_candidates(count: int, log: Callable[[str], None]) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
             for chunk in range(start, end, ROWS_PER_STATEMENT):
                 rows = range(chunk, min(chunk + ROWS_PER_STATEMENT, end))
-                params: list[object] = []
+                params: list[Any] = []
                 for i in rows:
                     varying = row(i)
                     params += [

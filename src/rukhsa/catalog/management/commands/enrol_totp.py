@@ -26,6 +26,7 @@ class Command(BaseCommand):
         user_model = get_user_model()
         login = normalize_digits(options["login"]).strip()
         users = user_model.objects.all()
+        user: Any
         if "@" in login:
             user = users.annotate(e=Lower("email")).filter(e=login.lower()).first()
         else:
