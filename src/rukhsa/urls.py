@@ -13,6 +13,7 @@ urlpatterns = [
     path("dev/", include("rukhsa.notifications.urls")),
     path("payments/", include("rukhsa.payments.urls")),
     path("", include("rukhsa.booking.urls")),
+    path("", include("rukhsa.booking.ticket_urls")),
     path("", include("rukhsa.results.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -37,8 +38,9 @@ from rukhsa.booking.checkin import (
 from rukhsa.booking.models import Registration, Status
 from rukhsa.booking.tickets import Ticket, accepted_documents, ticket_for, ticket_ics, ticket_pdf
 from rukhsa.catalog.models import Session
+from rukhsa.core.clock import RIYADH
 from rukhsa.core.masking import mask_identity
-from rukhsa.payments.invoices import render_pdf
+from rukhsa.core.pdf import render_pdf
 
 # --- Candidate: the admission ticket -------------------------------------------------------------
 
@@ -192,7 +194,7 @@ def roster_table(session: Session) -> tuple[list[str], list[list[str]]]:
                 spec.name_ar if language.startswith("ar") else spec.name_en,
                 (
                     _("Present (%(time)s)")
-                    % {"time": f"{present.astimezone(session.starts_at.tzinfo):%H:%M}"}
+                    % {"time": formats.time_format(present.astimezone(RIYADH), "TIME_FORMAT")}
                     if present
                     else ""
                 ),

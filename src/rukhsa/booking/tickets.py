@@ -23,7 +23,7 @@ from rukhsa.accounts.models import IdentityType
 from rukhsa.booking.models import Registration
 from rukhsa.core.clock import RIYADH, now
 from rukhsa.core.masking import mask_identity
-from rukhsa.payments.invoices import qr_svg, render_pdf
+from rukhsa.core.pdf import qr_svg, render_pdf
 
 TOKEN_SALT = "rukhsa.booking.ticket"  # noqa: S105  (a salt, not a secret)
 _SEP = "."
@@ -130,7 +130,7 @@ class Ticket:
 
     @property
     def qr(self) -> SafeString:
-        return qr_svg(self.token)
+        return qr_svg(self.token, _("QR code of the admission ticket"))
 
 
 def ticket_for(registration: Registration) -> Ticket:
