@@ -428,6 +428,9 @@ def load_demo(log: Callable[[str], None] = lambda _m: None) -> tuple[Tally, Any]
         "sessions",
         create_sessions(past, past_period_sessions(past, centres, specializations), staff),
     )
+    from rukhsa.demo.registrations import demo_seat_registrations
+
+    tally.add("registrations behind full seats", demo_seat_registrations())
     from rukhsa.results.demo import demo_results_load
 
     tally.add("results", demo_results_load())
