@@ -126,3 +126,13 @@ def run_import(
         file_name="results.xlsx" if xlsx else "results.csv",
         dry_run=dry_run,
     )
+
+
+def english(client: Any = None) -> Any:
+    """A client (new, or the one given) that chose English."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = client or Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

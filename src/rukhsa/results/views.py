@@ -26,6 +26,8 @@ def masked_name(user: Any, language: str | None = None) -> str:
     language = language or get_language() or "ar"
     if language.startswith("ar") and user.name_ar_first:
         first, family = user.name_ar_first, user.name_ar_family
+        if family.startswith("ال") and len(family) > 3:
+            family = family[2:]  # القحطاني → ق, not the article's ا
     else:
         first, family = user.name_en_first, user.name_en_family
     return f"{first} {family[:1]}." if family else first
