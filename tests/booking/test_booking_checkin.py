@@ -393,3 +393,18 @@ def test_roster_queries_do_not_grow_with_the_candidates(
         confirmed(make_user(), cat.slot, cat.spec)
     with django_assert_max_num_queries(12):
         client.get(reverse("tickets:roster_csv", args=[cat.slot.pk]))
+
+
+def test_sessions_of_any_date_can_be_found_by_date_and_centre(cat, make_staff):
+    client = verified_client(make_staff("Support"))
+    far = make_session(cat.paper, cat.period, day=cat.slot.date + timedelta(days=40))
+    html = client.get(reverse("tickets:checkin")).content.decode()
+    assert f'value="{far.pk}"' not in html  # outside the default fortnight
+    html = client.get(reverse("tickets:checkin"), {"date": far.date.isoformat()}).content.decode()
+    assert f'value="{far.pk}"' in html and f'value="{cat.slot.pk}"' not in html
+    html = client.get(
+        reverse("tickets:checkin"), {"date": cat.slot.date.isoformat(), "centre": "RUH-D-F"}
+    ).content.decode()
+    assert f'value="{cat.women_slot.pk}"' in html and f'value="{cat.slot.pk}"' not in html
+    bad = client.get(reverse("tickets:checkin"), {"date": "31-31-2026"})
+    assert bad.status_code == 200

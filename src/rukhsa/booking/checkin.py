@@ -15,7 +15,7 @@ Every check-in, and every refusal, is written to the audit log.
 """
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -206,16 +206,21 @@ def checkin_record(
 
 
 def checkin_sessions(
-    *, centre_query: str = "", limit: int = 400
+    *, centre_query: str = "", day: date | None = None, limit: int = 400
 ) -> tuple[list[Session], list[Session]]:
-    """(today's sessions, the other sessions from 3 days ago to 14 days ahead), not cancelled,
-    optionally only at centres whose code, name or city contains ``centre_query``."""
+    """(today's sessions, the other sessions), not cancelled: those of ``day`` when given, else
+    from 3 days ago to 14 days ahead; optionally only at centres whose code, name or city
+    contains ``centre_query``."""
     today = clock.today()
-    sessions = (
-        Session.objects.exclude(status=SessionStatus.CANCELLED)
-        .filter(date__gte=today - timedelta(days=3), date__lte=today + timedelta(days=14))
-        .select_related("centre__city")
-        .order_by("date", "start_time", "centre__code")
+    sessions = Session.objects.exclude(status=SessionStatus.CANCELLED)
+    if day is not None:
+        sessions = sessions.filter(date=day)
+    else:
+        sessions = sessions.filter(
+            date__gte=today - timedelta(days=3), date__lte=today + timedelta(days=14)
+        )
+    sessions = sessions.select_related("centre__city").order_by(
+        "date", "start_time", "centre__code"
     )
     query = normalize_digits(centre_query).strip()
     if query:

@@ -10,6 +10,7 @@ otherwise the back-office login with ``next=``) and then need a permission:
 import csv
 import io
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import Any
 
@@ -128,11 +129,16 @@ def checkin_page(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     session = checkin_session(data.get("session"))
     centre_query = request.GET.get("centre", "")[:60]
+    try:
+        day: date | None = date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = None
     context = _staff_context(request, _("Check-in"))
-    context.update(centre_query=centre_query, session=session)
+    context.update(centre_query=centre_query, day_query=day.isoformat() if day else "")
+    context["session"] = session
     status = 200
     if session is None:
-        today, other = checkin_sessions(centre_query=centre_query)
+        today, other = checkin_sessions(centre_query=centre_query, day=day)
         context.update(today_sessions=today, other_sessions=other)
         if data.get("session"):
             context["error"] = _("Choose a session from the list.")

@@ -244,7 +244,7 @@ def ticket_ics(ticket: Ticket, *, url: str = "", language: str = "ar") -> str:
         f"DTSTART;TZID=Asia/Riyadh:{_local(ticket.starts_at)}",
         f"DTEND;TZID=Asia/Riyadh:{_local(ticket.ends_at)}",
         "SUMMARY:" + ics_escape(f"{test_name} — {spec_name}"),
-        "LOCATION:" + ics_escape(f"{centre_name}, {address}"),
+        "LOCATION:" + ics_escape(f"{centre_name}{'، ' if arabic else ', '}{address}"),
         f"GEO:{centre.latitude};{centre.longitude}",
         "DESCRIPTION:" + ics_escape(description),
         *([f"URL:{url}"] if url else []),
