@@ -264,13 +264,6 @@ def test_citizen_books_a_digital_slot_pays_with_mada_and_opens_the_invoice(
     # The invoice page's accessibility: test_the_invoice_page_passes_axe_at_phone_width.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "App bug: on the invoice page the ZATCA QR code is <svg role=img> with no accessible "
-        "name (axe svg-img-alt, serious): src/rukhsa/payments/invoices.py qr_svg, line 99"
-    ),
-)
 def test_the_invoice_page_passes_axe_at_phone_width(
     page: Page, cat: Catalogue, make_user: Callable[..., User]
 ) -> None:
