@@ -18,6 +18,16 @@ from tests.booking.conftest import Catalogue, cat  # noqa: F401  (the fixture)
 from tests.catalog.conftest import make_staff, staff_client  # noqa: F401  (fixtures)
 
 
+@pytest.fixture(autouse=True)
+def english_messages() -> Any:
+    """Sentences the services return (import errors, level reasons) in English, whatever the
+    Arabic catalogue holds; pages follow the client's own language choice."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @dataclass
 class Setup:
     cat: Catalogue
