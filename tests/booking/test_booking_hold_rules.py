@@ -13,7 +13,7 @@ from rukhsa.booking.services import BookingError, SessionFull
 from rukhsa.catalog.models import Session, SessionStatus
 from rukhsa.core import clock
 from rukhsa.notifications.models import Message
-from tests.catalog.factories import make_window
+from tests.catalog.factories import make_session, make_window
 
 
 def hold(candidate, session, spec):
@@ -180,3 +180,28 @@ def test_payment_refused_for_a_lapsed_hold(cat, candidate, rf):
         with pytest.raises(BookingError) as exc:
             services.registration_payment_url(registration=registration, request=rf.get("/"))
     assert exc.value.code == "expired"
+
+
+def test_a_test_already_sat_does_not_block_a_new_registration(cat, candidate):
+    first = hold(candidate, cat.slot, cat.spec)
+    Registration.objects.filter(pk=first.pk).update(status=Status.CONFIRMED)
+    with time_machine.travel(cat.slot.starts_at + timedelta(days=1), tick=False):
+        later = make_session(cat.digital, cat.period, day=clock.today() + timedelta(days=3),
+                             start=cat.slot.start_time, capacity=5, specializations=[cat.spec])
+        again = hold(candidate, later, cat.spec)
+    assert again.status == Status.HELD
+    first.refresh_from_db()
+    assert first.status == Status.COMPLETED
+
+
+def test_demo_candidate_can_book_after_the_demo_load(db):
+    from django.core.management import call_command
+
+    from rukhsa.accounts.models import User
+    from rukhsa.booking.services import active_registration
+
+    call_command("load_demo", verbosity=0)
+    demo = User.objects.get(identity_key="1000000008")
+    from rukhsa.catalog.models import Test
+
+    assert active_registration(candidate=demo, test_id=Test.objects.get(code="SPLT").pk) is None

@@ -24,6 +24,7 @@ def new_reference() -> str:
 class Status(models.TextChoices):
     HELD = "held", _("Seat held, awaiting payment")
     CONFIRMED = "confirmed", _("Confirmed")
+    COMPLETED = "completed", _("Test date passed")
     EXPIRED = "expired", _("Hold expired")
     CANCELLED = "cancelled", _("Cancelled")
 

@@ -34,10 +34,14 @@ def registrations_of(*, candidate: User) -> QuerySet[Registration]:
 
 
 def active_registrations(*, candidate: User) -> list[Registration]:
+    """Held (live) and confirmed registrations whose test day has not passed."""
+    today = clock.today()
     return [
         r
-        for r in Registration.objects.filter(candidate=candidate, status__in=ACTIVE)
-        if r.status == "confirmed" or r.hold_live()
+        for r in Registration.objects.filter(candidate=candidate, status__in=ACTIVE).select_related(
+            "session"
+        )
+        if (r.status == "confirmed" and r.session.date >= today) or r.hold_live()
     ]
 
 

@@ -150,11 +150,14 @@ def eligibility_refusal(*, candidate: User, session: Session, specialization_id:
 
 
 def active_registration(*, candidate: User, test_id: int) -> Registration | None:
-    """The candidate's held (and still live) or confirmed registration for a test."""
+    """The candidate's held (and still live) or confirmed (test day not passed) registration."""
+    today = clock.today()
     for registration in Registration.objects.filter(
         candidate=candidate, test_id=test_id, status__in=ACTIVE
-    ):
-        if registration.status == Status.CONFIRMED or registration.hold_live():
+    ).select_related("session"):
+        if registration.status == Status.CONFIRMED and registration.session.date >= today:
+            return registration
+        if registration.hold_live():
             return registration
     return None
 
@@ -184,6 +187,7 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
             code="already_registered",
         )
     holds_expire(candidate=candidate)  # the candidate's own lapsed hold must not block them
+    registrations_complete_past(candidate=candidate)  # nor a test already sat
 
     now = clock.now()
     with _seat_transaction():
@@ -295,6 +299,17 @@ def holds_expire(
         except Busy:
             logger.info("Session %s busy; its lapsed holds expire on the next run", session_id)
     return total
+
+
+def registrations_complete_past(*, candidate: User | None = None) -> int:
+    """Confirmed registrations whose test day has passed are no longer active: the candidate
+    may register for the test again (a later period). Safe to run twice or late."""
+    past = Registration.objects.filter(status=Status.CONFIRMED, session__date__lt=clock.today())
+    if candidate is not None:
+        past = past.filter(candidate=candidate)
+    return Registration.objects.filter(
+        pk__in=list(past.values_list("pk", flat=True)[:5000])
+    ).update(status=Status.COMPLETED)
 
 
 # --- Payment -----------------------------------------------------------------------------------

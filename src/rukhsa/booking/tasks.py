@@ -6,7 +6,11 @@ from rukhsa.booking import changes, services
 @task()
 def holds_expire_due() -> int:
     """Periodic: expire lapsed seat holds and change holds, freeing their seats."""
-    return services.holds_expire() + changes.change_holds_expire()
+    return (
+        services.holds_expire()
+        + changes.change_holds_expire()
+        + services.registrations_complete_past()
+    )
 
 
 @task()
