@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import PAID_CARDS, pay_with_card, start_payment
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
@@ -16,6 +15,7 @@ from rukhsa.payments.gateways.base import GatewayResult
 from rukhsa.payments.invoices import next_number, render_pdf, tlv_decode, zatca_tlv
 from rukhsa.payments.models import Invoice, InvoiceSequence
 from rukhsa.payments.services import payment_apply_result
+from tests.payments.payments_helpers import PAID_CARDS, pay_with_card, start_payment
 
 needs_poppler = pytest.mark.skipif(
     not (shutil.which("pdftotext") and shutil.which("pdftoppm") and shutil.which("zbarimg")),

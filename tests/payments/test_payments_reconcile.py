@@ -3,12 +3,12 @@
 from datetime import timedelta
 
 import time_machine
-from conftest import PAID_CARDS, path_of, start_payment
 
 from rukhsa.core import clock
 from rukhsa.payments.models import Invoice
 from rukhsa.payments.sandbox import api as sandbox_api
 from rukhsa.payments.tasks import reconcile_payments
+from tests.payments.payments_helpers import PAID_CARDS, path_of, start_payment
 
 
 def test_young_payments_are_left_alone(candidate_client, order):

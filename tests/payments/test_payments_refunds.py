@@ -1,12 +1,12 @@
 """Refunds: through the gateway, one per payment, never more than was paid; credit notes."""
 
 import pytest
-from conftest import PAID_CARDS, pay_with_card, start_payment
 
 from rukhsa.notifications.models import Message
 from rukhsa.payments.errors import PaymentError
 from rukhsa.payments.models import CreditNote, SandboxCharge
 from rukhsa.payments.services import refund
+from tests.payments.payments_helpers import PAID_CARDS, pay_with_card, start_payment
 
 
 @pytest.fixture

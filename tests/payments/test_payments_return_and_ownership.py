@@ -1,10 +1,10 @@
 """The return URL never trusts its query; every object URL checks ownership."""
 
-from conftest import PAID_CARDS, pay_with_card, start_payment
 from django.test import Client
 from django.urls import reverse
 
 from rukhsa.payments.models import Invoice, Payment
+from tests.payments.payments_helpers import PAID_CARDS, pay_with_card, start_payment
 
 
 def test_forged_paid_query_does_not_mark_paid(candidate_client, order, hook_calls):

@@ -1,7 +1,6 @@
 """Each sandbox test card through the hosted card page, the 3-D Secure step and our return URL."""
 
 import pytest
-from conftest import DECLINED, INSUFFICIENT, PAID_CARDS, path_of, pay_with_card, start_payment
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test import Client
@@ -9,6 +8,14 @@ from django.utils import translation
 
 from rukhsa.notifications.models import Message
 from rukhsa.payments.models import Invoice, Payment, SandboxCharge
+from tests.payments.payments_helpers import (
+    DECLINED,
+    INSUFFICIENT,
+    PAID_CARDS,
+    path_of,
+    pay_with_card,
+    start_payment,
+)
 
 
 def _flash(response) -> str:  # type: ignore[no-untyped-def]

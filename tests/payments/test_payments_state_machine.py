@@ -1,7 +1,6 @@
 """The payment state machine: allowed moves once, every other move refused."""
 
 import pytest
-from conftest import PAID_CARDS, pay_with_card, start_payment
 
 from rukhsa.payments.errors import IllegalTransition, PaymentError
 from rukhsa.payments.gateways.base import GatewayResult
@@ -13,6 +12,7 @@ from rukhsa.payments.services import (
     payment_transition,
     vat_halalas,
 )
+from tests.payments.payments_helpers import PAID_CARDS, pay_with_card, start_payment
 
 
 @pytest.mark.parametrize(

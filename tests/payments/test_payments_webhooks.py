@@ -2,13 +2,13 @@
 
 import json
 
-from conftest import PAID_CARDS, path_of, start_payment
 from django.conf import settings
 from django.urls import reverse
 
 from rukhsa.payments.models import Invoice, Payment, WebhookEvent
 from rukhsa.payments.sandbox import api as sandbox_api
 from rukhsa.payments.webhooks import webhook_receive
+from tests.payments.payments_helpers import PAID_CARDS, path_of, start_payment
 
 
 def _pay_at_the_sandbox_only(client, order) -> Payment:  # type: ignore[no-untyped-def]
