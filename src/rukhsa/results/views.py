@@ -102,6 +102,7 @@ def _verify_page(request: HttpRequest, code: str | None) -> HttpResponse:
                     "result": result,
                     "name": masked_name(result.candidate),
                     "code_display": result.code_display,
+                    "code": result.code_display,
                 }
             )
     response = render(request, "results/verify.html", context)
