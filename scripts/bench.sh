@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# `make bench`: the registration-opening burst against gunicorn + PostgreSQL + Redis.
+#
+# Creates a scratch database (dropped and recreated each run), loads the demo catalogue and the
+# national-scale generator's candidates, starts gunicorn on 127.0.0.1:$BENCH_PORT, drives
+# bench/burst.py, checks capacity in the database, and always stops the server and drops the
+# database on the way out. Knobs: the BENCH_* variables below and in bench/burst.py.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PY=${PY:-.venv/bin/python}
+GUNICORN=${GUNICORN:-.venv/bin/gunicorn}
+PGHOST=${PGHOST:-127.0.0.1}
+PGPORT=${PGPORT:-5432}
+PGUSER=${PGUSER:-postgres}
+BENCH_DB=${BENCH_DB:-rukhsa_bench}
+BENCH_PORT=${BENCH_PORT:-8090}
+BENCH_REDIS_DB=${BENCH_REDIS_DB:-13}
+BENCH_WORKERS=${BENCH_WORKERS:-4}
+BENCH_THREADS=${BENCH_THREADS:-4}
+BENCH_CANDIDATES=${BENCH_CANDIDATES:-2000}
+BENCH_KEEP_DB=${BENCH_KEEP_DB:-0}
+export PGHOST PGPORT PGUSER BENCH_DB BENCH_CANDIDATES
+
+RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rukhsa-bench.XXXXXX")
+GUNICORN_PID=""
+started_at=$(date +%s)
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    if [[ -n "$GUNICORN_PID" ]] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
+        kill -TERM "$GUNICORN_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$GUNICORN_PID" 2>/dev/null || true
+    fi
+    redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null 2>&1 || true
+    if [[ "$BENCH_KEEP_DB" != "1" ]]; then
+        dropdb --if-exists --force "$BENCH_DB" 2>/dev/null || true
+    fi
+    if [[ $status -ne 0 && -s "$RUN_DIR/gunicorn.log" ]]; then
+        echo "--- last lines of the server log ($RUN_DIR/gunicorn.log) ---" >&2
+        tail -n 30 "$RUN_DIR/gunicorn.log" >&2
+    fi
+    echo "bench: finished in $(( $(date +%s) - started_at )) s (exit $status); files in $RUN_DIR"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+step() { printf '\n== %s (%s s)\n' "$1" "$(( $(date +%s) - started_at ))"; }
+
+# The server's environment: production settings (DEBUG off), PostgreSQL, Redis, plain HTTP.
+export DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$BENCH_DB"
+export REDIS_URL="redis://127.0.0.1:6379/$BENCH_REDIS_DB"
+export SECRET_KEY="bench-$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')"
+export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL=0 DEBUG=0 LOG_LEVEL=WARNING
+export DJANGO_SETTINGS_MODULE=bench_settings BENCH_STATIC_ROOT="$RUN_DIR/static"
+export PYTHONPATH="$PWD/bench:$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
+export BENCH_URL="http://127.0.0.1:$BENCH_PORT"
+export BENCH_SERVER="gunicorn gthread, $BENCH_WORKERS workers x $BENCH_THREADS threads"
+
+if curl -s -o /dev/null "$BENCH_URL/healthz"; then
+    echo "bench: something already answers on $BENCH_URL; stop it or set BENCH_PORT." >&2
+    exit 2
+fi
+
+step "fresh database $BENCH_DB"
+dropdb --if-exists --force "$BENCH_DB"
+createdb "$BENCH_DB"
+redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
+DEBUG=1 $PY manage.py migrate --noinput -v0
+
+step "demo data + $(( BENCH_CANDIDATES * 2 + 100 )) national-scale candidates, 300 centres, 20,000 sessions"
+t0=$(date +%s)
+DEBUG=1 $PY manage.py load_demo --scale national --candidates $(( BENCH_CANDIDATES * 2 + 100 )) \
+    | grep -E "ready in|created in|sessions created" || true
+echo "load_demo: $(( $(date +%s) - t0 )) s"
+# Planner statistics, as autovacuum would gather them on a live system (it may be off, and it
+# lags a bulk load): without them the choose-step queries pick nested loops over 20k sessions.
+psql -q -d "$BENCH_DB" -c "ANALYZE"
+
+step "static files"
+$PY manage.py collectstatic --noinput -v0
+
+step "candidates and hot sessions"
+$PY bench/burst.py prepare "$RUN_DIR/state.json"
+
+step "gunicorn on 127.0.0.1:$BENCH_PORT ($BENCH_SERVER)"
+$GUNICORN rukhsa.wsgi --bind "127.0.0.1:$BENCH_PORT" --worker-class gthread \
+    --workers "$BENCH_WORKERS" --threads "$BENCH_THREADS" --timeout 120 --backlog 2048 \
+    --keep-alive 30 --graceful-timeout 5 \
+    --log-level warning >"$RUN_DIR/gunicorn.log" 2>&1 &
+GUNICORN_PID=$!
+export BENCH_GUNICORN_PID=$GUNICORN_PID
+for _ in $(seq 1 100); do
+    if curl -sf -o /dev/null "$BENCH_URL/healthz"; then break; fi
+    kill -0 "$GUNICORN_PID" 2>/dev/null || { echo "bench: gunicorn exited" >&2; exit 2; }
+    sleep 0.2
+done
+curl -sf -o /dev/null "$BENCH_URL/healthz" || { echo "bench: /healthz never answered" >&2; exit 2; }
+
+step "burst"
+$PY bench/burst.py run "$RUN_DIR/state.json" --results "$RUN_DIR/results.json"
