@@ -300,8 +300,8 @@ class Importer:
         index = header.index
         references = {self._cell(row, index["reference"]).upper() for _line, row in chunk} - {""}
         registrations = {
-            ref: RegistrationInfo(*rest)
-            for ref, *rest in Registration.objects.filter(reference__in=references).values_list(
+            row[0]: RegistrationInfo(*row[1:])  # type: ignore[arg-type]
+            for row in Registration.objects.filter(reference__in=references).values_list(
                 "reference",
                 "id",
                 "period_id",

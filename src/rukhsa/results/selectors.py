@@ -152,7 +152,7 @@ def result_detail(result: Result) -> ResultDetail:
 def normalize_code(text: str) -> str:
     """What a person typed, as a stored code: no dashes or spaces, upper case, O→0, I/L→1."""
     cleaned = "".join(text.split()).replace("-", "").upper()
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(str.maketrans("OIL", "011"))
 
 
 def result_by_code(text: str) -> Result | None:
