@@ -288,3 +288,9 @@ def test_the_command_prints_errors_and_exits_non_zero(setup, register, tmp_path,
     assert Result.objects.get().score == 72
     with pytest.raises(CommandError):
         call_command("import_results", str(path), "--period", "nope")
+
+
+def test_a_registration_whose_test_day_passed_is_importable(setup, register) -> None:
+    reg = register(status=Status.COMPLETED)  # confirmed, then the test day passed
+    batch = run_import(setup, [header(setup), row(setup, reg.reference)], dry_run=False)
+    assert batch.status == ImportStatus.IMPORTED and Result.objects.get().registration == reg
