@@ -10,7 +10,9 @@ def test_demo_seat_counters_match_registrations(db):
     call_command("load_demo", verbosity=0)
     call_command("load_demo", verbosity=0)  # idempotent
     sessions = Session.objects.annotate(
-        active=Count("registrations", filter=Q(registrations__status__in=["held", "confirmed"]))
+        active=Count(
+            "registrations", filter=Q(registrations__status__in=["held", "confirmed", "completed"])
+        )
     )
     assert sessions.filter(seats_taken__gt=0).exists()
     mismatched = [(s.pk, s.seats_taken, s.active) for s in sessions if s.seats_taken != s.active]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import icalendar
 import pytest
+from django.utils import translation
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -114,7 +115,8 @@ def test_a_token_signed_with_another_key_is_refused(cat, candidate, settings):
     ],
 )
 def test_accepted_documents_by_identity_type(identity_type, expected, absent):
-    documents = " | ".join(accepted_documents(identity_type))
+    with translation.override("en"):
+        documents = " | ".join(str(d) for d in accepted_documents(identity_type))
     for text in expected:
         assert text in documents
     assert absent not in documents.lower()

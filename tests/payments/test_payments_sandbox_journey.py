@@ -1,5 +1,7 @@
 """Each sandbox test card through the hosted card page, the 3-D Secure step and our return URL."""
 
+from datetime import date, datetime
+
 import pytest
 from django.contrib.messages import get_messages
 from django.db import connection
@@ -121,7 +123,10 @@ def test_card_numbers_and_cvv_are_never_stored(candidate_client, order):
             table = model._meta.db_table
             cursor.execute(f"SELECT * FROM {table}")  # noqa: S608
             for row in cursor.fetchall():
-                text = " ".join(str(value) for value in row)
+                # Timestamps are left out: their microseconds may contain any 3 digits.
+                text = " ".join(
+                    str(value) for value in row if not isinstance(value, datetime | date)
+                )
                 assert number not in text, table
                 assert "739" not in text.replace(str(payment.uuid), ""), table
         cursor.execute("SELECT body FROM notifications_message")

@@ -17,6 +17,8 @@ from rukhsa.core.digits import luhn_valid
 
 FILLER_EMAIL = "seat-{n}@demo.rukhsa.example"
 FILLER_SERIAL_BASE = 30_000_000
+# Registrations that occupy a seat: held, confirmed, and completed (the test day passed).
+SEAT_STATUSES = ["held", "confirmed", "completed"]
 
 
 def _national_id(serial: int) -> str:
@@ -28,9 +30,7 @@ def demo_seat_registrations() -> int:
     """Create confirmed registrations for every seat counted but not yet registered."""
     sessions = (
         Session.objects.filter(seats_taken__gt=0)
-        .annotate(
-            active=Count("registrations", filter=Q(registrations__status__in=["held", "confirmed"]))
-        )
+        .annotate(active=Count("registrations", filter=Q(registrations__status__in=SEAT_STATUSES)))
         .filter(active__lt=F("seats_taken"))
         .select_related("centre", "period__test")
         .prefetch_related("specializations")
