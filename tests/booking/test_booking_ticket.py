@@ -7,12 +7,12 @@ from pathlib import Path
 
 import icalendar
 import pytest
-from django.utils import translation
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from rukhsa.accounts.models import IdentityType
 from rukhsa.booking import services
