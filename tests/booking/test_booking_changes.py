@@ -284,3 +284,24 @@ def test_full_target_is_refused_with_full_error(cat, candidate, slot2, make_user
             registration=registration, new_session_id=slot2.pk, actor=candidate
         )
     assert isinstance(exc.value, SessionFull) or exc.value.code == "not_available"
+
+
+def test_cancel_page_past_the_deadline_offers_no_button(cat, candidate):
+    registration = confirmed(candidate, cat.slot, cat.spec)
+    client = client_for(candidate)
+    url = reverse("booking:cancel", args=[registration.reference])
+    with time_machine.travel(at(cat.slot, 47), tick=False):
+        page = client.get(url)
+        assert page.context["refusal"] and b'method="post"' not in page.content
+        assert client.post(url).status_code == 409
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
+
+
+def test_cancel_still_possible_when_no_changes_are_left(cat, candidate, slot2):
+    registration = confirmed(candidate, cat.slot, cat.spec)
+    for target in (slot2, cat.slot):
+        registration = changes.registration_change(
+            registration=registration, new_session_id=target.pk, actor=candidate
+        )
+    assert changes.change_refusal(registration) and not changes.cancel_refusal(registration)

@@ -61,6 +61,23 @@ def change_refusal(registration: Registration, *, now: datetime | None = None) -
     return None
 
 
+def cancel_refusal(registration: Registration, *, now: datetime | None = None) -> str | None:
+    """Why this registration cannot be cancelled now, or None (the change limit does not
+    apply to cancelling)."""
+    now = now or clock.now()
+    if registration.status != Status.CONFIRMED:
+        return _("Only a confirmed registration can be cancelled.")
+    if registration.checked_in_at:
+        return _("This test was already attended.")
+    if not registration.displaced_at and now > change_deadline(registration):
+        hours = registration.test.change_deadline(registration.mode).total_seconds() // 3600
+        return _(
+            "Registrations can be cancelled until %(hours)d hours before the test; that time "
+            "has passed."
+        ) % {"hours": hours}
+    return None
+
+
 def change_options(registration: Registration) -> Any:
     """Sessions this registration may move to: same period and mode, hosting the
     specialization, for the candidate's gender, with a free seat, not the current one."""

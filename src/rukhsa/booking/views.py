@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -342,6 +343,9 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "change_refusal": changes.change_refusal(registration)
             if registration.status == "confirmed"
             else None,
+            "cancel_refusal": changes.cancel_refusal(registration)
+            if registration.status == "confirmed"
+            else None,
             "deadline": changes.change_deadline(registration),
         },
     )
@@ -425,27 +429,25 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
 
 
 def _change_step(request: HttpRequest, registration: Any, user: User) -> dict[str, Any]:
-    """The next choice for a change: city, centre, date (computer-based), then sessions."""
-    period, mode, spec = registration.period, registration.mode, registration.specialization
-    common = {"period": period, "mode": mode, "specialization": spec, "gender": user.gender}
-    city = catalog.cities_with_seats(**common).filter(code=request.GET.get("city", "")).first()
-    if city is None:
-        return {"step": "city", "options": catalog.cities_with_seats(**common)}
-    centre = (
-        catalog.centres_with_seats(**common, city=city)
-        .filter(code=request.GET.get("centre", ""))
-        .first()
+    """The next choice for a change: city, centre, date (computer-based), then sessions — only
+    places that have another session with a free seat are offered."""
+    from rukhsa.booking import changes
+
+    options = changes.change_options(registration)
+    cities = City.objects.filter(Exists(options.filter(centre__city=OuterRef("pk")))).order_by(
+        "region__order", "order", "code"
     )
+    city = cities.filter(code=request.GET.get("city", "")).first()
+    if city is None:
+        return {"step": "city", "options": cities}
+    centres = Centre.objects.filter(Exists(options.filter(centre=OuterRef("pk"))), city=city)
+    centre = centres.filter(code=request.GET.get("centre", "")).first()
     if centre is None:
-        return {
-            "step": "centre",
-            "city": city,
-            "options": catalog.centres_with_seats(**common, city=city),
-        }
+        return {"step": "centre", "city": city, "options": centres.order_by("name_en", "code")}
     day = None
-    if mode == Mode.DIGITAL:
-        days = catalog.dates_with_seats(
-            period=period, specialization=spec, gender=user.gender, centre=centre
+    if registration.mode == Mode.DIGITAL:
+        days = list(
+            options.filter(centre=centre).order_by("date").values_list("date", flat=True).distinct()
         )
         try:
             day = date.fromisoformat(request.GET.get("date", ""))
@@ -454,7 +456,11 @@ def _change_step(request: HttpRequest, registration: Any, user: User) -> dict[st
         if day not in days:
             return {"step": "date", "city": city, "centre": centre, "options": days}
     sessions = selectors.sessions_for_choice(
-        period=period, specialization=spec, gender=user.gender, centre=centre, day=day
+        period=registration.period,
+        specialization=registration.specialization,
+        gender=user.gender,
+        centre=centre,
+        day=day,
     ).exclude(pk=registration.session_id)
     return {"step": "session", "city": city, "centre": centre, "day": day, "options": sessions}
 
@@ -477,8 +483,9 @@ def registration_cancel_view(request: HttpRequest, reference: str) -> HttpRespon
     if registration.status == "cancelled":
         messages.info(request, _("This registration is already cancelled."))
         return redirect("booking:registration", reference=registration.reference)
+    refusal = changes.cancel_refusal(registration)
     error = ""
-    if request.method == "POST":
+    if request.method == "POST" and not refusal:
         try:
             changes.registration_cancel(registration=registration, actor=_candidate(request))
         except BookingError as exc:
@@ -499,6 +506,7 @@ def registration_cancel_view(request: HttpRequest, reference: str) -> HttpRespon
             "refund": refund,
             "deadline": changes.change_deadline(registration),
             "error": error,
+            "refusal": refusal,
         },
-        status=409 if error else 200,
+        status=409 if error or (refusal and request.method == "POST") else 200,
     )
