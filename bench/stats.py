@@ -121,7 +121,8 @@ def render_report(r: dict[str, Any]) -> str:
             f"{len(r['hot'])} hot sessions ({sum(h['capacity'] for h in r['hot'])} seats):",
             f"  {holds['per_s']:.1f} hold requests/s over {holds['wall_s']:.1f} s; "
             f"last seat held after {holds['sold_out_after_s']:.1f} s; "
-            f"unfinished {holds['unfinished']}",
+            f"cancelled unanswered at the {r['config']['phase_timeout']:.0f} s limit: "
+            f"{holds['unfinished']}",
             f"  latency {_lat(holds['latency'])}, max {holds['latency']['max_ms']:.0f} ms",
         ]
         for outcome, s in holds["latency_by_outcome"].items():
