@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-MANAGE := $(PY) manage.py
+MANAGE := $(CURDIR)/$(PY) $(CURDIR)/manage.py
 STAMP := $(VENV)/.installed
 
 .PHONY: run test lint format bench install messages makemessages migrate demo worker clean
@@ -16,10 +16,10 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 messages: $(STAMP)
-	cd src/rukhsa && DEBUG=1 ../../$(MANAGE) compilemessages -v0
+	cd src/rukhsa && DEBUG=1 $(MANAGE) compilemessages -v0
 
 makemessages: $(STAMP)
-	cd src/rukhsa && DEBUG=1 ../../$(MANAGE) makemessages -l ar --no-obsolete --no-location -v0
+	cd src/rukhsa && DEBUG=1 $(MANAGE) makemessages -l ar --no-obsolete --no-location -v0
 
 migrate: messages
 	DEBUG=1 $(MANAGE) migrate --noinput -v0

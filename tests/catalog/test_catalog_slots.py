@@ -204,7 +204,7 @@ def test_admin_actions_open_close_cancel(staff_client) -> None:  # type: ignore[
     b = make_session(centre, period, start=time(11))
     response = client.post(
         "/admin/catalog/session/",
-        {"action": "cancel_sessions", "_selected_action": [a.pk, b.pk]},
+        {"action": "cancel_sessions", "_selected_action": [a.pk, b.pk], "reason": "Centre closed"},
         follow=True,
     )
     assert "2 sessions are now Cancelled." in response.content.decode()

@@ -4,20 +4,13 @@ cancelling a session with a reason, and the registrations-per-day dashboard pane
 from datetime import timedelta
 from typing import Any
 
-from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from rukhsa.booking.models import PendingChange, Registration, RegistrationChange
-from rukhsa.catalog.models import Session, SessionStatus
-from rukhsa.catalog.services import session_status_set
 from rukhsa.core import clock
 from rukhsa.core.admin_site import Panel, dashboard
 from rukhsa.core.masking import mask_identity
@@ -80,61 +73,6 @@ class RegistrationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-    def get_urls(self) -> list[Any]:
-        return [
-            path(
-                "cancel-session/<int:session_id>/",
-                self.admin_site.admin_view(self.cancel_session_view),
-                name="booking_cancel_session",
-            ),
-            *super().get_urls(),
-        ]
-
-    def cancel_session_view(self, request: HttpRequest, session_id: int) -> HttpResponse:
-        """Cancel a session with a reason: its candidates are told and may re-book or cancel."""
-        if not request.user.has_perm("catalog.change_session"):
-            raise PermissionDenied
-        session = get_object_or_404(Session.objects.select_related("centre"), pk=session_id)
-        form = CancelSessionForm(request.POST or None)
-        affected = Registration.objects.filter(session=session, status="confirmed").count()
-        if request.method == "POST" and form.is_valid():
-            if session.status == SessionStatus.CANCELLED:
-                self.message_user(
-                    request, _("This session was already cancelled."), messages.WARNING
-                )
-            else:
-                session_status_set(
-                    actor=request.user,
-                    sessions=[session],
-                    status=SessionStatus.CANCELLED,
-                    reason=form.cleaned_data["reason"],
-                )
-                self.message_user(
-                    request,
-                    _("The session was cancelled and %(count)d candidates were told.")
-                    % {"count": affected},
-                    messages.SUCCESS,
-                )
-            url = reverse("admin:booking_registration_changelist")
-            return HttpResponseRedirect(f"{url}?displaced=waiting")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Cancel a session"),
-            "session": session,
-            "form": form,
-            "affected": affected,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/booking/cancel_session.html", context)
-
-
-class CancelSessionForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (sent to the candidates)"),
-        max_length=200,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
 
 @admin.register(PendingChange)

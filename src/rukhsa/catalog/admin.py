@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -181,6 +182,14 @@ class SessionStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class SessionCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (sent to the candidates)"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     list_display = (
@@ -253,9 +262,14 @@ class SessionAdmin(admin.ModelAdmin):
 
     # --- actions ---
 
-    def _set_status(self, request: HttpRequest, queryset: QuerySet[Session], status: str) -> None:
+    def _set_status(
+        self, request: HttpRequest, queryset: QuerySet[Session], status: str, reason: str = ""
+    ) -> None:
         result = session_status_set(
-            actor=request.user, sessions=queryset.select_related("centre"), status=status
+            actor=request.user,
+            sessions=queryset.select_related("centre"),
+            status=status,
+            reason=reason,
         )
         if result.changed:
             self.message_user(
@@ -282,8 +296,27 @@ class SessionAdmin(admin.ModelAdmin):
         self._set_status(request, queryset, SessionStatus.CLOSED)
 
     @admin.action(description=_("Cancel the selected sessions"), permissions=["change"])
-    def cancel_sessions(self, request: HttpRequest, queryset: QuerySet[Session]) -> None:
-        self._set_status(request, queryset, SessionStatus.CANCELLED)
+    def cancel_sessions(
+        self, request: HttpRequest, queryset: QuerySet[Session]
+    ) -> HttpResponse | None:
+        """Asks for a reason first: it is sent to every confirmed candidate of the sessions,
+        who may then re-book free of deadline and fee or cancel with a full refund."""
+        form = SessionCancelForm(request.POST if "reason" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self._set_status(
+                request, queryset, SessionStatus.CANCELLED, reason=form.cleaned_data["reason"]
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Cancel sessions"),
+            "sessions": queryset.select_related("centre"),
+            "seats": sum(s.seats_taken for s in queryset),
+            "form": form,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/catalog/session/cancel.html", context)
 
     # --- bulk creation of digital slots ---
 
