@@ -22,7 +22,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
-from rukhsa.booking.models import ACTIVE, Registration, Status
+from rukhsa.booking.models import ACTIVE, PendingChange, Registration, Status
 from rukhsa.catalog.models import Session, SessionStatus
 from rukhsa.catalog.selectors import candidate_opens_at
 from rukhsa.core import clock
@@ -190,6 +190,11 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
     registrations_complete_past(candidate=candidate)  # nor a test already sat
 
     now = clock.now()
+    if _visibly_full(session.pk, now=now):
+        # Told without queueing for the lock: no seat can come free (no lapsed hold to expire).
+        raise SessionFull(
+            _("Sorry, this session is full (مكتمل). Please choose another date or centre.")
+        )
     with _seat_transaction():
         locked = _lock_sessions([session.pk])[session.pk]
         _expire_holds_of_locked_session(locked, now=now)
@@ -232,8 +237,25 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
         registration.order = order
         registration.save(update_fields=["order"])
         audit_log(action="registration.held", actor=candidate, subject=candidate, obj=registration)
-        _notify(registration, "seat_held")
+    # Rendered and stored after the commit, so the session's lock is held as briefly as possible.
+    _notify(registration, "seat_held")
     return registration
+
+
+def _visibly_full(session_id: int, *, now: datetime) -> bool:
+    """Full by the counter, with no lapsed hold (seat or change) that could free a seat."""
+    full = Session.objects.filter(pk=session_id, seats_taken__gte=F("capacity")).exists()
+    if not full:
+        return False
+    lapsed = (
+        Registration.objects.filter(
+            session_id=session_id, status=Status.HELD, held_until__lte=now
+        ).exists()
+        or PendingChange.objects.filter(
+            to_session_id=session_id, state=PendingChange.State.HELD, held_until__lte=now
+        ).exists()
+    )
+    return not lapsed
 
 
 def registration_release(*, registration: Registration, actor: User) -> Registration:
