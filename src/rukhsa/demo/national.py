@@ -243,4 +243,8 @@ def load_national(
         f"National centres: {len(centres)}, sessions created: {created:,} "
         f"in {timings['centres_sessions']:.1f} s"
     )
+    # After a bulk load the planner must learn the new sizes, or the journey's selectors
+    # choose nested loops over hundreds of thousands of rows (seconds instead of milliseconds).
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     return timings
