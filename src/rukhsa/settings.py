@@ -130,6 +130,9 @@ else:
                     "PRAGMA busy_timeout=20000;"
                 ),
             },
+            # A file, not memory, for the test database: concurrency tests use several
+            # connections, which must wait on SQLite's real write lock like production does.
+            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

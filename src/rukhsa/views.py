@@ -88,6 +88,13 @@ def dashboard_steps(user: User) -> list[Step]:
     )
     steps.append(
         Step(
+            _("See your test results, their details and your indicative licence level."),
+            _("My results"),
+            reverse("results:list"),
+        )
+    )
+    steps.append(
+        Step(
             _("Review or edit your personal data and contact details."),
             _("Personal data"),
             reverse("accounts:profile"),

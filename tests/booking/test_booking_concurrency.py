@@ -20,7 +20,7 @@ from rukhsa.booking.services import BookingError
 from rukhsa.catalog.models import Session
 from tests.catalog.factories import make_session
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 def run_at_once(jobs: list[Callable[[], Any]]) -> list[Any]:
@@ -98,6 +98,7 @@ def test_same_candidate_confirming_twice_at_once_gets_one_registration(cat, cand
     assert Session.objects.get(pk=cat.slot.pk).seats_taken == 1
 
 
+@pytest.mark.postgres
 def test_control_without_locks_the_race_is_visible(cat, make_user, settings):
     """The same burst with the locks switched off overbooks: the tests above can fail."""
     settings.BOOKING_TEST_DISABLE_LOCKS = True
