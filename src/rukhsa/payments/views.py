@@ -12,9 +12,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from rukhsa.core.pdf import qr_svg, render_pdf
 from rukhsa.payments import selectors
 from rukhsa.payments.errors import PaymentError
-from rukhsa.payments.invoices import qr_svg, render_pdf
 from rukhsa.payments.models import FailureReason, Payment, PaymentStatus
 from rukhsa.payments.services import payment_refresh, payment_start
 from rukhsa.payments.webhooks import webhook_receive
