@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 
 from rukhsa.core import clock
-from rukhsa.core.pdf import qr_svg, render_pdf  # noqa: F401 - used by payments views
 from rukhsa.payments.checks import locks_disabled
 from rukhsa.payments.models import CreditNote, Invoice, InvoiceSequence, Order, Payment
 
