@@ -11,8 +11,9 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 
+from rukhsa.core.pdf import render_pdf
 from rukhsa.payments.gateways.base import GatewayResult
-from rukhsa.payments.invoices import next_number, render_pdf, tlv_decode, zatca_tlv
+from rukhsa.payments.invoices import next_number, tlv_decode, zatca_tlv
 from rukhsa.payments.models import Invoice, InvoiceSequence
 from rukhsa.payments.services import payment_apply_result
 from tests.payments.payments_helpers import PAID_CARDS, pay_with_card, start_payment
