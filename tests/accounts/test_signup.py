@@ -1,9 +1,9 @@
 """Sign-up for the three identity types, duplicates, errors, and mobile/email verification."""
 
 import pytest
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
-from django.urls import reverse
 
 from rukhsa.accounts.models import User
 from rukhsa.core.models import AuditLog

@@ -266,8 +266,7 @@ def test_change_page_lists_options_and_shows_history(cat, candidate, slot2):
     assert client.get(url).context["step"] == "city"
     assert client.get(url, {"city": "riyadh"}).context["step"] == "centre"
     assert client.get(url, {"city": "riyadh", "centre": "RUH-D-M"}).context["step"] == "date"
-    page = client.get(url, {"city": "riyadh", "centre": "RUH-D-M",
-                            "date": slot2.date.isoformat()})
+    page = client.get(url, {"city": "riyadh", "centre": "RUH-D-M", "date": slot2.date.isoformat()})
     assert page.context["step"] == "session"
     assert slot2 in page.context["options"] and cat.slot not in page.context["options"]
     client.post(reverse("booking:change", args=[registration.reference]), {"session": slot2.pk})

@@ -186,8 +186,14 @@ def test_a_test_already_sat_does_not_block_a_new_registration(cat, candidate):
     first = hold(candidate, cat.slot, cat.spec)
     Registration.objects.filter(pk=first.pk).update(status=Status.CONFIRMED)
     with time_machine.travel(cat.slot.starts_at + timedelta(days=1), tick=False):
-        later = make_session(cat.digital, cat.period, day=clock.today() + timedelta(days=3),
-                             start=cat.slot.start_time, capacity=5, specializations=[cat.spec])
+        later = make_session(
+            cat.digital,
+            cat.period,
+            day=clock.today() + timedelta(days=3),
+            start=cat.slot.start_time,
+            capacity=5,
+            specializations=[cat.spec],
+        )
         again = hold(candidate, later, cat.spec)
     assert again.status == Status.HELD
     first.refresh_from_db()

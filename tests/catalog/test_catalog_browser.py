@@ -28,8 +28,9 @@ def test_staff_logs_in_with_totp_and_creates_two_weeks_of_slots(
     last = first + timedelta(days=13)
 
     def scenario(browser: Any) -> None:
-        page = browser.new_page(base_url=live_server.url, locale="ar-SA",
-                                viewport={"width": 1280, "height": 900})
+        page = browser.new_page(
+            base_url=live_server.url, locale="ar-SA", viewport={"width": 1280, "height": 900}
+        )
         page.set_default_timeout(10_000)
         page.goto("/admin/login/?next=/admin/")
         assert page.locator("html").get_attribute("dir") == "rtl"

@@ -7,8 +7,11 @@ from tests.booking.booking_helpers import confirmed
 from tests.booking.conftest import cat  # noqa: F401 - the small bookable catalogue
 
 
-def test_cancel_action_asks_for_a_reason_then_tells_the_candidates(cat, make_user,  # noqa: F811
-                                                                   staff_client):
+def test_cancel_action_asks_for_a_reason_then_tells_the_candidates(
+    cat,  # noqa: F811 - the fixture imported above
+    make_user,
+    staff_client,
+):
     candidate = make_user()
     registration = confirmed(candidate, cat.slot, cat.spec)
     client = staff_client("Catalogue manager")
@@ -17,8 +20,14 @@ def test_cancel_action_asks_for_a_reason_then_tells_the_candidates(cat, make_use
     assert page.status_code == 200 and b'name="reason"' in page.content
     assert Session.objects.get(pk=cat.slot.pk).status == SessionStatus.OPEN  # not yet
 
-    done = client.post(url, {"action": "cancel_sessions", "_selected_action": [cat.slot.pk],
-                             "reason": "The centre is closed for maintenance."})
+    done = client.post(
+        url,
+        {
+            "action": "cancel_sessions",
+            "_selected_action": [cat.slot.pk],
+            "reason": "The centre is closed for maintenance.",
+        },
+    )
     assert done.status_code == 302
     assert Session.objects.get(pk=cat.slot.pk).status == SessionStatus.CANCELLED
     registration.refresh_from_db()

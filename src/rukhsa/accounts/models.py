@@ -137,7 +137,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     USERNAME_FIELD = "identity_key"
     EMAIL_FIELD = "email"
-    REQUIRED_FIELDS = []  # noqa: RUF012
+    REQUIRED_FIELDS = []
 
     class Meta:
         verbose_name = _("user")
