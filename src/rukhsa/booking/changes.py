@@ -153,7 +153,7 @@ def change_fee_hold(
                 code="pending",
             )
         if target.seats_taken >= target.capacity:
-            raise SessionFull(_("Sorry, this session is full (مكتمل). Please choose another."))
+            raise SessionFull(_("Sorry, this session is full. Please choose another."))
         _take_seat(target)
         pending = PendingChange.objects.create(
             registration=registration,
@@ -268,9 +268,7 @@ def _swap(
             raise BookingError(_("This session is no longer available. Please choose another."))
         _expire_holds_of_locked_session(target, now=now)
         if target.seats_taken >= target.capacity:
-            raise SessionFull(
-                _("Sorry, this session is full (مكتمل). Your appointment was not changed.")
-            )
+            raise SessionFull(_("Sorry, this session is full. Your appointment was not changed."))
         _take_seat(target)
         return _apply_swap(fresh, target=target, actor=actor, reason=reason, now=now)
 

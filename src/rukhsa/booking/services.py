@@ -192,9 +192,7 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
     now = clock.now()
     if _visibly_full(session.pk, now=now):
         # Told without queueing for the lock: no seat can come free (no lapsed hold to expire).
-        raise SessionFull(
-            _("Sorry, this session is full (مكتمل). Please choose another date or centre.")
-        )
+        raise SessionFull(_("Sorry, this session is full. Please choose another date or centre."))
     with _seat_transaction():
         locked = _lock_sessions([session.pk])[session.pk]
         _expire_holds_of_locked_session(locked, now=now)
@@ -202,7 +200,7 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
             raise BookingError(_("This session is no longer available. Please choose another."))
         if locked.seats_taken >= locked.capacity:
             raise SessionFull(
-                _("Sorry, this session is full (مكتمل). Please choose another date or centre.")
+                _("Sorry, this session is full. Please choose another date or centre.")
             )
         _take_seat(locked)
         registration = Registration(
