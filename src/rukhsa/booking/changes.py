@@ -192,7 +192,7 @@ def change_fee_paid(*, order: Any, payment: Any) -> Registration | None:
     sessions = _lock_sessions([registration.session_id, pending.to_session_id])
     pending = PendingChange.objects.select_for_update().get(pk=pending.pk)
     fresh = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("test", "candidate", "specialization", "session__centre")
         .get(pk=registration.pk)
     )
@@ -256,7 +256,7 @@ def _swap(
     with _seat_transaction(durable=durable):
         sessions = _lock_sessions([registration.session_id, target_id])
         fresh = (
-            Registration.objects.select_for_update()
+            Registration.objects.select_for_update(of=("self",))
             .select_related("test", "candidate", "specialization", "session__centre")
             .get(pk=registration.pk)
         )
@@ -324,7 +324,7 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
     with _seat_transaction():
         _lock_sessions([registration.session_id])
         fresh = (
-            Registration.objects.select_for_update()
+            Registration.objects.select_for_update(of=("self",))
             .select_related("test", "candidate", "specialization", "session__centre", "order")
             .get(pk=registration.pk)
         )

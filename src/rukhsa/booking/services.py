@@ -368,7 +368,7 @@ def registration_confirm_paid(*, order: Any, payment: Any) -> Registration | Non
     registration_id, session_id = found
     session = _lock_sessions([session_id])[session_id]
     registration = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("candidate", "test", "specialization", "session__centre")
         .get(pk=registration_id)
     )
