@@ -84,8 +84,7 @@ ROLES: tuple[Role, ...] = (
                 ("order", "payment", "invoice", "creditnote", "webhookevent"),
                 ("view",),
             ),
-            "payments.add_refund",
-            "payments.change_refund",
+            *_perms("booking", ("registration",), ("view",)),
         ),
     ),
 )
