@@ -6,6 +6,7 @@ See docs/deploy.md for the production values.
 """
 
 import os
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,8 +33,13 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("RUKHSA_TESTING", False)
 
-_DEV_SECRET = "dev-only-not-secret-" + "x" * 40
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if (DEBUG or TESTING) else "")
+_DEV_SECRET = "dev-only-not-secret-" + "x" * 40  # refused below outside DEBUG and tests
+# Commands that only read or write source files never sign anything: they may run without a key.
+_KEYLESS_COMMANDS = {"makemigrations", "makemessages", "compilemessages", "showmigrations"}
+_KEYLESS = (
+    len(sys.argv) > 1 and sys.argv[0].endswith("manage.py") and sys.argv[1] in _KEYLESS_COMMANDS
+)
+SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if (DEBUG or TESTING or _KEYLESS) else "")
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off (see docs/deploy.md).")
 
