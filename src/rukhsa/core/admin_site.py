@@ -84,7 +84,6 @@ ROLES: tuple[Role, ...] = (
                 ("order", "payment", "invoice", "creditnote", "webhookevent"),
                 ("view",),
             ),
-            *_perms("booking", ("registration",), ("view",)),
         ),
     ),
 )
