@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
@@ -27,7 +26,7 @@ from rukhsa.booking.services import (
     _take_seat,
 )
 from rukhsa.catalog import selectors as catalog
-from rukhsa.catalog.models import Mode, Session, SessionStatus
+from rukhsa.catalog.models import Session, SessionStatus
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
 
@@ -430,13 +429,3 @@ def reminders_send(*, today: Any = None) -> int:
             )
             sent += 1 if created else 0
     return sent
-
-
-def mode_label(mode: str) -> str:
-    return str(Mode(mode).label)
-
-
-def deadline_display(registration: Registration) -> str:
-    return formats.date_format(
-        change_deadline(registration).astimezone(clock.RIYADH), "DATETIME_FORMAT"
-    )
