@@ -12,7 +12,7 @@ from django.test import Client
 
 from rukhsa.accounts.models import Employment, IdentityType, Qualification, User
 from rukhsa.core import clock
-from rukhsa.core.digits import luhn_valid
+from rukhsa.core.digits import luhn_complete
 
 PASSWORD = "Desert-Falcon-2931"
 
@@ -21,11 +21,7 @@ _counter = itertools.count(1)
 
 def national_number(first: str, serial: int) -> str:
     """A Luhn-valid 10-digit number starting with `first` (1 national ID, 2 iqama)."""
-    body = f"{first}{serial:08d}"
-    for check in "0123456789":
-        if luhn_valid(body + check):
-            return body + check
-    raise AssertionError("unreachable")
+    return luhn_complete(f"{first}{serial:08d}")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

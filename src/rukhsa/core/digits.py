@@ -20,3 +20,8 @@ def luhn_valid(number: str) -> bool:
                 digit -= 9
         total += digit
     return total % 10 == 0
+
+
+def luhn_complete(body: str) -> str:
+    """`body` followed by the one check digit that makes it Luhn-valid."""
+    return next(body + digit for digit in "0123456789" if luhn_valid(body + digit))

@@ -16,7 +16,7 @@ from django.db import connection, transaction
 
 from rukhsa.catalog.models import Centre, City, Gender, Mode, Period, Session, Specialization
 from rukhsa.core import clock
-from rukhsa.core.digits import luhn_valid
+from rukhsa.core.digits import luhn_complete
 from rukhsa.demo.loader import (
     DIGITAL_TIMES,
     PAPER_TIME,
@@ -33,13 +33,6 @@ CANDIDATE_PASSWORD = "Rukhsa-Candidate-2026"  # noqa: S105 - published load-test
 BATCH = 5_000
 ROWS_PER_STATEMENT = 500  # 500 rows x 34 columns stays under SQLite's 32,766 parameters
 FIRST_SERIAL = 10_000_000  # generated national IDs: 1 + 8-digit serial + check digit
-
-
-def luhn_complete(body: str) -> str:
-    for check in "0123456789":
-        if luhn_valid(body + check):
-            return body + check
-    raise AssertionError("unreachable")
 
 
 def national_id(serial: int) -> str:

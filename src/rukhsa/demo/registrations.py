@@ -13,7 +13,7 @@ from rukhsa.accounts.models import Employment, IdentityType, Qualification, User
 from rukhsa.booking.models import Registration, Status
 from rukhsa.catalog.models import Session
 from rukhsa.core import clock
-from rukhsa.core.digits import luhn_valid
+from rukhsa.core.digits import luhn_complete
 
 FILLER_EMAIL = "seat-{n}@demo.rukhsa.example"
 FILLER_SERIAL_BASE = 30_000_000
@@ -22,8 +22,7 @@ SEAT_STATUSES = ["held", "confirmed", "completed"]
 
 
 def _national_id(serial: int) -> str:
-    body = f"1{serial:08d}"
-    return next(body + d for d in "0123456789" if luhn_valid(body + d))
+    return luhn_complete(f"1{serial:08d}")
 
 
 def demo_seat_registrations() -> int:

@@ -29,7 +29,7 @@ from rukhsa.catalog.models import (
 )
 from rukhsa.core import clock
 from rukhsa.core.clock import RIYADH
-from rukhsa.core.digits import luhn_valid
+from rukhsa.core.digits import luhn_complete
 from rukhsa.results.importer import percent_of
 from rukhsa.results.models import Attendance, DomainScore, Result
 
@@ -57,8 +57,7 @@ QUALIFICATIONS = ("bachelor", "bachelor", "bachelor", "master", "higher_diploma"
 
 def demo_id(i: int) -> str:
     """Luhn-valid national IDs 19000000xx, apart from the demo and national-scale ranges."""
-    body = f"1{90_000_000 + i:08d}"
-    return next(body + c for c in "0123456789" if luhn_valid(body + c))
+    return luhn_complete(f"1{90_000_000 + i:08d}")
 
 
 def _past_sessions(period: Period, spec: Specialization) -> dict[str, list[Session]]:

@@ -12,6 +12,8 @@ The test cards follow Moyasar's (PRODUCT §4):
 | any other valid number | — | declined |
 """
 
+from rukhsa.core.digits import luhn_valid as digits_luhn_valid
+
 MADA = "mada"
 VISA = "visa"
 MASTERCARD = "mastercard"
@@ -45,17 +47,8 @@ TEST_CARD_OUTCOMES = {
 
 
 def luhn_valid(number: str) -> bool:
-    if not number.isdigit() or not 12 <= len(number) <= 19:
-        return False
-    total = 0
-    for index, char in enumerate(reversed(number)):
-        digit = int(char)
-        if index % 2 == 1:
-            digit *= 2
-            if digit > 9:
-                digit -= 9
-        total += digit
-    return total % 10 == 0
+    """A card number: 12 to 19 digits passing the Luhn checksum."""
+    return 12 <= len(number) <= 19 and digits_luhn_valid(number)
 
 
 def card_scheme(number: str) -> str:
