@@ -192,16 +192,14 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
     now = clock.now()
     if _visibly_full(session.pk, now=now):
         # Told without queueing for the lock: no seat can come free (no lapsed hold to expire).
-        raise SessionFull(_("Sorry, this session is full. Please choose another date or centre."))
+        raise _session_full()
     with _seat_transaction():
         locked = _lock_sessions([session.pk])[session.pk]
         _expire_holds_of_locked_session(locked, now=now)
         if locked.status != SessionStatus.OPEN:
             raise BookingError(_("This session is no longer available. Please choose another."))
         if locked.seats_taken >= locked.capacity:
-            raise SessionFull(
-                _("Sorry, this session is full. Please choose another date or centre.")
-            )
+            raise _session_full()
         _take_seat(locked)
         registration = Registration(
             candidate=candidate,
@@ -238,6 +236,10 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
     # Rendered and stored after the commit, so the session's lock is held as briefly as possible.
     _notify(registration, "seat_held")
     return registration
+
+
+def _session_full() -> SessionFull:
+    return SessionFull(_("Sorry, this session is full. Please choose another date or centre."))
 
 
 def _visibly_full(session_id: int, *, now: datetime) -> bool:
