@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "rukhsa.payments",
     "rukhsa.booking",
     "rukhsa.results",
+    "rukhsa.guide",
     "rukhsa.demo",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("rukhsa.booking.urls")),
     path("", include("rukhsa.booking.ticket_urls")),
     path("", include("rukhsa.results.urls")),
+    path("guide/", include("rukhsa.guide.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

@@ -1,0 +1,325 @@
+"""What the visual guide says: its four sections, the eleven services in the commission's order,
+and for each service its numbered steps and their captions.
+
+Each step's picture is taken from the running product by the browser journey of the same
+service (tests/browser/journeys/, `make guide`); a step's `key` is the name that journey gives
+the picture, so the journeys and this table must agree (tests/guide checks that they do).
+Pictures live in static/guide/<language>/<service slug>/<nn>-<key>.webp.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+STATIC_ROOT = Path(__file__).resolve().parent / "static"
+IMAGE_FOLDER = "guide"  # static/guide/<language>/<slug>/<nn>-<key>.webp
+LANGUAGES = ("ar", "en")
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    caption: Promise
+
+
+@dataclass(frozen=True)
+class Section:
+    number: str
+    slug: str
+    title: Promise
+    summary: Promise
+
+
+@dataclass(frozen=True)
+class Service:
+    number: str
+    slug: str
+    section: Section
+    title: Promise
+    short_title: Promise
+    url_name: str  # "go to the service": the product page where the service starts
+    steps: tuple[Step, ...]
+
+    @property
+    def anchor(self) -> str:
+        return "service-" + self.number.replace(".", "-")
+
+    def service_url(self) -> str:
+        return reverse(self.url_name)
+
+    def guide_url(self) -> str:
+        return reverse("guide:service", kwargs={"slug": self.slug})
+
+    def image_name(self, language: str, index: int) -> str:
+        """The static name of step `index` (0-based) in `language`."""
+        step = self.steps[index]
+        return f"{IMAGE_FOLDER}/{language}/{self.slug}/{index + 1:02d}-{step.key}.webp"
+
+    def image_path(self, language: str, index: int) -> Path:
+        return STATIC_ROOT / self.image_name(language, index)
+
+
+ACCOUNT = Section(
+    "1",
+    "account",
+    _("Create an account"),
+    _(
+        "A service for creating your account on Rukhsa, as a Saudi citizen, a resident or a "
+        "visitor with an own passport."
+    ),
+)
+PERSONAL = Section(
+    "2",
+    "personal-data",
+    _("Personal data"),
+    _("Services for recovering your password or editing the personal data in your file."),
+)
+REGISTRATION = Section(
+    "3",
+    "registration",
+    _("Registering for the Specialized Professional License Test"),
+    _(
+        "Services for registering for the test, paying its fee, seeing your confirmed test and "
+        "changing its appointment."
+    ),
+)
+RESULTS = Section(
+    "4",
+    "results",
+    _("Results of the Specialized Professional License Test"),
+    _("Services for seeing your result and the details of each of its domains."),
+)
+SECTIONS = (ACCOUNT, PERSONAL, REGISTRATION, RESULTS)
+
+SERVICES: tuple[Service, ...] = (
+    Service(
+        "1.1",
+        "create-account",
+        ACCOUNT,
+        _(
+            "Steps to create an account for a Saudi citizen, a resident or a visitor with an "
+            "own passport"
+        ),
+        _("Create an account"),
+        "accounts:signup",
+        (
+            Step("home", _("Open Rukhsa's home page and choose “Create an account”.")),
+            Step(
+                "identity",
+                _(
+                    "Choose who you are (Saudi citizen, resident or visitor with "
+                    "an own passport) and type your identity number."
+                ),
+            ),
+            Step(
+                "name",
+                _(
+                    "Type your date of birth, then your name in Arabic and in "
+                    "English, and choose your gender."
+                ),
+            ),
+            Step(
+                "contact",
+                _(
+                    "Type your mobile number and email, choose a password, and "
+                    "accept the terms of use and the privacy notice."
+                ),
+            ),
+            Step("verify", _("Type the code we sent to your mobile by text message.")),
+            Step("done", _("Your account is ready: your account page shows what to do next.")),
+        ),
+    ),
+    Service(
+        "2.1",
+        "password-recovery",
+        PERSONAL,
+        _("Steps to recover your password"),
+        _("Recover your password"),
+        "accounts:recover",
+        (
+            Step("login", _("On the log-in page, choose “Forgot your password?”.")),
+            Step("identify", _("Type your identity number and choose where to receive the code.")),
+            Step("code", _("Type the code we sent you.")),
+            Step("new-password", _("Choose a new password and type it twice.")),
+            Step("done", _("Your password is changed: log in with the new one.")),
+        ),
+    ),
+    Service(
+        "2.2",
+        "edit-personal-data",
+        PERSONAL,
+        _("Steps to edit your personal data"),
+        _("Edit your personal data"),
+        "accounts:profile",
+        (
+            Step("profile", _("From the menu, open “Personal data”.")),
+            Step(
+                "edit",
+                _(
+                    "Choose “Edit” and correct what has changed: name in English, "
+                    "education and experience."
+                ),
+            ),
+            Step("saved", _("Save: your file shows the new data.")),
+        ),
+    ),
+    Service(
+        "3.1",
+        "register-paper",
+        REGISTRATION,
+        _("Steps to register for the Specialized Professional License Test (paper)"),
+        _("Register for a paper test"),
+        "booking:start",
+        (
+            Step("tests", _("Open “Register for a test” and choose the test period.")),
+            Step("notes", _("Read the notes before registering and accept the terms.")),
+            Step("mode", _("Choose the paper test.")),
+            Step("specialization", _("Choose your specialization.")),
+            Step("city", _("Choose the city, then the test centre.")),
+            Step("sitting", _("Choose the test date.")),
+            Step(
+                "review",
+                _("Check your choices, then confirm: the seat is held for you until you pay."),
+            ),
+        ),
+    ),
+    Service(
+        "3.2",
+        "register-digital",
+        REGISTRATION,
+        _("Steps to register for the Specialized Professional License Test (digital)"),
+        _("Register for a digital test"),
+        "booking:start",
+        (
+            Step("tests", _("Open “Register for a test” and choose the test period.")),
+            Step("mode", _("After accepting the terms, choose the digital (computer-based) test.")),
+            Step("city", _("Choose your specialization, the city, then the test centre.")),
+            Step("date", _("Choose the test day.")),
+            Step("slot", _("Choose a time slot with free seats; a full one is marked full.")),
+            Step(
+                "review",
+                _("Check your choices, then confirm: the seat is held for you until you pay."),
+            ),
+        ),
+    ),
+    Service(
+        "3.3",
+        "payment",
+        REGISTRATION,
+        _("Steps to pay the fee by bank card (mada) or credit card"),
+        _("Pay the test fee"),
+        "booking:registrations",
+        (
+            Step(
+                "held",
+                _("Your held seat shows the amount and the time left to pay: choose “Pay now”."),
+            ),
+            Step(
+                "card",
+                _("On the payment page, type your card's details (mada, Visa or Mastercard)."),
+            ),
+            Step("secure", _("Confirm the payment with your bank (3-D Secure).")),
+            Step("confirmed", _("Your test is confirmed, with its tax invoice.")),
+        ),
+    ),
+    Service(
+        "3.4",
+        "confirmed-test",
+        REGISTRATION,
+        _("Steps to see the details of your confirmed test"),
+        _("See your confirmed test"),
+        "booking:registrations",
+        (
+            Step("list", _("Open “My registrations”.")),
+            Step(
+                "details",
+                _("Open your confirmed test: the date, the time, the centre and its address."),
+            ),
+            Step(
+                "ticket",
+                _("Open the admission ticket: show it, printed or on your phone, at the centre."),
+            ),
+        ),
+    ),
+    Service(
+        "3.5",
+        "change-paper",
+        REGISTRATION,
+        _("Steps to change the appointment of your confirmed paper test"),
+        _("Change a paper test's appointment"),
+        "booking:registrations",
+        (
+            Step(
+                "registration",
+                _("Open your confirmed paper test and choose “Change the appointment”."),
+            ),
+            Step("centre", _("Choose the city and the new test centre.")),
+            Step("sitting", _("Choose the new test date.")),
+            Step("changed", _("Confirm: your test shows the new appointment.")),
+        ),
+    ),
+    Service(
+        "3.6",
+        "change-digital",
+        REGISTRATION,
+        _("Steps to change the appointment of your confirmed digital test"),
+        _("Change a digital test's appointment"),
+        "booking:registrations",
+        (
+            Step(
+                "registration",
+                _("Open your confirmed digital test and choose “Change the appointment”."),
+            ),
+            Step("centre", _("Choose the city and the test centre.")),
+            Step("slot", _("Choose the new day and time slot.")),
+            Step("changed", _("Confirm: your test shows the new appointment.")),
+        ),
+    ),
+    Service(
+        "4.1",
+        "view-result",
+        RESULTS,
+        _("Steps to see your Specialized Professional License Test result"),
+        _("See your result"),
+        "results:list",
+        (
+            Step("dashboard", _("Log in and open “My results”.")),
+            Step(
+                "list",
+                _("Your results are listed by test period, with the score and the licence level."),
+            ),
+            Step("result", _("Open a result to see it in full.")),
+        ),
+    ),
+    Service(
+        "4.2",
+        "result-details",
+        RESULTS,
+        _("Steps to see the details of your Specialized Professional License Test result"),
+        _("See your result's details"),
+        "results:list",
+        (
+            Step("result", _("Open your result from “My results”.")),
+            Step("domains", _("Read your score in each domain of the test.")),
+            Step("report", _("Download the score report (PDF) with its verification code.")),
+        ),
+    ),
+)
+
+BY_SLUG = {service.slug: service for service in SERVICES}
+
+
+def service_for(slug: str) -> Service | None:
+    return BY_SLUG.get(slug)
+
+
+def services_in(section: Section) -> list[Service]:
+    return [service for service in SERVICES if service.section == section]
+
+
+def contents_image_name(language: str) -> str:
+    """The desktop picture of the account page, where every service starts."""
+    return f"{IMAGE_FOLDER}/{language}/contents.webp"

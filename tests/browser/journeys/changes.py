@@ -1,0 +1,1 @@
+"""Placeholder until the journeys of this module are written."""

@@ -1,0 +1,50 @@
+"""Small steps a person takes, shared by every journey. Elements are found by name, value and
+id, never by visible text, so the steps work in Arabic and in English."""
+
+import re
+
+from playwright.sync_api import Locator, Page, expect
+
+MAIN_FORM = "#main form[method=post]"
+
+
+def expect_path(page: Page, path: str) -> None:
+    expect(page).to_have_url(re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$"))
+
+
+def expect_language(page: Page, language: str) -> None:
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", language)
+    expect(html).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
+
+
+def submit(page: Page, form: str | Locator = MAIN_FORM) -> None:
+    """Press the form's (first) submit button and wait for the answer page."""
+    scope = page.locator(form).first if isinstance(form, str) else form
+    with page.expect_navigation():
+        scope.locator("button[type=submit]").first.click()
+
+
+def follow(page: Page, selector: str) -> None:
+    """Click the (first) link matching `selector` and wait for the page it opens."""
+    with page.expect_navigation():
+        page.locator(selector).first.click()
+
+
+def log_in_form(page: Page, identifier: str, password: str, nationality: str = "") -> None:
+    """The log-in form, filled and sent (where it leads is the caller's to check)."""
+    page.goto("/accounts/login/")
+    page.fill("#id_identifier", identifier)
+    if nationality:
+        page.select_option("#id_nationality", nationality)
+    page.fill("#id_password", password)
+    submit(page)
+
+
+def logout_button(page: Page) -> Locator:
+    return page.locator("header form[action$='/accounts/logout/'] button[type=submit]")
+
+
+def enter_code(page: Page, code: str) -> None:
+    page.fill("#id_code", code)
+    submit(page)
