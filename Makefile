@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(CURDIR)/$(PY) $(CURDIR)/manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench install messages makemessages migrate demo worker clean
+.PHONY: run test lint format bench guide install messages makemessages migrate demo worker clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,9 @@ format: $(STAMP)
 
 bench: messages
 	scripts/bench.sh
+
+guide: messages
+	scripts/guide.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -141,10 +141,25 @@ SERVICES: tuple[Service, ...] = (
         "accounts:recover",
         (
             Step("login", _("On the log-in page, choose “Forgot your password?”.")),
-            Step("identify", _("Type your identity number and choose where to receive the code.")),
-            Step("code", _("Type the code we sent you.")),
-            Step("new-password", _("Choose a new password and type it twice.")),
-            Step("done", _("Your password is changed: log in with the new one.")),
+            Step(
+                "identify",
+                _(
+                    "Type your identity number (with a passport, choose your nationality too), "
+                    "then choose “Send”."
+                ),
+            ),
+            Step(
+                "code",
+                _(
+                    "Type the code we sent to your registered mobile (or open the link we sent "
+                    "to your email)."
+                ),
+            ),
+            Step("new-password", _("Choose a new password, type it twice and save it.")),
+            Step(
+                "done",
+                _("Your password is changed: log in with your identity number and the new one."),
+            ),
         ),
     ),
     Service(
@@ -155,15 +170,19 @@ SERVICES: tuple[Service, ...] = (
         _("Edit your personal data"),
         "accounts:profile",
         (
-            Step("profile", _("From the menu, open “Personal data”.")),
+            Step("account", _("Log in and, on your account page, choose “Personal data”.")),
+            Step(
+                "profile",
+                _("Your personal data page shows your file: choose “Edit personal data”."),
+            ),
             Step(
                 "edit",
                 _(
-                    "Choose “Edit” and correct what has changed: name in English, "
-                    "education and experience."
+                    "Correct what has changed, such as your qualification, university, "
+                    "graduation year or years of teaching experience."
                 ),
             ),
-            Step("saved", _("Save: your file shows the new data.")),
+            Step("saved", _("Choose “Save”: a message confirms it and your file shows the new data.")),
         ),
     ),
     Service(
@@ -323,3 +342,8 @@ def services_in(section: Section) -> list[Service]:
 def contents_image_name(language: str) -> str:
     """The desktop picture of the account page, where every service starts."""
     return f"{IMAGE_FOLDER}/{language}/contents.webp"
+
+
+def pdf_name(language: str) -> str:
+    """The static name of the PDF edition in `language` (written by `manage.py guide_pdf`)."""
+    return f"{IMAGE_FOLDER}/rukhsa-guide-{language}.pdf"

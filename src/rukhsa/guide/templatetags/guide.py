@@ -1,0 +1,16 @@
+from typing import Any
+
+from django import template
+
+from rukhsa.guide.links import services_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("guide/help_link.html", takes_context=True)
+def guide_help(context: template.Context) -> dict[str, Any]:
+    """The "how does this work?" link of a product page to its visual guide page(s)."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+    return {"services": services_for(view_name, context.flatten())}
