@@ -2,110 +2,42 @@
 
 Elements are found by form field name/id, never by visible text, so the tests hold while the
 Arabic catalogue grows; visible text is compared only with what the catalogue itself gives.
+Where a test walks a path the visual guide also shows (sign up and verify, recover the
+password) it runs that journey from tests/browser/journeys/ with ``axe_shot``: every step's
+page must pass axe-core.
 """
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import pytest
 from django.utils import translation
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from rukhsa.accounts.forms import SignupForm
 from rukhsa.accounts.models import User
+from tests.browser.journeys import World, axe_shot
+from tests.browser.journeys.accounts import Person, create_account, fill_signup, recover_password
+from tests.browser.journeys.steps import (
+    enter_code,
+    expect_language,
+    expect_path,
+    log_in_form,
+    logout_button,
+    submit,
+)
 from tests.browser.support import DESKTOP, assert_accessible
 from tests.conftest import PASSWORD, national_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
-MAIN_FORM = "#main form[method=post]"
 
 
-@dataclass
-class Person:
-    identity_type: str
-    identity_number: str
-    mobile: str
-    email: str
-    password: str = "Nakhla-Sahra-8841"
-    nationality: str = ""
-    calendar: str = "gregorian"
-    birth: tuple[str, str, str] = ("17", "5", "1990")
-    name_ar: tuple[str, ...] = ("محمد", "عبدالله", "سالم", "القحطاني")
-    name_en: tuple[str, ...] = ("Mohammed", "Abdullah", "Salem", "Alqahtani")
-    gender: str = "male"
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-# --- Small steps a person takes ----------------------------------------------------------------
-
-
-def assert_arabic_page(page: Page) -> None:
-    html = page.locator("html")
-    expect(html).to_have_attribute("lang", "ar")
-    expect(html).to_have_attribute("dir", "rtl")
-
-
-def submit(page: Page, form: str = MAIN_FORM) -> None:
-    """Press the main form's submit button and wait for the answer page."""
-    button = page.locator(form).first.locator("button[type=submit]").first
-    with page.expect_navigation():
-        button.click()
-
-
-def expect_path(page: Page, path: str) -> None:
-    expect(page).to_have_url(re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$"))
-
-
-def fill_signup(page: Page, person: Person) -> None:
-    page.check(f"input[name=identity_type][value={person.identity_type}]")
-    page.fill("#id_identity_number", person.identity_number)
-    if person.nationality:
-        page.select_option("#id_nationality", person.nationality)
-    if person.calendar != "gregorian":
-        page.check(f"input[name=birth_calendar][value={person.calendar}]")
-    for name, value in zip(("birth_day", "birth_month", "birth_year"), person.birth, strict=True):
-        page.fill(f"#id_{name}", value)
-    for name, value in zip(SignupForm.NAME_AR, person.name_ar, strict=False):
-        page.fill(f"#id_{name}", value)
-    for name, value in zip(SignupForm.NAME_EN, person.name_en, strict=True):
-        page.fill(f"#id_{name}", value)
-    page.check(f"input[name=gender][value={person.gender}]")
-    page.fill("#id_mobile", person.mobile)
-    page.fill("#id_email", person.email)
-    page.fill("#id_password", person.password)
-    page.fill("#id_password_confirm", person.extra.get("password_confirm", person.password))
-    page.check("#id_accept_terms")
-    page.check("#id_accept_privacy")
-
-
-def enter_code(page: Page, code: str) -> None:
-    page.fill("#id_code", code)
-    submit(page)
-
-
-def sign_up_and_verify(page: Page, outbox_code: Callable[[str], str], person: Person) -> None:
-    """Sign-up form → SMS code from the outbox → logged in on the dashboard."""
-    page.goto("/accounts/signup/")
-    assert_arabic_page(page)
-    assert_accessible(page)
-    fill_signup(page, person)
-    submit(page)
-    expect_path(page, "/accounts/verify/mobile/")
-    assert_arabic_page(page)
-    expect(page.locator("[role=status]")).to_be_visible()
-    assert_accessible(page)
-    enter_code(page, outbox_code(person.mobile))
-    expect_path(page, "/dashboard/")
-    assert_arabic_page(page)
-    expect(logout_button(page)).to_be_visible()
-    assert_accessible(page)
-
-
-def logout_button(page: Page) -> Locator:
-    return page.locator("header form[action$='/accounts/logout/'] button[type=submit]")
+@pytest.fixture
+def world(context: BrowserContext, base_url: str) -> World:
+    """The test's own browser context (the one `page` is in), for the journeys, in Arabic."""
+    return World(context=context, base_url=base_url, language="ar")
 
 
 def log_out(page: Page) -> None:
@@ -115,20 +47,11 @@ def log_out(page: Page) -> None:
     expect(logout_button(page)).to_have_count(0)
 
 
-def log_in(page: Page, identifier: str, password: str, nationality: str = "") -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_identifier", identifier)
-    if nationality:
-        page.select_option("#id_nationality", nationality)
-    page.fill("#id_password", password)
-    submit(page)
-
-
 # --- Journeys ----------------------------------------------------------------------------------
 
 
 def test_citizen_signs_up_verifies_logs_in_recovers_and_changes_mobile(
-    page: Page, outbox_code: Callable[[str], str]
+    page: Page, world: World
 ) -> None:
     person = Person(
         identity_type="citizen",
@@ -138,52 +61,46 @@ def test_citizen_signs_up_verifies_logs_in_recovers_and_changes_mobile(
         calendar="hijri",
         birth=("21", "10", "1410"),
     )
-    sign_up_and_verify(page, outbox_code, person)
+    create_account(page, axe_shot, world, person, language="ar")
     user = User.objects.get(identity_number=person.identity_number)
     assert user.birth_date.isoformat() == "1990-05-16"  # 21 Shawwal 1410 (Umm al-Qura)
 
     # Email: the code from the message in the outbox.
     page.goto("/accounts/verify/email/")
-    assert_arabic_page(page)
+    expect_language(page, "ar")
     assert_accessible(page)
-    enter_code(page, outbox_code(person.email))
+    enter_code(page, world.code(person.email))
     expect_path(page, "/dashboard/")
     expect(page.locator("a[href='/accounts/verify/email/']")).to_have_count(0)
     user.refresh_from_db()
     assert user.email_verified_at is not None
 
     log_out(page)
-    log_in(page, person.identity_number, person.password)
+    log_in_form(page, person.identity_number, person.password)
     expect_path(page, "/dashboard/")
     log_out(page)
 
-    # Password recovery by national ID, code from the SMS.
-    page.goto("/accounts/recover/")
-    assert_arabic_page(page)
-    assert_accessible(page)
-    page.fill("#id_identifier", person.identity_number)
-    submit(page)
-    expect_path(page, "/accounts/recover/code/")
-    expect(page.locator("[role=status]")).to_be_visible()
-    assert_accessible(page)
-    enter_code(page, outbox_code(person.mobile))
-    expect_path(page, "/accounts/recover/new-password/")
-    assert_accessible(page)
+    # Password recovery by national ID, code from the SMS; it ends logged in with the new one.
     new_password = "Wadi-Hanifa-5190"
-    page.fill("#id_password", new_password)
-    page.fill("#id_password_confirm", new_password)
-    submit(page)
-    expect_path(page, "/accounts/login/")
-    expect(page.locator("[role=status]")).to_be_visible()
-    assert_accessible(page)
+    recover_password(
+        page,
+        axe_shot,
+        world,
+        identifier=person.identity_number,
+        recipient=person.mobile,
+        new_password=new_password,
+        language="ar",
+    )
+    log_out(page)
 
-    log_in(page, person.identity_number, person.password)
+    # The old password no longer opens the account.
+    log_in_form(page, person.identity_number, person.password)
     expect_path(page, "/accounts/login/")
     expect(page.locator(".error-summary[role=alert]")).to_be_visible()
     expect(page.locator("#id_identifier")).to_have_value(person.identity_number)
     expect(page.locator("#id_password")).to_have_value("")
     assert_accessible(page)
-    log_in(page, person.identity_number, new_password)
+    log_in_form(page, person.identity_number, new_password)
     expect_path(page, "/dashboard/")
 
     # Change the mobile: the code goes to the NEW number.
@@ -191,14 +108,14 @@ def test_citizen_signs_up_verifies_logs_in_recovers_and_changes_mobile(
     assert_accessible(page)
     expect(page.locator("#main")).to_contain_text("+966551234567")
     page.goto("/accounts/profile/mobile/")
-    assert_arabic_page(page)
+    expect_language(page, "ar")
     assert_accessible(page)
     page.fill("#id_new_value", "0559876543")
     page.fill("#id_password", new_password)
     submit(page)
     expect_path(page, "/accounts/profile/contact/confirm/mobile/")
     assert_accessible(page)
-    enter_code(page, outbox_code("+966559876543"))
+    enter_code(page, world.code("+966559876543"))
     expect_path(page, "/accounts/profile/")
     expect(page.locator("[role=status]")).to_be_visible()
     main = page.locator("#main")
@@ -207,9 +124,7 @@ def test_citizen_signs_up_verifies_logs_in_recovers_and_changes_mobile(
     assert_accessible(page)
 
 
-def test_resident_signs_up_with_iqama_and_logs_in(
-    page: Page, outbox_code: Callable[[str], str]
-) -> None:
+def test_resident_signs_up_with_iqama_and_logs_in(page: Page, world: World) -> None:
     person = Person(
         identity_type="resident",
         identity_number=national_number("2", 7315),
@@ -219,7 +134,7 @@ def test_resident_signs_up_with_iqama_and_logs_in(
         name_ar=("أرجون", "راج", "كومار", "شارما"),
         name_en=("Arjun", "Raj", "Kumar", "Sharma"),
     )
-    sign_up_and_verify(page, outbox_code, person)
+    create_account(page, axe_shot, world, person, language="ar")
     user = User.objects.get(identity_number=person.identity_number)
     assert (user.identity_type, user.nationality, user.mobile) == (
         "resident",
@@ -227,13 +142,13 @@ def test_resident_signs_up_with_iqama_and_logs_in(
         "+966561112233",
     )
     log_out(page)
-    log_in(page, person.identity_number, person.password)
+    log_in_form(page, person.identity_number, person.password)
     expect_path(page, "/dashboard/")
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP])
 def test_visitor_signs_up_with_passport_and_logs_in_with_nationality(
-    page: Page, outbox_code: Callable[[str], str]
+    page: Page, world: World
 ) -> None:
     person = Person(
         identity_type="visitor",
@@ -245,7 +160,7 @@ def test_visitor_signs_up_with_passport_and_logs_in_with_nationality(
         name_en=("Ahmed", "Hassan", "Mahmoud", "Farouk"),
         gender="male",
     )
-    sign_up_and_verify(page, outbox_code, person)
+    create_account(page, axe_shot, world, person, language="ar")
     user = User.objects.get(email="ahmed.visitor@example.com")
     assert (user.identity_number, user.nationality, user.mobile) == (
         "A1234567",
@@ -256,11 +171,11 @@ def test_visitor_signs_up_with_passport_and_logs_in_with_nationality(
     log_out(page)
 
     # Without the nationality a passport number is not enough.
-    log_in(page, "A1234567", person.password)
+    log_in_form(page, "A1234567", person.password)
     expect_path(page, "/accounts/login/")
     expect(page.locator("#id_identifier")).to_have_attribute("aria-invalid", "true")
     assert_accessible(page)
-    log_in(page, "a12 34567", person.password, nationality="EG")
+    log_in_form(page, "a12 34567", person.password, nationality="EG")
     expect_path(page, "/dashboard/")
     # The dashboard greets a visitor with no Arabic name by the English one.
     expect(page.locator("h1")).to_contain_text("Ahmed")
@@ -281,7 +196,7 @@ def test_failed_signup_keeps_input_and_shows_arabic_errors_by_the_fields(page: P
     submit(page)
 
     expect_path(page, "/accounts/signup/")
-    assert_arabic_page(page)
+    expect_language(page, "ar")
     summary = page.locator(".error-summary[role=alert]")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()  # announced to screen readers
@@ -346,40 +261,34 @@ def switch_language(page: Page, to: str) -> None:
         switch.click()
 
 
-def assert_english_page(page: Page) -> None:
-    html = page.locator("html")
-    expect(html).to_have_attribute("lang", "en")
-    expect(html).to_have_attribute("dir", "ltr")
-
-
 def test_language_switch_gives_english_and_persists_on_the_next_page(page: Page) -> None:
     page.goto("/accounts/login/")
-    assert_arabic_page(page)
+    expect_language(page, "ar")
     switch_language(page, "en")
     expect_path(page, "/accounts/login/")
-    assert_english_page(page)
+    expect_language(page, "en")
     assert_accessible(page)
     page.goto("/accounts/signup/")
-    assert_english_page(page)
+    expect_language(page, "en")
     assert_accessible(page)
     switch_language(page, "ar")
     expect_path(page, "/accounts/signup/")
-    assert_arabic_page(page)
+    expect_language(page, "ar")
 
 
 def test_logged_in_language_choice_is_saved_and_restored_at_next_login(
     page: Page, new_context: Callable[..., BrowserContext], make_user: Callable[..., User]
 ) -> None:
     user = make_user(preferred_language="ar")
-    log_in(page, user.identity_number, PASSWORD)
+    log_in_form(page, user.identity_number, PASSWORD)
     expect_path(page, "/dashboard/")
-    assert_arabic_page(page)
+    expect_language(page, "ar")
     switch_language(page, "en")
     expect_path(page, "/dashboard/")
-    assert_english_page(page)
+    expect_language(page, "en")
     assert_accessible(page)
     page.goto("/accounts/profile/")
-    assert_english_page(page)
+    expect_language(page, "en")
     assert_accessible(page)
     user.refresh_from_db()
     assert user.preferred_language == "en"
@@ -388,9 +297,9 @@ def test_logged_in_language_choice_is_saved_and_restored_at_next_login(
     # A fresh browser (no language cookie): Arabic until login, then the saved English.
     fresh = new_context().new_page()
     fresh.goto("/accounts/login/")
-    assert_arabic_page(fresh)
-    log_in(fresh, user.identity_number, PASSWORD)
+    expect_language(fresh, "ar")
+    log_in_form(fresh, user.identity_number, PASSWORD)
     expect_path(fresh, "/dashboard/")
-    assert_english_page(fresh)
+    expect_language(fresh, "en")
     fresh.goto("/accounts/profile/")
-    assert_english_page(fresh)
+    expect_language(fresh, "en")

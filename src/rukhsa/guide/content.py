@@ -182,7 +182,7 @@ SERVICES: tuple[Service, ...] = (
                     "graduation year or years of teaching experience."
                 ),
             ),
-            Step("saved", _("Choose “Save”: a message confirms it and your file shows the new data.")),
+            Step("saved", _("Choose “Save”: your personal data page shows the new data.")),
         ),
     ),
     Service(

@@ -2,11 +2,13 @@
 
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from playwright.sync_api import Page, expect
 
-from rukhsa.accounts.forms import SignupForm
-from tests.browser.journeys import Shot, World, guide
+from rukhsa.accounts.forms import ProfileForm, SignupForm
+from tests.browser.journeys import Shot, World, demo, guide
 from tests.browser.journeys.steps import (
+    MAIN_FORM,
     enter_code,
     expect_language,
     expect_path,
@@ -15,6 +17,10 @@ from tests.browser.journeys.steps import (
     submit,
 )
 from tests.conftest import national_number
+
+RECOVER = "/accounts/recover/"
+PROFILE = "/accounts/profile/"
+PROFILE_EDIT = "/accounts/profile/edit/"
 
 
 @dataclass
@@ -79,6 +85,7 @@ def create_account(
     shot(page, "home", focus="#main a[href='/accounts/signup/']")
     follow(page, "#main a[href='/accounts/signup/']")
     expect_path(page, "/accounts/signup/")
+    expect_language(page, language)
     fill_identity(page, person)
     shot(page, "identity", focus="#main form fieldset:nth-of-type(1)")
     fill_birth_and_name(page, person)
@@ -87,6 +94,7 @@ def create_account(
     shot(page, "contact", focus="#main form fieldset:nth-of-type(4)")
     submit(page)
     expect_path(page, "/accounts/verify/mobile/")
+    expect_language(page, language)
     expect(page.locator("[role=status]")).to_be_visible()
     page.fill("#id_code", world.code(person.mobile))
     shot(page, "verify", focus="#id_code")
@@ -112,4 +120,157 @@ def guide_create_account(page: Page, shot: Shot, world: World) -> None:
     create_account(page, shot, world, person, language=world.language)
 
 
-__all__ = ["Person", "create_account", "enter_code", "fill_signup"]
+# --- 2.1 Recover the password ------------------------------------------------------------------
+
+
+def recover_password(
+    page: Page,
+    shot: Shot,
+    world: World,
+    *,
+    identifier: str,
+    recipient: str,
+    new_password: str,
+    language: str = "ar",
+    nationality: str = "",
+) -> None:
+    """Log-in page → "Forgot your password?" → identity → code from the outbox (sent to
+    `recipient`) → new password → logged in with it on the account page."""
+    page.goto("/accounts/login/")
+    expect_language(page, language)
+    forgot = f"#main form a[href='{RECOVER}']"
+    shot(page, "login", focus=forgot)
+    follow(page, forgot)
+    expect_path(page, RECOVER)
+    expect_language(page, language)
+    page.fill("#id_identifier", identifier)
+    if nationality:
+        page.select_option("#id_nationality", nationality)
+    shot(page, "identify", focus=MAIN_FORM)
+    submit(page)
+    expect_path(page, "/accounts/recover/code/")
+    expect_language(page, language)
+    # The same words whether or not an account matches, so that nobody learns who has one.
+    expect(page.locator("[role=status] .flash-info")).to_be_visible()
+    page.fill("#id_code", world.code(recipient))
+    shot(page, "code", focus="#id_code")
+    submit(page)
+    expect_path(page, "/accounts/recover/new-password/")
+    expect_language(page, language)
+    page.fill("#id_password", new_password)
+    page.fill("#id_password_confirm", new_password)
+    shot(page, "new-password", focus=MAIN_FORM)
+    submit(page)
+    expect_path(page, "/accounts/login/")
+    expect_language(page, language)
+    expect(page.locator("[role=status] .flash-success")).to_be_visible()
+    expect(logout_button(page)).to_have_count(0)
+    page.fill("#id_identifier", identifier)
+    if nationality:
+        page.select_option("#id_nationality", nationality)
+    page.fill("#id_password", new_password)
+    shot(page, "done", focus="#main [role=status]")
+    submit(page)
+    expect_path(page, "/dashboard/")
+    expect_language(page, language)
+    expect(logout_button(page)).to_be_visible()
+
+
+@guide("password-recovery")
+def guide_password_recovery(page: Page, shot: Shot, world: World) -> None:
+    user = demo.candidate(world.language)
+    recover_password(
+        page,
+        shot,
+        world,
+        identifier=user.identity_number,
+        recipient=user.mobile,
+        new_password="Bahr-Alarab-6630",
+        language=world.language,
+    )
+
+
+# --- 2.2 Edit personal data --------------------------------------------------------------------
+
+
+def profile_shows(field: str, value: str, language: str) -> str:
+    """How the personal data page shows `value` of the profile form's `field`: a choice by its
+    label in `language`, anything else as typed."""
+    with translation.override(language):
+        choices = getattr(ProfileForm().fields[field], "choices", None)
+        labels = {str(key): str(label) for key, label in choices or ()}
+    return labels.get(value, value)
+
+
+def shown_at(field: str) -> str:
+    """Where the personal data page shows the profile form's `field` (the four parts of the
+    English name together)."""
+    return "#profile-name_en" if field.startswith("name_en_") else f"#profile-{field}"
+
+
+def edit_personal_data(
+    page: Page, shot: Shot, world: World, *, changes: dict[str, str], language: str = "ar"
+) -> None:
+    """Logged in: account page → "Personal data" → "Edit personal data" → the form with
+    `changes` (field name → value; a choice by its value) → saved: the page shows them."""
+    page.goto("/dashboard/")
+    expect_language(page, language)
+    open_profile = f"#main .steps li:has(a[href='{PROFILE}'])"
+    shot(page, "account", focus=open_profile)
+    follow(page, f"{open_profile} a[href='{PROFILE}']")
+    expect_path(page, PROFILE)
+    expect_language(page, language)
+    before = {name: page.locator(shown_at(name)).inner_text() for name in changes}
+    edit = f"#main a[href='{PROFILE_EDIT}']"
+    shot(page, "profile", focus=edit)
+    follow(page, edit)
+    expect_path(page, PROFILE_EDIT)
+    expect_language(page, language)
+    for name, value in changes.items():
+        if page.locator(f"select#id_{name}").count():
+            page.select_option(f"#id_{name}", value)
+        else:
+            page.fill(f"#id_{name}", value)
+    shot(page, "edit", focus=f"#main form fieldset:has(#id_{next(iter(changes))})")
+    submit(page)
+    expect_path(page, PROFILE)
+    expect_language(page, language)
+    expect(page.locator("[role=status] .flash-success")).to_be_visible()
+    for name, value in changes.items():
+        shown = page.locator(shown_at(name))
+        expected = profile_shows(name, value, language)
+        if name.startswith("name_en_"):
+            expect(shown).to_contain_text(expected)
+        else:
+            expect(shown).to_have_text(expected)
+        expect(shown).not_to_have_text(before[name])
+    shot(page, "saved", focus=f"#main dl.data:has({shown_at(next(iter(changes)))})")
+
+
+@guide("edit-personal-data")
+def guide_edit_personal_data(page: Page, shot: Shot, world: World) -> None:
+    """The demo teacher has earned a master's degree and taught two more years."""
+    world.log_in(demo.candidate(world.language))
+    university = "جامعة أم القرى" if world.language == "ar" else "Umm Al-Qura University"
+    edit_personal_data(
+        page,
+        shot,
+        world,
+        changes={
+            "qualification": "master",
+            "university": university,
+            "graduation_year": "2023",
+            "experience_years": "9",
+        },
+        language=world.language,
+    )
+
+
+__all__ = [
+    "Person",
+    "create_account",
+    "edit_personal_data",
+    "enter_code",
+    "fill_signup",
+    "recover_password",
+]
