@@ -63,6 +63,13 @@ class Camera:
             expect(target).to_be_visible()
         if not CAPTURE:
             return
+        # The picture shows the page as a teacher sees it: no development-only footer link,
+        # no text cursor or focus ring competing with the step's outline.
+        page.evaluate(
+            "() => { document.activeElement?.blur();"
+            " document.querySelectorAll(\"a[href$='/dev/outbox/']\")"
+            ".forEach(a => a.parentElement.hidden = true); }"
+        )
         if target is not None:
             target.evaluate(
                 "(el, outline) => { el.scrollIntoView({block: 'center'});"

@@ -427,7 +427,7 @@ class ProfileForm(Form):
         label=_("Employment"),
         choices=[("", _("— Choose —")), *Employment.choices],
         required=False,
-        help_text=_("In service means employed as a teacher."),
+        help_text=_("Choose where you teach now, or that you do not work as a teacher."),
     )
 
     def clean_experience_years(self) -> int | None:
