@@ -5,11 +5,14 @@ registration → change (city → centre → date → time, or → sitting for p
 registration with the new appointment and the history of changes; registration → cancel
 (refund shown) → cancelled, payment refunded; past the deadline no change or cancel is offered.
 
-The registrations are confirmed without a browser (tests/booking/booking_helpers.py: the real
-services and the sandbox gateway). Elements are found by name, value and href; visible Arabic
-text is compared only with what the message catalogue itself gives (gettext under "ar").
+The change itself is the journey of the visual guide's services 3.5 and 3.6
+(tests/browser/journeys/changes.py), walked here with this file's catalogue; the checks only
+these tests make run at the journey's steps (`Checked`). The registrations are confirmed
+without a browser (tests/booking/booking_helpers.py: the real services and the sandbox
+gateway). Elements are found by name, value and href; visible Arabic text is compared only with
+what the message catalogue itself gives (gettext under "ar").
 
-With RUKHSA_SHOTS=/some/dir set, the journeys also leave phone-width screenshots there.
+With RUKHSA_SHOTS=/some/dir set, the tests also leave phone-width screenshots there.
 """
 
 import os
@@ -21,21 +24,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.template.defaultfilters import time as time_filter
-from django.test import Client
-from django.utils import translation
-from django.utils.translation import gettext
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from rukhsa.accounts.models import User
 from rukhsa.booking import changes
 from rukhsa.booking.models import Registration, Status
 from rukhsa.catalog.models import Centre, Gender, Mode, Period, Session, Specialization
 from rukhsa.core import clock
-from rukhsa.core.templatetags.rukhsa import dual_date_weekday
 from rukhsa.payments.models import Payment
 from tests.booking.booking_helpers import confirmed
+from tests.browser.journeys import World, axe_shot
+from tests.browser.journeys.changes import (
+    HISTORY,
+    change_appointment,
+    change_path,
+    open_registration,
+    radio_values,
+    registration_path,
+    say,
+    shown_time,
+)
+from tests.browser.journeys.steps import expect_path, follow, submit
 from tests.browser.support import assert_accessible
 from tests.catalog.factories import (
     make_centre,
@@ -47,33 +56,36 @@ from tests.catalog.factories import (
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-REGISTRATION_PATH = re.compile(r"^https?://[^/]+/registrations/([A-Za-z0-9-]+)/$")
-HISTORY = "section[aria-labelledby=history-h]"
-
 
 def arabic(message: str, **values: Any) -> str:
     """The Arabic the server shows for `message` (from the same compiled catalogue)."""
-    with translation.override("ar"):
-        text = gettext(message)
-        return text % values if values else text
+    return say("ar", message, **values)
 
 
-def shown_time(value: time) -> str:
-    with translation.override("ar"):
-        return time_filter(value, "TIME_FORMAT")
-
-
-def shown_date(session: Session) -> str:
-    with translation.override("ar"):
-        return dual_date_weekday(session.date)
-
-
-def shot(page: Page, name: str) -> None:
+def screenshot(page: Page, name: str) -> None:
     """A full-page screenshot into $RUKHSA_SHOTS, when it is set (for the docs)."""
     folder = os.environ.get("RUKHSA_SHOTS")
     if folder:
         Path(folder).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+class Checked:
+    """The `shot` these tests give the change journey: axe-core on every step's page, then the
+    test's own checks at the steps it names (the step's choice is made, not yet sent), and a
+    screenshot "<name>-<step>" into $RUKHSA_SHOTS. `steps` is the journey's steps, in order."""
+
+    def __init__(self, name: str, checks: dict[str, Callable[[Page], None]]) -> None:
+        self.name = name
+        self.checks = checks
+        self.steps: list[str] = []
+
+    def __call__(self, page: Page, key: str, *, focus: str | None = None) -> None:
+        self.steps.append(key)
+        axe_shot(page, key, focus=focus)
+        if key in self.checks:
+            self.checks[key](page)
+        screenshot(page, f"{self.name}-{key}")
 
 
 # --- The catalogue --------------------------------------------------------------------------
@@ -153,49 +165,22 @@ def cat(db: object) -> Catalogue:
 
 
 @pytest.fixture
-def log_in(base_url: str) -> Callable[[Page, User], None]:
-    """Sign `user` in on `page` with the session cookie of a server-side login (the login form
-    itself is covered by test_accounts_journeys.py)."""
-
-    def sign_in(page: Page, user: User) -> None:
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
-
-    return sign_in
+def world(context: BrowserContext, base_url: str) -> World:
+    """The test's browser (the `page` fixture's context), in Arabic; `world.log_in(user)` signs
+    in with a server-side session cookie (the log-in form is covered by
+    test_accounts_journeys.py)."""
+    return World(context=context, base_url=base_url, language="ar")
 
 
-def open_registration(page: Page, reference: str) -> None:
-    page.goto(f"/registrations/{reference}/")
-    expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    expect(page.locator("html")).to_have_attribute("lang", "ar")
+def open_checked(page: Page, reference: str) -> None:
+    """The registration's page, in Arabic, checked with axe-core."""
+    open_registration(page, reference, "ar")
     assert_accessible(page)
 
 
-def follow(page: Page, href: str) -> None:
-    with page.expect_navigation():
-        page.locator(f"#main a[href='{href}']").click()
+def follow_checked(page: Page, href: str) -> None:
+    follow(page, f"#main a[href='{href}']")
     assert_accessible(page)
-
-
-def radio_values(page: Page, name: str) -> list[str]:
-    return [r.get_attribute("value") or "" for r in page.locator(f"input[name={name}]").all()]
-
-
-def choose(page: Page, name: str, value: str, *, shot_as: str = "") -> None:
-    """One change step: the radio `name=value`, then the step form's submit button; the page
-    that answers is checked with axe-core."""
-    if shot_as:
-        shot(page, shot_as)
-    page.check(f"input[type=radio][name={name}][value='{value}']")
-    with page.expect_navigation():
-        page.locator("#main form button[type=submit]").click()
-    assert_accessible(page)
-
-
-def expect_back_on_registration(page: Page, reference: str) -> None:
-    expect(page).to_have_url(re.compile(rf"/registrations/{re.escape(reference)}/$"))
 
 
 def seats(session: Session) -> int:
@@ -206,60 +191,63 @@ def seats(session: Session) -> int:
 
 
 def test_digital_change_city_centre_date_time_then_the_new_slot_and_the_history(
-    page: Page,
-    cat: Catalogue,
-    make_user: Callable[..., User],
-    log_in: Callable[[Page, User], None],
+    page: Page, cat: Catalogue, make_user: Callable[..., User], world: World
 ) -> None:
     user = make_user()
     reference = confirmed(user, cat.slot, cat.spec).reference
-    log_in(page, user)
-    open_registration(page, reference)
-    expect(page.locator(HISTORY)).to_have_count(0)
-    deadline = page.locator("#main p.muted")
-    expect(deadline).to_contain_text(re.compile(r"\d"))  # "you can change or cancel until …"
+    world.log_in(user)
 
-    follow(page, f"/registrations/{reference}/change/")
-    expect(page.locator("h1")).to_have_text(arabic("Change your computer-based test appointment"))
-    assert sorted(radio_values(page, "city")) == ["jeddah", "riyadh"]
-    choose(page, "city", "riyadh", shot_as="change-1-city")
+    def on_registration(page: Page) -> None:
+        expect(page.locator(HISTORY)).to_have_count(0)
+        deadline = page.locator("#main p.muted")
+        expect(deadline).to_contain_text(re.compile(r"\d"))  # "you can change or cancel until …"
 
-    assert sorted(radio_values(page, "centre")) == sorted(
-        [cat.digital.code, cat.digital_north.code]
+    def on_city(page: Page) -> None:
+        # The journey checks the heading: "Change your computer-based test appointment".
+        assert sorted(radio_values(page, "city")) == ["jeddah", "riyadh"]
+
+    def on_centre(page: Page) -> None:
+        assert sorted(radio_values(page, "centre")) == sorted(
+            [cat.digital.code, cat.digital_north.code]
+        )
+        assert cat.paper.code not in radio_values(page, "centre")  # the same mode only
+
+    def on_date(page: Page) -> None:
+        assert radio_values(page, "date") == [
+            cat.slot.date.isoformat(),
+            cat.slot_next_day.date.isoformat(),
+        ]
+
+    def on_time(page: Page) -> None:
+        # The current slot is not offered; the full one is shown but cannot be chosen. (The
+        # journey checks the step's heading and the "Change the appointment" button.)
+        assert radio_values(page, "session") == [str(cat.slot_late.pk), str(cat.slot_full.pk)]
+        expect(page.locator(f"input[name=session][value='{cat.slot_full.pk}']")).to_be_disabled()
+
+    shot = Checked(
+        "change-digital",
+        {
+            "registration": on_registration,
+            "city": on_city,
+            "centre": on_centre,
+            "date": on_date,
+            "slot": on_time,
+        },
     )
-    assert cat.paper.code not in radio_values(page, "centre")  # the same mode only
-    choose(page, "centre", cat.digital.code, shot_as="change-2-centre")
+    change_appointment(page, shot, reference=reference, session=cat.slot_late, language="ar")
+    assert shot.steps == ["registration", "city", "centre", "date", "slot", "changed"]
 
-    assert radio_values(page, "date") == [
-        cat.slot.date.isoformat(),
-        cat.slot_next_day.date.isoformat(),
-    ]
-    choose(page, "date", cat.slot.date.isoformat(), shot_as="change-3-date")
-
-    # The time step: the current slot is not offered; the full one is shown but cannot be chosen.
-    assert radio_values(page, "session") == [str(cat.slot_late.pk), str(cat.slot_full.pk)]
-    expect(page.locator(f"input[name=session][value='{cat.slot_full.pk}']")).to_be_disabled()
-    expect(page.locator("#main legend h2")).to_have_text(arabic("Choose the new session"))
-    expect(page.locator("#main form[method=post] button[type=submit]")).to_have_text(
-        arabic("Change the appointment")
-    )
-    choose(page, "session", str(cat.slot_late.pk), shot_as="change-4-time")
-
-    expect_back_on_registration(page, reference)
-    expect(page.locator(".flash-success")).to_have_text(
-        arabic("Your appointment was changed. Your new admission ticket replaces the old one.")
-    )
+    # Back on the registration (the journey checks the message and the new centre, date and
+    # time): the old time is gone and the history of changes has the move.
     details = page.locator("#main dl.data")
-    expect(details).to_contain_text(shown_time(cat.slot_late.start_time))
-    expect(details).not_to_contain_text(shown_time(cat.slot.start_time))
+    expect(details).not_to_contain_text(shown_time(cat.slot.start_time, "ar"))
     history = page.locator(HISTORY)
     expect(history.locator("h2")).to_have_text(arabic("History of changes"))
     expect(history.locator("li")).to_have_count(1)
-    expect(history.locator("li")).to_contain_text(shown_time(cat.slot.start_time))
-    expect(history.locator("li")).to_contain_text(shown_time(cat.slot_late.start_time))
+    expect(history.locator("li")).to_contain_text(shown_time(cat.slot.start_time, "ar"))
+    expect(history.locator("li")).to_contain_text(shown_time(cat.slot_late.start_time, "ar"))
     # One change of the two allowed is left: the change button is still offered.
-    expect(page.locator(f"#main a[href='/registrations/{reference}/change/']")).to_have_count(1)
-    shot(page, "change-5-done")
+    expect(page.locator(f"#main a[href='{change_path(reference)}']")).to_have_count(1)
 
     registration = Registration.objects.get(reference=reference)
     assert registration.session_id == cat.slot_late.pk
@@ -268,34 +256,33 @@ def test_digital_change_city_centre_date_time_then_the_new_slot_and_the_history(
 
 
 def test_paper_change_to_another_centre_through_its_sittings(
-    page: Page,
-    cat: Catalogue,
-    make_user: Callable[..., User],
-    log_in: Callable[[Page, User], None],
+    page: Page, cat: Catalogue, make_user: Callable[..., User], world: World
 ) -> None:
     user = make_user(identity_type="resident")
     reference = confirmed(user, cat.sitting, cat.spec).reference
-    log_in(page, user)
-    open_registration(page, reference)
+    world.log_in(user)
 
-    follow(page, f"/registrations/{reference}/change/")
-    expect(page.locator("h1")).to_have_text(arabic("Change your paper test appointment"))
-    assert radio_values(page, "city") == ["riyadh"]  # Jeddah has no paper centre
-    choose(page, "city", "riyadh")
-    centres = radio_values(page, "centre")
-    assert cat.paper_east.code in centres
-    assert cat.digital.code not in centres and cat.digital_north.code not in centres
-    choose(page, "centre", cat.paper_east.code)
+    def on_city(page: Page) -> None:
+        # The journey checks the heading: "Change your paper test appointment".
+        assert radio_values(page, "city") == ["riyadh"]  # Jeddah has no paper centre
 
-    # Paper: no date step; the centre's sittings are listed with their dates.
-    assert page.locator("input[name=date]").count() == 0
-    assert radio_values(page, "session") == [str(cat.sitting_east.pk)]
-    expect(page.locator("#main form[method=post]")).to_contain_text(shown_date(cat.sitting_east))
-    choose(page, "session", str(cat.sitting_east.pk), shot_as="change-paper-sitting")
+    def on_centre(page: Page) -> None:
+        centres = radio_values(page, "centre")
+        assert cat.paper_east.code in centres
+        assert cat.digital.code not in centres and cat.digital_north.code not in centres
 
-    expect_back_on_registration(page, reference)
-    expect(page.locator(".flash-success")).to_be_visible()
-    expect(page.locator("#main dl.data")).to_contain_text(cat.paper_east.name_ar)
+    def on_sitting(page: Page) -> None:
+        # Paper: no date step; the centre's sittings are listed with their dates (the journey
+        # checks the chosen one's date and time).
+        assert page.locator("input[name=date]").count() == 0
+        assert radio_values(page, "session") == [str(cat.sitting_east.pk)]
+
+    shot = Checked("change-paper", {"city": on_city, "centre": on_centre, "sitting": on_sitting})
+    change_appointment(page, shot, reference=reference, session=cat.sitting_east, language="ar")
+    assert shot.steps == ["registration", "city", "centre", "sitting", "changed"]
+
+    # Back on the registration (the journey checks the message and the new centre): the
+    # history has both centres.
     expect(page.locator(HISTORY)).to_contain_text(cat.paper.name_ar)
     expect(page.locator(HISTORY)).to_contain_text(cat.paper_east.name_ar)
     registration = Registration.objects.get(reference=reference)
@@ -307,26 +294,25 @@ def test_cancel_shows_the_refund_then_cancels_and_refunds_the_card(
     page: Page,
     cat: Catalogue,
     make_user: Callable[..., User],
-    log_in: Callable[[Page, User], None],
+    world: World,
 ) -> None:
     user = make_user()
     registration = confirmed(user, cat.slot, cat.spec)
     reference = registration.reference
     payment = Payment.objects.get(order=registration.order)
     assert payment.amount_halalas == 11500 and payment.refunded_halalas == 0
-    log_in(page, user)
-    open_registration(page, reference)
+    world.log_in(user)
+    open_checked(page, reference)
 
-    follow(page, f"/registrations/{reference}/cancel/")
+    follow_checked(page, f"/registrations/{reference}/cancel/")
     expect(page.locator("h1")).to_have_text(arabic("Cancel the registration"))
     expect(page.locator("#main dl.data")).to_contain_text(arabic("Refund to your card"))
     expect(page.locator("#main dl.data")).to_contain_text("115.00")
-    expect(page.locator(f"#main a[href='/registrations/{reference}/']")).to_be_visible()
-    shot(page, "change-cancel")
-    with page.expect_navigation():
-        page.locator("#main form[method=post] button[type=submit]").click()
+    expect(page.locator(f"#main a[href='{registration_path(reference)}']")).to_be_visible()
+    screenshot(page, "change-cancel")
+    submit(page)
 
-    expect_back_on_registration(page, reference)
+    expect_path(page, registration_path(reference))
     assert_accessible(page)
     expect(page.locator(".flash-success")).to_have_text(
         arabic("Your registration was cancelled. The refund is on its way to your card.")
@@ -334,7 +320,7 @@ def test_cancel_shows_the_refund_then_cancels_and_refunds_the_card(
     expect(page.locator("#main .badge")).to_have_text(arabic("Cancelled"))
     expect(page.locator("#main a[href$='/change/']")).to_have_count(0)
     expect(page.locator("#main a[href$='/cancel/']")).to_have_count(0)
-    shot(page, "change-cancel-done")
+    screenshot(page, "change-cancel-done")
 
     assert Registration.objects.get(reference=reference).status == Status.CANCELLED
     assert seats(cat.slot) == 0
@@ -347,7 +333,7 @@ def test_past_the_48_hour_deadline_no_change_or_cancel_is_offered_and_why(
     page: Page,
     cat: Catalogue,
     make_user: Callable[..., User],
-    log_in: Callable[[Page, User], None],
+    world: World,
 ) -> None:
     user = make_user()
     reference = confirmed(user, cat.slot, cat.spec).reference
@@ -358,26 +344,26 @@ def test_past_the_48_hour_deadline_no_change_or_cancel_is_offered_and_why(
         "Appointments can be changed until %(hours)d hours before the test; that time has passed.",
         hours=48,
     )
-    log_in(page, user)
-    open_registration(page, reference)
+    world.log_in(user)
+    open_checked(page, reference)
     expect(page.locator("#main .badge")).to_have_text(arabic("Confirmed"))
     expect(page.locator("#main a[href$='/change/']")).to_have_count(0)
     expect(page.locator("#main a[href$='/cancel/']")).to_have_count(0)
     expect(page.locator("#main p.muted").first).to_have_text(why)
 
     # A typed change address says the same and offers no choice.
-    page.goto(f"/registrations/{reference}/change/")
+    page.goto(change_path(reference))
     expect(page.locator(".error-summary[role=alert]")).to_have_text(why)
     expect(page.locator("#main form")).to_have_count(0)
     assert_accessible(page)
-    shot(page, "change-too-late")
+    screenshot(page, "change-too-late")
 
     # A typed cancel address says why and offers no button to press.
     page.goto(f"/registrations/{reference}/cancel/")
     expect(page.locator(".error-summary[role=alert]")).to_be_visible()
     expect(page.locator("#main form[method=post]")).to_have_count(0)
     assert_accessible(page)
-    shot(page, "change-too-late-cancel")
+    screenshot(page, "change-too-late-cancel")
     assert Registration.objects.get(reference=reference).status == Status.CONFIRMED
 
 
@@ -388,13 +374,13 @@ def test_a_cancelled_registration_shows_no_empty_notice(
     page: Page,
     cat: Catalogue,
     make_user: Callable[..., User],
-    log_in: Callable[[Page, User], None],
+    world: World,
 ) -> None:
     user = make_user()
     registration = confirmed(user, cat.slot, cat.spec)
     changes.registration_cancel(registration=registration, actor=user)
-    log_in(page, user)
-    open_registration(page, registration.reference)
+    world.log_in(user)
+    open_checked(page, registration.reference)
     expect(page.locator("#main .badge")).to_have_text(arabic("Cancelled"))
     for notice in page.locator("#main .notice").all():
         assert notice.inner_text().strip(), "an empty notice is shown"
@@ -404,12 +390,12 @@ def test_the_change_offers_no_centre_whose_only_session_is_the_current_one(
     page: Page,
     cat: Catalogue,
     make_user: Callable[..., User],
-    log_in: Callable[[Page, User], None],
+    world: World,
 ) -> None:
     user = make_user()
     reference = confirmed(user, cat.sitting, cat.spec).reference
-    log_in(page, user)
-    page.goto(f"/registrations/{reference}/change/?city=riyadh")
+    world.log_in(user)
+    page.goto(change_path(reference) + "?city=riyadh")
     assert_accessible(page)
     # RUH-P-M has no paper sitting but the candidate's own.
     assert radio_values(page, "centre") == [cat.paper_east.code]

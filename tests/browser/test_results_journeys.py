@@ -4,8 +4,10 @@ report with its QR code, and the public verification page; every page checked wi
 The data is the demo's: ``load_demo`` builds the catalogue, the demo candidate (national ID
 1000000008) and, through ``demo_results_load()``, the earlier period's published results — the
 demo candidate's passed mathematics result with per-domain details and a cohort of 40 others
-(so the cohort average shows). Visible text is compared with what the server itself computes
-(``selectors.result_detail``) and with the message catalogue (gettext under "ar" or "en").
+(so the cohort average shows). The list, the details and the report are the journeys of the
+visual guide's services 4.1 and 4.2 (tests/browser/journeys/results.py), which compare what
+they show with what the server itself computes (``selectors.result_detail``) and with the
+message catalogue (gettext under "ar" or "en").
 """
 
 import re
@@ -14,36 +16,32 @@ import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
-from django.test import Client
 from django.utils import translation
-from django.utils.translation import gettext
-from playwright.sync_api import BrowserContext, Locator, Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from rukhsa.accounts.models import User
-from rukhsa.results import selectors
 from rukhsa.results.demo import CANDIDATE_ID, demo_id
 from rukhsa.results.models import Result
 from rukhsa.results.views import masked_name
+from tests.browser.journeys import World, axe_shot
+from tests.browser.journeys.changes import say
+from tests.browser.journeys.results import (
+    definitions,
+    detail_path,
+    report_path,
+    result_details,
+    view_result,
+)
+from tests.browser.journeys.steps import expect_language
 from tests.browser.support import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARABIC_LETTER = re.compile(r"[\u0600-\u06FF]")
-
-
-def say(language: str, message: str, **values: Any) -> str:
-    """What the server shows for `message` in `language` (the same compiled catalogue). A
-    message with a literal "%" is written as makemessages keeps it ("%%") and then formatted, as
-    the template tags do."""
-    with translation.override(language):
-        text = gettext(message)
-        return text % values if values or "%%" in message else text
 
 
 @dataclass
@@ -66,23 +64,10 @@ def demo(db: object) -> Demo:
 
 
 @pytest.fixture
-def log_in(base_url: str) -> Callable[[BrowserContext, User], None]:
-    """Sign `user` in with the session cookie of a server-side login (the login form itself is
-    covered by test_accounts_journeys.py)."""
-
-    def sign_in(context: BrowserContext, user: User) -> None:
-        client = Client()
-        client.force_login(user)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": base_url}])
-
-    return sign_in
-
-
-def expect_language(page: Page, language: str) -> None:
-    html = page.locator("html")
-    expect(html).to_have_attribute("lang", language)
-    expect(html).to_have_attribute("dir", "rtl" if language == "ar" else "ltr")
+def log_in(context: BrowserContext, base_url: str) -> Callable[[User], None]:
+    """Sign `user` in on the test's browser (World.log_in: the session cookie of a server-side
+    login; the log-in form itself is covered by test_accounts_journeys.py)."""
+    return World(context=context, base_url=base_url, language="ar").log_in
 
 
 def switch_language(page: Page, to: str) -> None:
@@ -90,137 +75,6 @@ def switch_language(page: Page, to: str) -> None:
     expect(switch).to_have_attribute("value", to)
     with page.expect_navigation():
         switch.click()
-
-
-def definitions(section: Locator) -> dict[str, str]:
-    """A description list as {term: description}, as read on the page."""
-    terms = [t.strip() for t in section.locator("dl > dt").all_inner_texts()]
-    values = [v.strip() for v in section.locator("dl > dd").all_inner_texts()]
-    return dict(zip(terms, values, strict=True))
-
-
-def detail_path(result: Result) -> str:
-    return f"/results/{result.pk}/"
-
-
-def report_path(result: Result) -> str:
-    return f"/results/{result.pk}/report.pdf"
-
-
-# --- The journey, in either language ----------------------------------------------------------
-
-
-def check_list(page: Page, result: Result, language: str) -> None:
-    expect(page).to_have_url(re.compile(r"/results/$"))
-    expect_language(page, language)
-    with translation.override(language):
-        spec, test = result.specialization.name, result.period.test.name
-    expect(page.locator("#main h1")).to_have_text(say(language, "My results"))
-    item = page.locator("ul.result-list > li").filter(
-        has=page.locator(f"a[href='{detail_path(result)}']")
-    )
-    expect(item).to_have_count(1)
-    expect(item.locator("h2")).to_have_text(spec)
-    expect(item).to_contain_text(test)
-    expect(item.locator(".result-score")).to_have_text(
-        say(language, "%(score)s out of 100", score=result.score)
-    )
-    expect(item.locator(".badge.result-passed")).to_have_text(say(language, "Passed"))
-    assert_accessible(page)
-
-
-def check_details(page: Page, result: Result, language: str) -> None:
-    expect(page).to_have_url(re.compile(re.escape(detail_path(result)) + "$"))
-    expect_language(page, language)
-    with translation.override(language):
-        d = selectors.result_detail(result)
-        spec, test = result.specialization.name, result.period.test.name
-    assert d.cohort_shown and d.cohort_size >= 30 and d.level_reason
-    # Score 80 (the expert band) with a bachelor's degree and 7 years: capped at advanced.
-    assert result.score == 80 and d.level.level == "advanced"
-    summary = page.locator("section[aria-labelledby=summary-title]")
-    expect(summary.locator("h2")).to_have_text(spec)
-    expect(summary).to_contain_text(test)
-    expect(summary.locator(".result-score")).to_have_text(
-        say(language, "%(score)s out of 100", score=result.score)
-    )
-    shown = definitions(summary)
-    assert shown[say(language, "Pass mark")] == say(
-        language, "%(mark)s out of 100", mark=result.period.test.pass_mark
-    )
-    assert shown[say(language, "Status")] == say(language, "Passed")
-
-    # The indicative licence level and the sentence that explains it.
-    level = page.locator("section[aria-labelledby=level-title]")
-    expect(level.locator("h2")).to_have_text(say(language, "Indicative licence level"))
-    expect(level.locator(".level-name")).to_have_text(d.level_label)
-    expect(level).to_contain_text(d.level_reason)
-
-    # One row per domain: name, band, a drawn bar (SVG) with the cohort line, the figures.
-    domains = page.locator("section[aria-labelledby=domains-title]")
-    expect(domains).to_contain_text(
-        say(language, "Bands: high is 80%% or more, medium 50%% to 79%%, low below 50%%.")
-    )
-    with translation.override(language):
-        cohort_note = translation.ngettext(
-            "The line on each bar is the average of %(counter)s candidate in the same period "
-            "and specialization.",
-            "The line on each bar is the average of %(counter)s candidates in the same period "
-            "and specialization.",
-            d.cohort_size,
-        ) % {"counter": d.cohort_size}
-    expect(domains).to_contain_text(cohort_note)
-    rows = domains.locator("ul.domain-list > li")
-    expect(rows).to_have_count(len(d.domains))
-    bands = set()
-    for i, row in enumerate(d.domains):
-        item = rows.nth(i)
-        expect(item.locator("h3")).to_have_text(row.name)
-        expect(item.locator(f".badge.band-{row.band}")).to_have_text(row.band_label)
-        bands.add(row.band)
-        bar = item.locator("svg.bar")
-        expect(bar).to_be_visible()
-        box = bar.bounding_box()
-        assert box and box["width"] > 100 and box["height"] > 0, box
-        fill = bar.locator("rect.bar-fill")
-        expect(fill).to_have_class(re.compile(rf"\bband-{row.band}\b"))
-        expect(fill).to_have_attribute("width", row.bar_width)
-        expect(bar.locator("rect.bar-cohort")).to_have_count(1)
-        expect(item.locator(".domain-figures")).to_contain_text(
-            say(
-                language,
-                "%(percent)s%% correct (%(correct)s of %(questions)s questions)",
-                percent=row.percent_text,
-                correct=row.correct,
-                questions=row.questions,
-            )
-        )
-        expect(item.locator(".domain-figures")).to_contain_text(
-            say(language, "Cohort average: %(average)s%%", average=row.cohort_text)
-        )
-    assert bands == {"high", "medium", "low"}, bands  # the demo spans every band
-    expect(page.locator(".code")).to_have_text(result.code_display)
-    assert_accessible(page)
-
-
-def download_report(page: Page, result: Result, language: str) -> bytes:
-    """Click the report link as a person would: headless Chromium opens the PDF inline in its
-    viewer (whose document is the viewer's HTML), so the file's bytes are then fetched again
-    with the same browser context's cookies, as "Save" would."""
-    link = page.locator(f"a[href='{report_path(result)}']")
-    expect(link).to_have_text(say(language, "Download the score report (PDF)"))
-    with page.expect_response(lambda r: r.url.endswith(report_path(result))) as answer:
-        link.click()
-    response = answer.value
-    assert response.status == 200
-    assert response.headers["content-type"] == "application/pdf"
-    disposition = response.headers["content-disposition"]
-    assert f'filename="score-report-{result.registration.reference}.pdf"' in disposition
-    saved = page.context.request.get(report_path(result))
-    assert saved.status == 200 and saved.headers["content-type"] == "application/pdf"
-    body = saved.body()
-    assert body.startswith(b"%PDF-"), body[:20]
-    return body
 
 
 def run(*command: str) -> str:
@@ -244,15 +98,16 @@ def qr_payloads(pdf: bytes, folder: Path) -> list[str]:
 
 
 def journey(page: Page, demo: Demo, language: str, tmp_path: Path) -> None:
+    """The results page in Arabic, switched to `language` if it is another; then 4.1 (account
+    page → list → details) and 4.2 (list → domains → report), every page checked with axe-core;
+    the report's QR code leads to the result's verification page."""
     result = demo.result
     page.goto("/results/")
     if language != "ar":
         expect_language(page, "ar")
         switch_language(page, language)
-    check_list(page, result, language)
-    page.locator(f"ul.result-list a.button[href='{detail_path(result)}']").click()
-    check_details(page, result, language)
-    pdf = download_report(page, result, language)
+    view_result(page, axe_shot, result=result, language=language)
+    pdf = result_details(page, axe_shot, result=result, language=language)
     if shutil.which("pdftoppm") and shutil.which("zbarimg"):
         urls = qr_payloads(pdf, tmp_path)
         assert len(urls) == 1, urls
@@ -263,16 +118,16 @@ def journey(page: Page, demo: Demo, language: str, tmp_path: Path) -> None:
 
 
 def test_demo_candidate_sees_results_details_and_report_in_arabic(
-    page: Page, demo: Demo, log_in: Callable[..., None], tmp_path: Path
+    page: Page, demo: Demo, log_in: Callable[[User], None], tmp_path: Path
 ) -> None:
-    log_in(page.context, demo.candidate)
+    log_in(demo.candidate)
     journey(page, demo, "ar", tmp_path)
 
 
 def test_demo_candidate_sees_results_details_and_report_in_english(
-    page: Page, demo: Demo, log_in: Callable[..., None], tmp_path: Path
+    page: Page, demo: Demo, log_in: Callable[[User], None], tmp_path: Path
 ) -> None:
-    log_in(page.context, demo.candidate)
+    log_in(demo.candidate)
     journey(page, demo, "en", tmp_path)
     # The choice holds on the next page too.
     page.goto("/results/")
@@ -314,9 +169,9 @@ def test_stranger_verifies_the_reports_code_and_a_made_up_code_is_not_valid(
 
 
 def test_another_candidate_gets_404_for_the_demo_candidates_result_and_report(
-    page: Page, demo: Demo, log_in: Callable[..., None]
+    page: Page, demo: Demo, log_in: Callable[[User], None]
 ) -> None:
-    log_in(page.context, demo.other)
+    log_in(demo.other)
     response = page.goto("/results/")
     assert response and response.status == 200
     expect_language(page, "ar")

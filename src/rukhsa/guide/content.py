@@ -273,11 +273,21 @@ SERVICES: tuple[Service, ...] = (
         (
             Step(
                 "registration",
-                _("Open your confirmed paper test and choose “Change the appointment”."),
+                _(
+                    "From “My registrations”, open your confirmed paper test and choose “Change "
+                    "the appointment” (allowed until the time shown below it)."
+                ),
             ),
-            Step("centre", _("Choose the city and the new test centre.")),
-            Step("sitting", _("Choose the new test date.")),
-            Step("changed", _("Confirm: your test shows the new appointment.")),
+            Step("city", _("See how many changes you have left, then choose the city.")),
+            Step("centre", _("Choose the new test centre.")),
+            Step(
+                "sitting",
+                _("Choose the new session (its date and time), then “Change the appointment”."),
+            ),
+            Step(
+                "changed",
+                _("Done: your test shows the new appointment, its centre, date and time."),
+            ),
         ),
     ),
     Service(
@@ -290,11 +300,19 @@ SERVICES: tuple[Service, ...] = (
         (
             Step(
                 "registration",
-                _("Open your confirmed digital test and choose “Change the appointment”."),
+                _(
+                    "From “My registrations”, open your confirmed digital test and choose "
+                    "“Change the appointment” (allowed until the time shown below it)."
+                ),
             ),
-            Step("centre", _("Choose the city and the test centre.")),
-            Step("slot", _("Choose the new day and time slot.")),
-            Step("changed", _("Confirm: your test shows the new appointment.")),
+            Step("city", _("See how many changes you have left, then choose the city.")),
+            Step("centre", _("Choose the test centre.")),
+            Step("date", _("Choose the new test day.")),
+            Step("slot", _("Choose a time with free seats, then “Change the appointment”.")),
+            Step(
+                "changed",
+                _("Done: your test shows the new appointment, its centre, date and time."),
+            ),
         ),
     ),
     Service(
@@ -305,12 +323,13 @@ SERVICES: tuple[Service, ...] = (
         _("See your result"),
         "results:list",
         (
-            Step("dashboard", _("Log in and open “My results”.")),
+            Step("dashboard", _("Log in: on your account page, choose “My results”.")),
             Step(
                 "list",
-                _("Your results are listed by test period, with the score and the licence level."),
+                _("Your results are listed by test, with the score and whether you passed."),
             ),
-            Step("result", _("Open a result to see it in full.")),
+            Step("result", _("Choose “Details”: your score, the pass mark and the status.")),
+            Step("level", _("Below it, your indicative licence level and the reason for it.")),
         ),
     ),
     Service(
@@ -321,9 +340,21 @@ SERVICES: tuple[Service, ...] = (
         _("See your result's details"),
         "results:list",
         (
-            Step("result", _("Open your result from “My results”.")),
-            Step("domains", _("Read your score in each domain of the test.")),
-            Step("report", _("Download the score report (PDF) with its verification code.")),
+            Step("result", _("In “My results”, choose “Details” next to your result.")),
+            Step(
+                "domains",
+                _(
+                    "Read your result in each domain: your correct answers, the band (high, "
+                    "medium or low) and the line that marks the candidates' average."
+                ),
+            ),
+            Step(
+                "report",
+                _(
+                    "Download the score report (PDF); anyone you give its verification code to "
+                    "can check your result."
+                ),
+            ),
         ),
     ),
 )
