@@ -65,6 +65,7 @@ class Camera:
             return
         # The picture shows the page as a teacher sees it: no development-only footer link,
         # no text cursor or focus ring competing with the step's outline.
+        page.mouse.move(0, 0)  # no hover colour left on another choice
         page.evaluate(
             "() => { document.activeElement?.blur();"
             " document.querySelectorAll(\"a[href$='/dev/outbox/']\")"
