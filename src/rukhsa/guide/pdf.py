@@ -7,8 +7,8 @@ caption, three to a row and two rows to a page.
 
 The pictures are the WebP screenshots the guide's browser journeys take (`make guide`).
 WeasyPrint would re-encode each WebP as a lossless PNG stream (about 200 KB a picture), so they
-are handed to it as JPEG data: URLs instead (about 95 KB, at full resolution), which it embeds
-as they are. Two builds of the same guide for the same SITE_URL and year are identical.
+are handed to it as JPEG data: URLs instead, at 500 pixels wide (about 250 dpi at the printed
+size of a step picture; 45 KB or so), which it embeds as they are. Two builds of the same guide for the same SITE_URL and year are identical.
 """
 
 import base64
@@ -27,7 +27,8 @@ from rukhsa.guide import content
 
 TEMPLATE = "guide/pdf.html"
 STEPS_PER_ROW = 3  # and two rows to a page (the pictures' height in guide/pdf_style.html)
-JPEG_QUALITY = 82
+JPEG_QUALITY = 72
+PRINT_WIDTH = 500  # pixels of a step picture in the PDF (the contents picture keeps its own)
 
 
 class MissingGuidePictures(FileNotFoundError):
@@ -148,5 +149,9 @@ def as_jpeg(source: Path) -> str:
 
     buffer = io.BytesIO()
     with Image.open(source) as image:
-        image.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        picture = image.convert("RGB")
+        if picture.width > PRINT_WIDTH and picture.height > picture.width:
+            height = round(picture.height * PRINT_WIDTH / picture.width)
+            picture = picture.resize((PRINT_WIDTH, height), Image.Resampling.LANCZOS)
+        picture.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return "data:image/jpeg;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -13,4 +13,5 @@ def guide_help(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match else ""
-    return {"services": services_for(view_name, context.flatten())}
+    values = {str(name): value for name, value in context.flatten().items()}
+    return {"services": services_for(view_name, values)}
