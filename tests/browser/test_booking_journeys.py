@@ -4,6 +4,10 @@ available tests → notes (accept) → choose (mode → specialization → city 
 or → sitting for paper) → review → confirm (seat held, countdown) → sandbox card page → 3-D
 Secure → back to the registration (confirmed, tax invoice).
 
+The steps are the journeys of tests/browser/journeys/booking.py (the visual guide takes its
+pictures from the same ones), walked here with the test's catalogue and `axe_shot`; the checks
+particular to a test run at the steps they concern (`axe_and`) or after the journey.
+
 Elements are found by name, value and id, never by visible English text; visible Arabic text is
 compared only with what the message catalogue itself gives (gettext under "ar").
 """
@@ -12,13 +16,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time, timedelta
-from urllib.parse import urlsplit
 
 import pytest
-from django.test import Client
 from django.utils import translation
 from django.utils.translation import gettext
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from rukhsa.accounts.models import User
 from rukhsa.booking import services
@@ -27,6 +29,19 @@ from rukhsa.catalog.models import Centre, Gender, Mode, Period, Session, Special
 from rukhsa.core import clock
 from rukhsa.payments.models import Invoice
 from rukhsa.payments.views import failure_sentence
+from tests.browser.journeys import Shot, axe_shot, no_shot
+from tests.browser.journeys.booking import (
+    choose,
+    expect_held,
+    open_invoice,
+    pay,
+    pay_button,
+    pay_by_card,
+    register,
+    start_registration,
+)
+from tests.browser.journeys.demo import MADA_OK, VISA_OK, pay_without_browser
+from tests.browser.journeys.steps import log_in_form, logout_button, submit
 from tests.browser.support import assert_accessible
 from tests.catalog.factories import (
     make_centre,
@@ -40,16 +55,7 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ARABIC_LETTER = re.compile(r"[\u0621-\u064A]")
-MAIN_FORM = "#main form"
-REGISTRATION_PATH = re.compile(r"^https?://[^/]+/registrations/([A-Za-z0-9-]+)/$")
-
-MADA_OK = "4201320111111010"
-VISA_OK = "4111111111111111"
 DECLINED = "4201321234411220"
-
-
-def card_expiry() -> str:
-    return f"12/{(clock.today().year + 3) % 100:02d}"
 
 
 def arabic(message: str) -> str:
@@ -122,96 +128,32 @@ def cat(db: object) -> Catalogue:
     )
 
 
-# --- Small steps a person takes ------------------------------------------------------------
-
-
-def expect_path(page: Page, path: str) -> None:
-    expect(page).to_have_url(re.compile(rf"^https?://[^/]+{re.escape(path)}(\?.*)?$"))
-
-
-def submit(page: Page, form: str | Locator = MAIN_FORM) -> None:
-    """Press the form's (first) submit button and wait for the answer page."""
-    scope = page.locator(form).first if isinstance(form, str) else form
-    with page.expect_navigation():
-        scope.locator("button[type=submit]").first.click()
+# --- What the tests check besides the journeys' own expectations -----------------------------
 
 
 def log_in(page: Page, user: User) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_identifier", user.identity_number)
-    page.fill("#id_password", PASSWORD)
-    submit(page)
-    expect(page.locator("form[action='/accounts/logout/']")).to_have_count(1)
+    log_in_form(page, user.identity_number, PASSWORD)
+    expect(logout_button(page)).to_be_visible()
 
 
-def start_registration(page: Page, period: Period) -> None:
-    """Available tests → the period's notes → accept → the first choose step."""
-    page.goto("/register/")
-    expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    assert_accessible(page)
-    with page.expect_navigation():
-        page.locator(f"a[href='/register/{period.code}/']").click()
-    expect_path(page, f"/register/{period.code}/")
-    assert_accessible(page)
-    page.check("#id_accept")
-    submit(page, "#main form[method=post]")
-    expect_path(page, f"/register/{period.code}/choose/")
+def axe_and(**checks: Callable[[Page], None]) -> Shot:
+    """`axe_shot` at every step of a journey, and at the steps named the test's own checks."""
 
+    def shot(page: Page, key: str, *, focus: str | None = None) -> None:
+        axe_shot(page, key, focus=focus)
+        if key in checks:
+            checks[key](page)
 
-def choose(page: Page, name: str, value: str) -> None:
-    """One choose step: the radio `name=value`, then the step's submit button."""
-    assert_accessible(page)
-    page.check(f"input[type=radio][name={name}][value='{value}']")
-    submit(page, "#main form[method=get]")
+    return shot
 
 
 def radio_values(page: Page, name: str) -> list[str]:
     return [r.get_attribute("value") or "" for r in page.locator(f"input[name={name}]").all()]
 
 
-def confirm_hold(page: Page) -> str:
-    """On the review page: confirm, land on the registration, return its reference."""
-    expect(page).to_have_url(re.compile(r"/review/"))
-    assert_accessible(page)
-    submit(page, "#main form[method=post]")
-    expect(page).to_have_url(REGISTRATION_PATH)
-    match = REGISTRATION_PATH.match(page.url)
-    assert match
-    return match.group(1)
-
-
 def expect_held_with_countdown(page: Page, *, ticking: bool = False) -> None:
     expect(page.locator(".badge.todo")).to_have_text(arabic("Seat held, awaiting payment"))
-    remaining = page.locator(".countdown [data-remaining]")
-    expect(remaining).to_have_text(re.compile(r"^\d{1,3}:\d{2}$"))
-    if ticking:  # it counts down in the page (costs a second)
-        expect(remaining).not_to_have_text(remaining.inner_text())
-    expect(pay_button(page)).to_be_visible()
-
-
-def pay_button(page: Page) -> Locator:
-    return page.locator("form[action$='/pay/'] button[type=submit]")
-
-
-def pay_by_card(page: Page, number: str, *, authenticate: bool = True) -> None:
-    """From the registration page, through the sandbox card page and 3-D Secure, and back."""
-    with page.expect_navigation():
-        pay_button(page).click()
-    expect(page).to_have_url(re.compile(r"/payments/sandbox-gateway/[0-9a-f-]+/$"))
-    expect(page.locator("html")).to_have_attribute("dir", "rtl")
-    assert_accessible(page)
-    page.fill("#id_name", "MOHAMMED ALQAHTANI")
-    page.fill("#id_number", number)
-    page.fill("#id_expiry", card_expiry())
-    page.fill("#id_cvc", "123")
-    submit(page, "#main form:has(#id_number)")
-    expect(page).to_have_url(re.compile(r"/payments/sandbox-gateway/[0-9a-f-]+/3ds/$"))
-    expect(page.locator(".ltr-value")).to_have_text(number[:6] + "******" + number[-4:])
-    assert_accessible(page)
-    result = "authenticate" if authenticate else "fail"
-    with page.expect_navigation():
-        page.click(f"button[name=result][value={result}]")
-    expect(page).to_have_url(REGISTRATION_PATH)
+    expect_held(page, ticking=ticking)
 
 
 def registration(reference: str) -> Registration:
@@ -226,42 +168,44 @@ def test_citizen_books_a_digital_slot_pays_with_mada_and_opens_the_invoice(
 ) -> None:
     user = make_user()
     log_in(page, user)
-    start_registration(page, cat.period)
-    choose(page, "mode", Mode.DIGITAL)
-    choose(page, "spec", cat.spec.code)
-    choose(page, "city", "riyadh")
-    assert radio_values(page, "centre") == [cat.digital.code]
-    choose(page, "centre", cat.digital.code)
-    choose(page, "date", cat.slot.date.isoformat())
-    choose(page, "session", str(cat.slot.pk))
-    review = page.locator("#main dl.data")
-    expect(review).to_contain_text(cat.spec.name_ar)
-    expect(review).to_contain_text(cat.digital.name_ar)
-    expect(review).to_contain_text("115.00")
-    reference = confirm_hold(page)
+
+    def only_the_mens_digital_centre(page: Page) -> None:
+        assert radio_values(page, "centre") == [cat.digital.code]
+
+    def the_choices_and_the_amount(page: Page) -> None:
+        review = page.locator("#main dl.data")
+        expect(review).to_contain_text(cat.spec.name_ar)
+        expect(review).to_contain_text(cat.digital.name_ar)
+        expect(review).to_contain_text("115.00")
+
+    reference = register(
+        page,
+        axe_and(centre=only_the_mens_digital_centre, review=the_choices_and_the_amount),
+        period_code=cat.period.code,
+        mode=Mode.DIGITAL,
+        spec=cat.spec.code,
+        city="riyadh",
+        centre=cat.digital.code,
+        date=cat.slot.date.isoformat(),
+        session=str(cat.slot.pk),
+        language="ar",
+    )
     expect(page.locator(".flash-success")).to_be_visible()
     expect_held_with_countdown(page, ticking=True)
-    assert_accessible(page)
     assert registration(reference).status == Status.HELD
 
-    pay_by_card(page, MADA_OK)
-    assert_accessible(page)
+    pay(page, axe_shot, number=MADA_OK, language="ar")
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.locator(".badge")).to_have_text(arabic("Confirmed"))
     expect(pay_button(page)).to_have_count(0)
     assert registration(reference).status == Status.CONFIRMED
 
-    invoice_link = page.locator("a[href^='/payments/invoices/']")
-    invoice_href = re.compile(r"^/payments/invoices/[0-9a-f-]{36}/$")
-    expect(invoice_link).to_have_attribute("href", invoice_href)
-    with page.expect_navigation():
-        invoice_link.click()
-    expect(page.locator("html")).to_have_attribute("lang", "ar")
+    # The invoice page's accessibility: test_the_invoice_page_passes_axe_at_phone_width.
+    open_invoice(page, no_shot, language="ar")
     doc = page.locator("article.tax-doc")
     expect(doc.locator("h1")).to_contain_text("فاتورة ضريبية مبسطة")
     expect(doc.locator(".doc-totals")).to_contain_text("115.00")
     assert ARABIC_LETTER.search(doc.locator(".doc-lines td").first.inner_text())
-    # The invoice page's accessibility: test_the_invoice_page_passes_axe_at_phone_width.
 
 
 def test_the_invoice_page_passes_axe_at_phone_width(
@@ -279,47 +223,35 @@ def test_the_invoice_page_passes_axe_at_phone_width(
     assert_accessible(page)
 
 
-def pay_without_browser(user: User, reference: str, number: str) -> None:
-    """The pay → card → 3-D Secure round trip through Django's test client (fast setup)."""
-    client = Client()
-    client.force_login(user)
-    card = urlsplit(client.post(f"/registrations/{reference}/pay/")["Location"]).path
-    three_ds = urlsplit(
-        client.post(
-            card,
-            {
-                "name": "A B",
-                "number": number,
-                "expiry": card_expiry(),
-                "cvc": "123",
-            },
-        )["Location"]
-    ).path
-    back = client.post(three_ds + "submit/", {"result": "authenticate"})["Location"]
-    client.get(back)
-    assert registration(reference).status == Status.CONFIRMED
-
-
 def test_resident_books_a_paper_sitting_declined_card_keeps_the_hold_then_visa_confirms(
     page: Page, cat: Catalogue, make_user: Callable[..., User]
 ) -> None:
     user = make_user(identity_type="resident")
     assert user.identity_number.startswith("2")
     log_in(page, user)
-    start_registration(page, cat.period)
-    choose(page, "mode", Mode.PAPER)
-    choose(page, "spec", cat.spec.code)
-    choose(page, "city", "riyadh")
-    assert radio_values(page, "centre") == [cat.paper.code]
-    choose(page, "centre", cat.paper.code)
-    # Paper: no date step; the sittings are listed with their dates.
-    assert radio_values(page, "session") == [str(cat.sitting.pk)]
-    assert page.locator("input[name=date]").count() == 0
-    choose(page, "session", str(cat.sitting.pk))
-    reference = confirm_hold(page)
+
+    def only_the_mens_paper_centre(page: Page) -> None:
+        assert radio_values(page, "centre") == [cat.paper.code]
+
+    def the_sittings_with_their_dates(page: Page) -> None:
+        # Paper: no date step; the sittings are listed with their dates.
+        assert radio_values(page, "session") == [str(cat.sitting.pk)]
+        assert page.locator("input[name=date]").count() == 0
+
+    reference = register(
+        page,
+        axe_and(centre=only_the_mens_paper_centre, sitting=the_sittings_with_their_dates),
+        period_code=cat.period.code,
+        mode=Mode.PAPER,
+        spec=cat.spec.code,
+        city="riyadh",
+        centre=cat.paper.code,
+        session=str(cat.sitting.pk),
+        language="ar",
+    )
     expect_held_with_countdown(page)
 
-    pay_by_card(page, DECLINED)
+    pay_by_card(page, axe_shot, number=DECLINED, language="ar")
     assert_accessible(page)
     with translation.override("ar"):
         refused = failure_sentence("declined")
@@ -328,11 +260,10 @@ def test_resident_books_a_paper_sitting_declined_card_keeps_the_hold_then_visa_c
     assert registration(reference).status == Status.HELD
     assert Session.objects.get(pk=cat.sitting.pk).seats_taken == 1
 
-    pay_by_card(page, VISA_OK)
+    pay(page, axe_shot, number=VISA_OK, language="ar")  # axe on the confirmed page too
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.locator(".badge")).to_have_text(arabic("Confirmed"))
     expect(page.locator("a[href^='/payments/invoices/']")).to_have_count(1)
-    assert_accessible(page)
     assert registration(reference).status == Status.CONFIRMED
     assert Session.objects.get(pk=cat.sitting.pk).seats_taken == 1
 
@@ -341,12 +272,12 @@ def test_a_full_slot_is_shown_full_and_cannot_be_chosen(
     page: Page, cat: Catalogue, make_user: Callable[..., User]
 ) -> None:
     log_in(page, make_user())
-    start_registration(page, cat.period)
-    choose(page, "mode", Mode.DIGITAL)
-    choose(page, "spec", cat.spec.code)
-    choose(page, "city", "riyadh")
-    choose(page, "centre", cat.digital.code)
-    choose(page, "date", cat.slot.date.isoformat())
+    start_registration(page, axe_shot, period_code=cat.period.code, language="ar")
+    choose(page, axe_shot, "mode", Mode.DIGITAL)
+    choose(page, axe_shot, "specialization", cat.spec.code)
+    choose(page, axe_shot, "city", "riyadh")
+    choose(page, axe_shot, "centre", cat.digital.code)
+    choose(page, axe_shot, "date", cat.slot.date.isoformat())
     assert_accessible(page)
 
     free = page.locator(f"input[name=session][value='{cat.slot.pk}']")
@@ -377,12 +308,12 @@ def test_a_woman_sees_only_womens_centres(
     page: Page, cat: Catalogue, make_user: Callable[..., User]
 ) -> None:
     log_in(page, make_user(gender="female", name_en_first="Noura", name_ar_first="نورة"))
-    start_registration(page, cat.period)
-    choose(page, "mode", Mode.DIGITAL)
-    choose(page, "spec", cat.spec.code)
+    start_registration(page, axe_shot, period_code=cat.period.code, language="ar")
+    choose(page, axe_shot, "mode", Mode.DIGITAL)
+    choose(page, axe_shot, "specialization", cat.spec.code)
     # Jeddah has only a men's centre: it is not offered to her.
     assert radio_values(page, "city") == ["riyadh"]
-    choose(page, "city", "riyadh")
+    choose(page, axe_shot, "city", "riyadh")
     assert_accessible(page)
     assert radio_values(page, "centre") == [cat.women_digital.code]
     expect(page.locator("#main form[method=get]")).not_to_contain_text(cat.digital.name_ar)

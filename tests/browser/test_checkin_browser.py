@@ -1,6 +1,7 @@
 """The confirmed test in a real browser: the candidate opens the ticket and downloads the PDF;
 a staff member logs in with password + TOTP and checks the candidate in by typing the
-reference. Arabic (the default), phone width, axe-core on every page."""
+reference. Arabic (the default), phone width, axe-core on every page. The candidate's way to the
+ticket is the journey of tests/browser/journeys/booking.py (3.4 in the visual guide)."""
 
 from collections.abc import Callable
 from datetime import time
@@ -16,20 +17,14 @@ from rukhsa.booking.models import Registration
 from rukhsa.catalog.models import Gender, Mode
 from rukhsa.core import clock
 from tests.booking.test_booking_ticket import confirmed, new_staff
+from tests.browser.journeys import axe_shot
+from tests.browser.journeys.booking import only, see_confirmed_test
+from tests.browser.journeys.steps import log_in_form, logout_button
 from tests.browser.support import assert_accessible
 from tests.catalog.factories import make_centre, make_period, make_session, make_specialization
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, user: User) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_identifier", user.identity_number)
-    page.fill("#id_password", PASSWORD)
-    with page.expect_navigation():
-        page.locator("#main form button[type=submit]").first.click()
-    expect(page.locator("form[action='/accounts/logout/']")).to_have_count(1)
 
 
 def staff_log_in(page: Page, staff: User) -> None:
@@ -61,17 +56,19 @@ def test_candidate_downloads_the_ticket_and_staff_check_them_in(
     registration = confirmed(candidate, session, spec)
     staff = new_staff(make_user, "Support")
 
-    # The candidate: registration → test details and ticket → PDF.
-    log_in(page, candidate)
-    page.goto(f"/registrations/{registration.reference}/")
-    assert_accessible(page)
-    with page.expect_navigation():
-        page.click(f"a[href='/registrations/{registration.reference}/ticket/']")
+    # The candidate: my registrations → registration → test details and ticket → PDF.
+    log_in_form(page, candidate.identity_number, PASSWORD)
+    expect(logout_button(page)).to_be_visible()
+    see_confirmed_test(
+        page,
+        only(axe_shot, ("list", "details", "ticket")),  # one axe run per page
+        reference=registration.reference,
+        language="ar",
+    )
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     expect(page.locator(".ticket-ref")).to_contain_text(registration.reference)
     expect(page.locator(".ticket")).to_contain_text("مركز الملك فهد")
     expect(page.locator(".ticket-qr svg")).to_be_visible()
-    assert_accessible(page)
     with page.expect_download() as info:
         page.click(".ticket a[href$='/ticket.pdf']")
     download = info.value

@@ -193,15 +193,24 @@ SERVICES: tuple[Service, ...] = (
         _("Register for a paper test"),
         "booking:start",
         (
-            Step("tests", _("Open “Register for a test” and choose the test period.")),
-            Step("notes", _("Read the notes before registering and accept the terms.")),
+            Step(
+                "tests",
+                _("From your account page, open “Available tests”, then choose “Register”."),
+            ),
+            Step(
+                "notes",
+                _("Read the notes, tick that you accept the terms of the test, then “Continue”."),
+            ),
             Step("mode", _("Choose the paper test.")),
             Step("specialization", _("Choose your specialization.")),
-            Step("city", _("Choose the city, then the test centre.")),
-            Step("sitting", _("Choose the test date.")),
+            Step("centre", _("Choose the city, then the test centre.")),
+            Step("sitting", _("Choose the test date: paper tests are held on fixed dates.")),
             Step(
                 "review",
-                _("Check your choices, then confirm: the seat is held for you until you pay."),
+                _(
+                    "Check your choices and the total, then choose “Confirm and hold my seat”: "
+                    "the seat is held for you while you pay."
+                ),
             ),
         ),
     ),
@@ -213,14 +222,20 @@ SERVICES: tuple[Service, ...] = (
         _("Register for a digital test"),
         "booking:start",
         (
-            Step("tests", _("Open “Register for a test” and choose the test period.")),
-            Step("mode", _("After accepting the terms, choose the digital (computer-based) test.")),
-            Step("city", _("Choose your specialization, the city, then the test centre.")),
+            Step(
+                "tests",
+                _("From your account page, open “Available tests”, then choose “Register”."),
+            ),
+            Step("mode", _("After accepting the notes, choose the computer-based (digital) test.")),
+            Step("centre", _("Choose your specialization and the city, then the test centre.")),
             Step("date", _("Choose the test day.")),
-            Step("slot", _("Choose a time slot with free seats; a full one is marked full.")),
+            Step("slot", _("Choose a time: each shows how many seats are left.")),
             Step(
                 "review",
-                _("Check your choices, then confirm: the seat is held for you until you pay."),
+                _(
+                    "Check your choices and the total, then choose “Confirm and hold my seat”: "
+                    "the seat is held for you while you pay."
+                ),
             ),
         ),
     ),
@@ -234,14 +249,15 @@ SERVICES: tuple[Service, ...] = (
         (
             Step(
                 "held",
-                _("Your held seat shows the amount and the time left to pay: choose “Pay now”."),
+                _("Your held seat shows the total and the time left to pay: choose “Pay now”."),
             ),
             Step(
                 "card",
                 _("On the payment page, type your card's details (mada, Visa or Mastercard)."),
             ),
             Step("secure", _("Confirm the payment with your bank (3-D Secure).")),
-            Step("confirmed", _("Your test is confirmed, with its tax invoice.")),
+            Step("confirmed", _("Your test is confirmed: open its tax invoice.")),
+            Step("invoice", _("Your simplified tax invoice: download it as PDF if you need it.")),
         ),
     ),
     Service(
@@ -252,14 +268,22 @@ SERVICES: tuple[Service, ...] = (
         _("See your confirmed test"),
         "booking:registrations",
         (
-            Step("list", _("Open “My registrations”.")),
             Step(
-                "details",
-                _("Open your confirmed test: the date, the time, the centre and its address."),
+                "list",
+                _("From your account page, open “My registrations” and choose your test."),
             ),
+            Step("details", _("Your confirmed test: its date, start time and test centre.")),
             Step(
                 "ticket",
-                _("Open the admission ticket: show it, printed or on your phone, at the centre."),
+                _(
+                    "Open “Test details and admission ticket”: show the ticket and its code at "
+                    "the centre's entrance."
+                ),
+            ),
+            Step("place", _("The ticket gives the centre's address and its location on the map.")),
+            Step(
+                "download",
+                _("Download the ticket as PDF to print it, or add the test to your calendar."),
             ),
         ),
     ),

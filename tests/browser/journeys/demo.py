@@ -87,3 +87,14 @@ def pay_without_browser(user: User, reference: str, number: str = MADA_OK) -> Re
 def confirmed(user: User, mode: str = Mode.DIGITAL, index: int = 0) -> Registration:
     """A confirmed (paid) registration in the `index`-th free session of `mode`."""
     return pay_without_browser(user, hold(user, mode, index).reference)
+
+
+DIGITAL_CENTRE = "RIY-DM1"  # Riyadh, men, computer-based
+PAPER_CENTRE = "RIY-PM1"  # Riyadh, men, paper
+
+
+def first_free_session(centre: str) -> Session:
+    """The earliest open session with free seats for mathematics at the centre `centre` (code)."""
+    sessions = [s for mode in Mode for s in free_sessions(mode) if s.centre.code == centre]
+    assert sessions, f"no free session at {centre} in {OPEN_PERIOD}"
+    return sessions[0]
