@@ -215,7 +215,7 @@ def test_every_service_page_links_to_its_guide_page(client: Client) -> None:
     assert guide_links(get(client, "/register/", "ar")) == both
     period = demo.OPEN_PERIOD
     assert guide_links(get(client, f"/register/{period}/", "ar")) == both
-    client.post(f"/register/{period}/", {"accept": "on"})
+    client.post(f"/register/{period}/", {"accept": "yes"})
     choose = f"/register/{period}/choose/"
     assert guide_links(get(client, choose, "ar")) == both
     assert guide_links(get(client, choose + "?mode=paper", "ar")) == ["/guide/register-paper/"]

@@ -74,7 +74,7 @@ ACCOUNT = Section(
 PERSONAL = Section(
     "2",
     "personal-data",
-    _("Personal data"),
+    _("Changing your personal data"),
     _("Services for recovering your password or editing the personal data in your file."),
 )
 REGISTRATION = Section(
@@ -89,7 +89,7 @@ REGISTRATION = Section(
 RESULTS = Section(
     "4",
     "results",
-    _("Results of the Specialized Professional License Test"),
+    _("Seeing the result of the Specialized Professional License Test"),
     _("Services for seeing your result and the details of each of its domains."),
 )
 SECTIONS = (ACCOUNT, PERSONAL, REGISTRATION, RESULTS)
