@@ -65,7 +65,7 @@ def test_demo_data_is_what_a_newcomer_is_promised(rf) -> None:  # type: ignore[n
         ("digital", "female"),
     }
     sessions = Session.objects.filter(period=open_period)
-    assert sessions.filter(seats_taken=F("capacity")).count() == 1
+    assert sessions.filter(seats_taken=F("capacity")).count() == 2  # Jeddah and Riyadh, first day
     assert (
         sessions.filter(
             seats_taken__lt=F("capacity"), seats_taken__gte=F("capacity") - 3, seats_taken__gt=0

@@ -136,7 +136,9 @@ def test_selector_queries_are_fixed_on_ten_times_the_data(django_assert_num_quer
 
 def test_the_full_demo_session_is_listed_as_full(django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
     loader.load_demo()
-    full = Session.objects.get(seats_taken=F("capacity"), period__code=loader.OPEN_PERIOD)
+    full = Session.objects.get(
+        seats_taken=F("capacity"), period__code=loader.OPEN_PERIOD, centre__code="JED-DM1"
+    )
     math = Specialization.objects.get(code="mathematics")
     kwargs = {
         "period": full.period,

@@ -295,15 +295,15 @@ def open_period_sessions(
 
 
 def with_demo_fill(specs: list[SessionSpec]) -> list[SessionSpec]:
-    """A few sessions nearly full and one full, on the first days, so the UI shows both."""
+    """A few sessions nearly full and two full, on the first days, so the UI shows both."""
     first_day = min(s.day for s in specs if s.centre.mode == Mode.DIGITAL)
     filled = []
     for s in specs:
         code = s.centre.code
         taken = 0
         if s.day == first_day and s.centre.mode == Mode.DIGITAL:
-            if code == "JED-DM1" and s.start == time(8, 0):
-                taken = s.capacity  # the full one
+            if (code, s.start) in {("JED-DM1", time(8, 0)), ("RIY-DM1", time(14, 0))}:
+                taken = s.capacity  # full: shown as full (مكتمل) beside the others
             elif code in {"RIY-DM1", "RIY-DF1", "DAM-DM1"} and s.start == time(8, 0):
                 taken = s.capacity - 1
             elif code in {"RIY-DM1", "JED-DF1"} and s.start == time(11, 0):

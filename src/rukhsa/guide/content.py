@@ -229,7 +229,13 @@ SERVICES: tuple[Service, ...] = (
             Step("mode", _("After accepting the notes, choose the computer-based (digital) test.")),
             Step("centre", _("Choose your specialization and the city, then the test centre.")),
             Step("date", _("Choose the test day.")),
-            Step("slot", _("Choose a time: each shows how many seats are left.")),
+            Step(
+                "slot",
+                _(
+                    "Choose a time with free seats: each shows how many are left, and a full one is "
+                    "marked full."
+                ),
+            ),
             Step(
                 "review",
                 _(
