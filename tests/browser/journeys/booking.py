@@ -145,7 +145,7 @@ def review_and_confirm(page: Page, shot: Shot, *, period_code: str, session: str
     submit(page, form)
     reference = registration_reference(page)
     expect_held(page)
-    shot(page, "held", focus="#main .card")
+    shot(page, "held", focus="#main .pay-now")
     return reference
 
 
@@ -191,7 +191,7 @@ def pay_by_card(
     """From the held registration, through the sandbox card page and 3-D Secure, and back (to
     the registration, paid or not: that is the caller's to check)."""
     expect_held(page)
-    shot(page, "held", focus="#main .card")
+    shot(page, "held", focus="#main .pay-now")
     with page.expect_navigation():
         pay_button(page).click()
     expect(page).to_have_url(CARD_PATH)
