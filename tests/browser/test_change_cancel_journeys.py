@@ -41,10 +41,9 @@ from tests.browser.journeys.changes import (
     open_registration,
     radio_values,
     registration_path,
-    say,
     shown_time,
 )
-from tests.browser.journeys.steps import expect_path, follow, submit
+from tests.browser.journeys.steps import expect_path, follow, say, submit
 from tests.browser.support import assert_accessible
 from tests.catalog.factories import (
     make_centre,

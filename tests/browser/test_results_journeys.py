@@ -28,7 +28,6 @@ from rukhsa.results.demo import CANDIDATE_ID, demo_id
 from rukhsa.results.models import Result
 from rukhsa.results.views import masked_name
 from tests.browser.journeys import World, axe_shot
-from tests.browser.journeys.changes import say
 from tests.browser.journeys.results import (
     definitions,
     detail_path,
@@ -36,7 +35,7 @@ from tests.browser.journeys.results import (
     result_details,
     view_result,
 )
-from tests.browser.journeys.steps import expect_language
+from tests.browser.journeys.steps import expect_language, say
 from tests.browser.support import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -232,8 +232,8 @@ SERVICES: tuple[Service, ...] = (
             Step(
                 "slot",
                 _(
-                    "Choose a time with free seats: each shows how many are left, and a full one is "
-                    "marked full."
+                    "Choose a time with free seats: each shows how many are left, and a full one "
+                    "is marked full."
                 ),
             ),
             Step(

@@ -8,7 +8,8 @@ caption, three to a row and two rows to a page.
 The pictures are the WebP screenshots the guide's browser journeys take (`make guide`).
 WeasyPrint would re-encode each WebP as a lossless PNG stream (about 200 KB a picture), so they
 are handed to it as JPEG data: URLs instead, at 500 pixels wide (about 250 dpi at the printed
-size of a step picture; 45 KB or so), which it embeds as they are. Two builds of the same guide for the same SITE_URL and year are identical.
+size of a step picture; 45 KB or so), which it embeds as they are. Two builds of the same
+guide for the same SITE_URL and year are identical.
 """
 
 import base64

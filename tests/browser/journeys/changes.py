@@ -7,29 +7,18 @@ with the message catalogue in the journey's language.
 """
 
 from datetime import time
-from typing import Any
 
 from django.template.defaultfilters import time as time_filter
 from django.utils import translation
-from django.utils.translation import gettext
 from playwright.sync_api import Locator, Page, expect
 
 from rukhsa.catalog.models import Mode, Session
 from rukhsa.core.templatetags.rukhsa import dual_date_weekday
 from tests.browser.journeys import Shot, World, demo, guide
-from tests.browser.journeys.steps import expect_language, expect_path, follow, submit
+from tests.browser.journeys.steps import expect_language, expect_path, follow, say, submit
 
 HISTORY = "section[aria-labelledby=history-h]"
 STEP_FORM = "#main form:has(input[type=radio])"
-
-
-def say(language: str, message: str, **values: Any) -> str:
-    """What the server shows for `message` in `language` (the same compiled catalogue). A
-    message with a literal "%" is written as makemessages keeps it ("%%") and then formatted, as
-    the template tags do."""
-    with translation.override(language):
-        text = gettext(message)
-        return text % values if values or "%%" in message else text
 
 
 def shown_time(value: time, language: str) -> str:

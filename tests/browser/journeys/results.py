@@ -12,8 +12,7 @@ from playwright.sync_api import Locator, Page, expect
 from rukhsa.results import selectors
 from rukhsa.results.models import Result
 from tests.browser.journeys import Shot, World, demo, guide
-from tests.browser.journeys.changes import say
-from tests.browser.journeys.steps import expect_language, expect_path, follow
+from tests.browser.journeys.steps import expect_language, expect_path, follow, say
 
 LIST_PATH = "/results/"
 SUMMARY = "section[aria-labelledby=summary-title]"

@@ -2,7 +2,10 @@
 id, never by visible text, so the steps work in Arabic and in English."""
 
 import re
+from typing import Any
 
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import Locator, Page, expect
 
 MAIN_FORM = "#main form[method=post]"
@@ -48,3 +51,12 @@ def logout_button(page: Page) -> Locator:
 def enter_code(page: Page, code: str) -> None:
     page.fill("#id_code", code)
     submit(page)
+
+
+def say(language: str, message: str, **values: Any) -> str:
+    """What the server shows for `message` in `language` (the same compiled catalogue). A
+    message with a literal "%" is written as makemessages keeps it ("%%") and then formatted, as
+    the template tags do."""
+    with translation.override(language):
+        text = gettext(message)
+        return text % values if values or "%%" in message else text
