@@ -1,6 +1,5 @@
 """`manage.py guide_pdf`: write the PDF editions of the visual guide into its static folder."""
 
-import logging
 import time
 from typing import Any
 
@@ -26,7 +25,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, language: list[str] | None = None, **options: Any) -> None:
-        logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per page
         if "127.0.0.1" in settings.SITE_URL or "localhost" in settings.SITE_URL:
             self.stderr.write(
                 f"Note: the QR codes and links point at {settings.SITE_URL}; set SITE_URL to "
