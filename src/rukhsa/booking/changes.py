@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rukhsa.accounts.models import User
 from rukhsa.booking.models import PendingChange, Registration, RegistrationChange, Status
@@ -48,15 +49,21 @@ def change_refusal(registration: Registration, *, now: datetime | None = None) -
     if registration.displaced_at:
         return None  # the operator cancelled the session: no deadline, no fee, not counted
     if now > change_deadline(registration):
-        hours = registration.test.change_deadline(registration.mode).total_seconds() // 3600
-        return _(
+        hours = int(registration.test.change_deadline(registration.mode).total_seconds() // 3600)
+        return ngettext(
+            "Appointments can be changed until %(hours)d hour before the test; that time has "
+            "passed.",
             "Appointments can be changed until %(hours)d hours before the test; that time has "
-            "passed."
+            "passed.",
+            hours,
         ) % {"hours": hours}
     if registration.changes_count >= registration.test.max_changes:
-        return _("You have already changed this appointment %(count)d times, the most allowed.") % {
-            "count": registration.test.max_changes
-        }
+        allowed = registration.test.max_changes
+        return ngettext(
+            "You have already changed this appointment %(count)d time, the most allowed.",
+            "You have already changed this appointment %(count)d times, the most allowed.",
+            allowed,
+        ) % {"count": allowed}
     return None
 
 
@@ -69,7 +76,7 @@ def cancel_refusal(registration: Registration, *, now: datetime | None = None) -
     if registration.checked_in_at:
         return _("This test was already attended.")
     if not registration.displaced_at and now > change_deadline(registration):
-        hours = registration.test.change_deadline(registration.mode).total_seconds() // 3600
+        hours = int(registration.test.change_deadline(registration.mode).total_seconds() // 3600)
         return _(
             "Registrations can be cancelled until %(hours)d hours before the test; that time "
             "has passed."

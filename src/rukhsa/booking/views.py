@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -276,7 +277,11 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Your seat is held. Pay within %(minutes)d minutes to confirm it.")
+                ngettext(
+                    "Your seat is held. Pay within %(minutes)d minute to confirm it.",
+                    "Your seat is held. Pay within %(minutes)d minutes to confirm it.",
+                    period.test.hold_minutes,
+                )
                 % {"minutes": period.test.hold_minutes},
             )
             return redirect("booking:registration", reference=registration.reference)

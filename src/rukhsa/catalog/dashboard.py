@@ -3,7 +3,7 @@
 from django.db.models import Count, F, FloatField, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.http import HttpRequest
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from rukhsa.catalog.models import Session, SessionStatus
@@ -56,7 +56,10 @@ def seat_fill_per_centre(request: HttpRequest) -> Panel:
             for r in rows
         ],
         meter_column=6,
-        note=_("The %(count)d fullest centres.") % {"count": TOP},
+        note=ngettext_lazy(
+            "The %(count)d fullest centre.", "The %(count)d fullest centres.", "count"
+        )
+        % {"count": TOP},
         empty=_("No upcoming open sessions."),
     )
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from rukhsa.catalog import hooks
 from rukhsa.catalog.models import (
@@ -162,7 +163,12 @@ def sessions_bulk_plan(
         problems.append(_("The first date must not be after the last date."))
     elif (date_to - date_from).days >= MAX_BULK_DAYS:
         problems.append(
-            _("The date range may cover at most %(days)d days.") % {"days": MAX_BULK_DAYS}
+            ngettext(
+                "The date range may cover at most %(days)d day.",
+                "The date range may cover at most %(days)d days.",
+                MAX_BULK_DAYS,
+            )
+            % {"days": MAX_BULK_DAYS}
         )
     elif date_from < period.first_test_day or date_to > period.last_test_day:
         problems.append(

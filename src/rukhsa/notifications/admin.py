@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from rukhsa.notifications.models import Message, Status
 from rukhsa.notifications.tasks import message_deliver
@@ -30,5 +31,8 @@ class MessageAdmin(admin.ModelAdmin):
             message_deliver.enqueue(message.pk)
             count += 1
         self.message_user(
-            request, _("%(count)d messages queued again.") % {"count": count}, messages.SUCCESS
+            request,
+            ngettext("%(count)d message queued again.", "%(count)d messages queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
         )
