@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from rukhsa.core import clock
 
@@ -44,7 +45,7 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("created"), default=clock.now)
 
     class Meta:
-        verbose_name = _("order")
+        verbose_name = pgettext_lazy("payment", "order")
         verbose_name_plural = _("orders")
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -89,7 +90,10 @@ class Payment(models.Model):
 
     uuid = models.UUIDField(_("reference"), default=uuid.uuid4, unique=True, editable=False)
     order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="payments"
+        Order,
+        verbose_name=pgettext_lazy("payment", "order"),
+        on_delete=models.PROTECT,
+        related_name="payments",
     )
     gateway = models.CharField(_("gateway"), max_length=20)
     status = models.CharField(
@@ -248,7 +252,10 @@ class Invoice(_Document):
         Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="invoice"
     )
     order = models.ForeignKey(
-        Order, verbose_name=_("order"), on_delete=models.PROTECT, related_name="invoices"
+        Order,
+        verbose_name=pgettext_lazy("payment", "order"),
+        on_delete=models.PROTECT,
+        related_name="invoices",
     )
     qr_tlv = models.TextField(_("ZATCA QR (base64 TLV)"))
 
