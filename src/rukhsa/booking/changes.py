@@ -15,16 +15,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rukhsa.accounts.models import User
+from rukhsa.booking.errors import BookingError, SessionFull
 from rukhsa.booking.models import PendingChange, Registration, RegistrationChange, Status
-from rukhsa.booking.services import (
-    BookingError,
-    SessionFull,
-    _expire_holds_of_locked_session,
-    _free_seats,
-    _lock_sessions,
-    _notify,
-    _seat_transaction,
-    _take_seat,
+from rukhsa.booking.notify import registration_notify
+from rukhsa.booking.seats import (
+    expire_lapsed_holds,
+    free_seats,
+    lock_sessions,
+    seat_transaction,
+    take_seat,
 )
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Session, SessionStatus
@@ -142,9 +141,9 @@ def change_fee_hold(
         )
     now = clock.now()
     test = registration.test
-    with _seat_transaction():
-        target = _lock_sessions([new_session_id])[new_session_id]
-        _expire_holds_of_locked_session(target, now=now)
+    with seat_transaction():
+        target = lock_sessions([new_session_id])[new_session_id]
+        expire_lapsed_holds(target, now=now)
         _expire_pending_changes_of_locked_session(target, now=now)
         for earlier in PendingChange.objects.select_for_update().filter(
             registration=registration, state=PendingChange.State.HELD
@@ -160,7 +159,7 @@ def change_fee_hold(
             )
         if target.seats_taken >= target.capacity:
             raise SessionFull(_("Sorry, this session is full. Please choose another."))
-        _take_seat(target)
+        take_seat(target)
         pending = PendingChange.objects.create(
             registration=registration,
             to_session=target,
@@ -195,7 +194,7 @@ def change_fee_paid(*, order: Any, payment: Any) -> Registration | None:
     if pending is None:
         return None
     registration = pending.registration
-    sessions = _lock_sessions([registration.session_id, pending.to_session_id])
+    sessions = lock_sessions([registration.session_id, pending.to_session_id])
     pending = PendingChange.objects.select_for_update().get(pk=pending.pk)
     fresh = (
         Registration.objects.select_for_update(of=("self",))
@@ -209,13 +208,13 @@ def change_fee_paid(*, order: Any, payment: Any) -> Registration | None:
     can_take = target.status == SessionStatus.OPEN and target.seats_taken < target.capacity
     if fresh.status != Status.CONFIRMED or (not seat_held and not can_take):
         if seat_held:
-            _free_seats(target.pk, 1)
+            free_seats(target.pk, 1)
         pending.state = PendingChange.State.EXPIRED
         pending.save(update_fields=["state"])
         transaction.on_commit(partial(_refund, payment.pk, payment.amount_halalas))
         return fresh
     if not seat_held:
-        _take_seat(target)
+        take_seat(target)
     pending.state = PendingChange.State.APPLIED
     pending.save(update_fields=["state"])
     return _apply_swap(
@@ -227,7 +226,7 @@ def _expire_pending_changes_of_locked_session(session: Session, *, now: datetime
     lapsed = PendingChange.objects.filter(
         to_session=session, state=PendingChange.State.HELD, held_until__lte=now
     ).update(state=PendingChange.State.EXPIRED)
-    _free_seats(session.pk, lapsed)
+    free_seats(session.pk, lapsed)
     session.seats_taken -= lapsed
     return lapsed
 
@@ -244,8 +243,8 @@ def change_holds_expire(*, now: datetime | None = None) -> int:
     )
     total = 0
     for session_id in session_ids:
-        with _seat_transaction():
-            session = _lock_sessions([session_id])[session_id]
+        with seat_transaction():
+            session = lock_sessions([session_id])[session_id]
             total += _expire_pending_changes_of_locked_session(session, now=now)
     return total
 
@@ -259,8 +258,8 @@ def _swap(
     durable: bool = True,
 ) -> Registration:
     now = clock.now()
-    with _seat_transaction(durable=durable):
-        sessions = _lock_sessions([registration.session_id, target_id])
+    with seat_transaction(durable=durable):
+        sessions = lock_sessions([registration.session_id, target_id])
         fresh = (
             Registration.objects.select_for_update(of=("self",))
             .select_related("test", "candidate", "specialization", "session__centre")
@@ -272,10 +271,10 @@ def _swap(
         target = sessions[target_id]
         if target.status != SessionStatus.OPEN:
             raise BookingError(_("This session is no longer available. Please choose another."))
-        _expire_holds_of_locked_session(target, now=now)
+        expire_lapsed_holds(target, now=now)
         if target.seats_taken >= target.capacity:
             raise SessionFull(_("Sorry, this session is full. Your appointment was not changed."))
-        _take_seat(target)
+        take_seat(target)
         return _apply_swap(fresh, target=target, actor=actor, reason=reason, now=now)
 
 
@@ -284,7 +283,7 @@ def _apply_swap(
 ) -> Registration:
     """Within the locks, with the new seat already taken: free the old seat and move."""
     old_session_id = fresh.session_id
-    _free_seats(old_session_id, 1)
+    free_seats(old_session_id, 1)
     counted = fresh.displaced_at is None
     RegistrationChange.objects.create(
         registration=fresh,
@@ -310,7 +309,7 @@ def _apply_swap(
         changes={"session": (old_session_id, target.pk)},
         note=reason,
     )
-    _notify(fresh, "appointment_changed")
+    registration_notify(fresh, "appointment_changed")
     return fresh
 
 
@@ -327,8 +326,8 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
     from rukhsa.payments import services as payments
 
     now = clock.now()
-    with _seat_transaction():
-        _lock_sessions([registration.session_id])
+    with seat_transaction():
+        lock_sessions([registration.session_id])
         fresh = (
             Registration.objects.select_for_update(of=("self",))
             .select_related("test", "candidate", "specialization", "session__centre", "order")
@@ -358,7 +357,7 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
             else "cancelled by the candidate"
         )
         fresh.save(update_fields=["status", "ended_at", "end_reason"])
-        _free_seats(fresh.session_id, 1)
+        free_seats(fresh.session_id, 1)
         audit_log(
             action="registration.cancelled",
             actor=actor,
@@ -381,7 +380,7 @@ def _refund(payment_id: Any, amount: int) -> None:
 def _notify_with(registration: Registration, kind: str, **extra: Any) -> None:
     from rukhsa.core.money import format_sar
 
-    _notify(registration, kind, extra={k: format_sar(v) for k, v in extra.items()})
+    registration_notify(registration, kind, extra={k: format_sar(v) for k, v in extra.items()})
 
 
 # --- Operator-cancelled sessions ---------------------------------------------------------------
@@ -410,7 +409,7 @@ def on_session_cancelled(*, session: Session, actor: Any, reason: str = "") -> N
             obj=registration,
             note=reason,
         )
-        _notify(registration, "session_cancelled", extra={"reason": reason})
+        registration_notify(registration, "session_cancelled", extra={"reason": reason})
 
 
 # --- Reminders ---------------------------------------------------------------------------------
@@ -428,7 +427,7 @@ def reminders_send(*, today: Any = None) -> int:
             status=Status.CONFIRMED, session__date=day
         ).select_related("candidate", "test", "specialization", "session__centre")
         for registration in registrations.iterator(chunk_size=500):
-            created = _notify(
+            created = registration_notify(
                 registration,
                 "test_reminder",
                 extra={"days": days},

@@ -3,114 +3,40 @@
 Capacity (docs/capacity.md): `Session.seats_taken` counts held + confirmed registrations. It only
 changes inside a transaction that holds the session's row lock (PostgreSQL `SELECT … FOR
 UPDATE` with a short lock timeout; SQLite serialises writers with IMMEDIATE transactions), and a
-CHECK constraint refuses `seats_taken > capacity` as the last line of defence. Locks are taken in
-one order: payment (by the payments app) → sessions (by id) → registrations.
+CHECK constraint refuses `seats_taken > capacity` as the last line of defence (booking.seats). Locks
+are taken in one order: payment (by the payments app) → sessions (by id) → registrations.
 """
 
 import logging
-import sys
-from collections.abc import Iterable
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import formats
 from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
+from rukhsa.booking.errors import BookingError, Busy, SessionFull
 from rukhsa.booking.models import ACTIVE, PendingChange, Registration, Status
+from rukhsa.booking.notify import registration_notify
+from rukhsa.booking.seats import (
+    expire_lapsed_holds,
+    free_seats,
+    lock_sessions,
+    seat_transaction,
+    take_seat,
+)
 from rukhsa.catalog.models import Session, SessionStatus
 from rukhsa.catalog.selectors import candidate_opens_at
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
-from rukhsa.notifications.services import message_send
 from rukhsa.payments import services as payments
 
 logger = logging.getLogger("rukhsa.booking")
 
-LOCK_TIMEOUT = "3s"
 ORDER_KIND = "registration_fee"
-
-
-class BookingError(Exception):
-    """A refusal the candidate reads: a whole sentence in their language."""
-
-    code = "refused"
-
-    def __init__(self, message: str, *, code: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        if code:
-            self.code = code
-
-
-class SessionFull(BookingError):
-    code = "full"
-
-
-class Busy(BookingError):
-    code = "busy"
-
-
-def _busy() -> Busy:
-    return Busy(_("Many candidates are booking at this moment. Please try again in a few seconds."))
-
-
-def _locks_disabled() -> bool:
-    """Only the test suite's race control may switch the locks off."""
-    return bool(
-        settings.TESTING
-        and getattr(settings, "BOOKING_TEST_DISABLE_LOCKS", False)
-        and "pytest" in sys.modules
-    )
-
-
-@contextmanager
-def _seat_transaction(*, durable: bool = True) -> Any:
-    """A transaction for seat changes; a lock wait over LOCK_TIMEOUT becomes Busy."""
-    try:
-        with transaction.atomic(durable=durable):
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-            yield
-    except OperationalError as exc:
-        text = str(exc).lower()
-        if "lock" in text or "timeout" in text or "busy" in text:
-            raise _busy() from exc
-        raise
-
-
-def _lock_sessions(ids: Iterable[int]) -> dict[int, Session]:
-    """Lock the sessions' rows in id order and return them fresh."""
-    ordered = sorted(set(ids))
-    qs: QuerySet[Session] = Session.objects.filter(pk__in=ordered).order_by("pk")
-    if not _locks_disabled():
-        qs = qs.select_for_update()
-    return {session.pk: session for session in qs}
-
-
-def _take_seat(session: Session) -> None:
-    if _locks_disabled():
-        # Race control only: a read-modify-write that loses updates under concurrency.
-        session.seats_taken += 1
-        Session.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken)
-        return
-    updated = Session.objects.filter(pk=session.pk, seats_taken__lt=F("capacity")).update(
-        seats_taken=F("seats_taken") + 1
-    )
-    if updated != 1:
-        raise SessionFull(_("Sorry, this session has just become full. Please choose another."))
-    session.seats_taken += 1
-
-
-def _free_seats(session_id: int, count: int) -> None:
-    if count:
-        Session.objects.filter(pk=session_id).update(seats_taken=F("seats_taken") - count)
 
 
 # --- Eligibility -------------------------------------------------------------------------------
@@ -193,14 +119,14 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
     if _visibly_full(session.pk, now=now):
         # Told without queueing for the lock: no seat can come free (no lapsed hold to expire).
         raise _session_full()
-    with _seat_transaction():
-        locked = _lock_sessions([session.pk])[session.pk]
-        _expire_holds_of_locked_session(locked, now=now)
+    with seat_transaction():
+        locked = lock_sessions([session.pk])[session.pk]
+        expire_lapsed_holds(locked, now=now)
         if locked.status != SessionStatus.OPEN:
             raise BookingError(_("This session is no longer available. Please choose another."))
         if locked.seats_taken >= locked.capacity:
             raise _session_full()
-        _take_seat(locked)
+        take_seat(locked)
         registration = Registration(
             candidate=candidate,
             test=test,
@@ -234,7 +160,7 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
         registration.save(update_fields=["order"])
         audit_log(action="registration.held", actor=candidate, subject=candidate, obj=registration)
     # Rendered and stored after the commit, so the session's lock is held as briefly as possible.
-    _notify(registration, "seat_held")
+    registration_notify(registration, "seat_held")
     return registration
 
 
@@ -260,8 +186,8 @@ def _visibly_full(session_id: int, *, now: datetime) -> bool:
 
 def registration_release(*, registration: Registration, actor: User) -> Registration:
     """The candidate gives the held seat back before paying."""
-    with _seat_transaction():
-        _lock_sessions([registration.session_id])
+    with seat_transaction():
+        lock_sessions([registration.session_id])
         fresh = Registration.objects.select_for_update().get(pk=registration.pk)
         if fresh.status != Status.HELD:
             return fresh
@@ -269,33 +195,12 @@ def registration_release(*, registration: Registration, actor: User) -> Registra
         fresh.ended_at = clock.now()
         fresh.end_reason = "released by candidate"
         fresh.save(update_fields=["status", "ended_at", "end_reason"])
-        _free_seats(fresh.session_id, 1)
+        free_seats(fresh.session_id, 1)
         audit_log(action="registration.released", actor=actor, subject=fresh.candidate, obj=fresh)
     return fresh
 
 
 # --- Expiry ------------------------------------------------------------------------------------
-
-
-def _expire_holds_of_locked_session(session: Session, *, now: datetime) -> int:
-    """Within the session's lock: lapsed holds become expired and free their seats."""
-    lapsed = list(
-        Registration.objects.filter(
-            session=session, status=Status.HELD, held_until__lte=now
-        ).values_list("pk", flat=True)
-    )
-    if not lapsed:
-        return 0
-    count = Registration.objects.filter(pk__in=lapsed, status=Status.HELD).update(
-        status=Status.EXPIRED, ended_at=now, end_reason="hold expired"
-    )
-    _free_seats(session.pk, count)
-    session.seats_taken -= count
-    for registration in Registration.objects.filter(pk__in=lapsed).select_related(
-        "candidate", "test", "specialization", "session__centre"
-    ):
-        _notify(registration, "hold_expired")
-    return count
 
 
 def holds_expire(
@@ -315,9 +220,9 @@ def holds_expire(
     total = 0
     for session_id in session_ids:
         try:
-            with _seat_transaction():
-                session = _lock_sessions([session_id])[session_id]
-                total += _expire_holds_of_locked_session(session, now=now)
+            with seat_transaction():
+                session = lock_sessions([session_id])[session_id]
+                total += expire_lapsed_holds(session, now=now)
         except Busy:
             logger.info("Session %s busy; its lapsed holds expire on the next run", session_id)
     return total
@@ -368,7 +273,7 @@ def registration_confirm_paid(*, order: Any, payment: Any) -> Registration | Non
         logger.error("Paid order %s has no registration", order.pk)
         return None
     registration_id, session_id = found
-    session = _lock_sessions([session_id])[session_id]
+    session = lock_sessions([session_id])[session_id]
     registration = (
         Registration.objects.select_for_update(of=("self",))
         .select_related("candidate", "test", "specialization", "session__centre")
@@ -388,7 +293,7 @@ def registration_confirm_paid(*, order: Any, payment: Any) -> Registration | Non
     )
     seat_free = session.status == SessionStatus.OPEN and session.seats_taken < session.capacity
     if registration.status == Status.EXPIRED and seat_free and not other_active:
-        _take_seat(session)
+        take_seat(session)
         return _confirm(registration, now=now)
     registration.end_reason = "paid after the hold ended; no seat; refunded"
     registration.save(update_fields=["end_reason"])
@@ -398,7 +303,7 @@ def registration_confirm_paid(*, order: Any, payment: Any) -> Registration | Non
         obj=registration,
     )
     transaction.on_commit(partial(_refund_late_payment, payment.pk))
-    _notify(registration, "late_payment_refunded")
+    registration_notify(registration, "late_payment_refunded")
     return registration
 
 
@@ -409,7 +314,7 @@ def _confirm(registration: Registration, *, now: datetime) -> Registration:
     registration.end_reason = ""
     registration.save(update_fields=["status", "confirmed_at", "ended_at", "end_reason"])
     audit_log(action="registration.confirmed", subject=registration.candidate, obj=registration)
-    _notify(registration, "registration_confirmed")
+    registration_notify(registration, "registration_confirmed")
     return registration
 
 
@@ -418,38 +323,3 @@ def _refund_late_payment(payment_id: Any) -> None:
 
     late_payment_refund.enqueue(str(payment_id))
 
-
-# --- Messages ----------------------------------------------------------------------------------
-
-
-def _notify(
-    registration: Registration,
-    kind: str,
-    *,
-    extra: dict[str, Any] | None = None,
-    dedupe: str | None = None,
-) -> list[Any]:
-    candidate = registration.candidate
-    session = registration.session
-    return message_send(
-        kind=kind,
-        language=candidate.preferred_language or settings.LANGUAGE_CODE,
-        recipient=candidate,
-        sms_to=candidate.mobile if candidate.mobile_verified_at else None,
-        email_to=candidate.email if candidate.email_verified_at else None,
-        dedupe_key=dedupe or f"{kind}:{registration.pk}:{registration.ticket_version}",
-        context={
-            "reference": registration.reference,
-            "test_ar": registration.test.name_ar,
-            "test_en": registration.test.name_en,
-            "specialization_ar": registration.specialization.name_ar,
-            "specialization_en": registration.specialization.name_en,
-            "centre_ar": session.centre.name_ar,
-            "centre_en": session.centre.name_en,
-            "date": session.date,
-            "start_time": session.start_time,
-            "held_until": registration.held_until,
-            "path": f"/registrations/{registration.reference}/",
-            **(extra or {}),
-        },
-    )

@@ -1,0 +1,104 @@
+"""Seats: the one place `Session.seats_taken` changes (docs/capacity.md).
+
+Every change happens inside `seat_transaction()` after `lock_sessions()` has locked the sessions'
+rows in id order (PostgreSQL `SELECT … FOR UPDATE` with a short lock timeout; SQLite serialises
+writers with IMMEDIATE transactions); `take_seat` only succeeds while a seat is free, and a CHECK
+constraint refuses `seats_taken > capacity` as the last line of defence. Used by the booking
+services (hold, confirm, release, expire) and by changes and cancellations.
+"""
+
+import sys
+from collections.abc import Iterable
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
+
+from rukhsa.booking.errors import Busy, SessionFull
+from rukhsa.booking.models import Registration, Status
+from rukhsa.booking.notify import registration_notify
+from rukhsa.catalog.models import Session
+
+LOCK_TIMEOUT = "3s"
+
+
+def busy() -> Busy:
+    return Busy(_("Many candidates are booking at this moment. Please try again in a few seconds."))
+
+
+def locks_disabled() -> bool:
+    """Only the test suite's race control may switch the locks off."""
+    return bool(
+        settings.TESTING
+        and getattr(settings, "BOOKING_TEST_DISABLE_LOCKS", False)
+        and "pytest" in sys.modules
+    )
+
+
+@contextmanager
+def seat_transaction(*, durable: bool = True) -> Any:
+    """A transaction for seat changes; a lock wait over LOCK_TIMEOUT becomes Busy."""
+    try:
+        with transaction.atomic(durable=durable):
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+            yield
+    except OperationalError as exc:
+        text = str(exc).lower()
+        if "lock" in text or "timeout" in text or "busy" in text:
+            raise busy() from exc
+        raise
+
+
+def lock_sessions(ids: Iterable[int]) -> dict[int, Session]:
+    """Lock the sessions' rows in id order and return them fresh."""
+    ordered = sorted(set(ids))
+    qs: QuerySet[Session] = Session.objects.filter(pk__in=ordered).order_by("pk")
+    if not locks_disabled():
+        qs = qs.select_for_update()
+    return {session.pk: session for session in qs}
+
+
+def take_seat(session: Session) -> None:
+    if locks_disabled():
+        # Race control only: a read-modify-write that loses updates under concurrency.
+        session.seats_taken += 1
+        Session.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken)
+        return
+    updated = Session.objects.filter(pk=session.pk, seats_taken__lt=F("capacity")).update(
+        seats_taken=F("seats_taken") + 1
+    )
+    if updated != 1:
+        raise SessionFull(_("Sorry, this session has just become full. Please choose another."))
+    session.seats_taken += 1
+
+
+def free_seats(session_id: int, count: int) -> None:
+    if count:
+        Session.objects.filter(pk=session_id).update(seats_taken=F("seats_taken") - count)
+
+
+def expire_lapsed_holds(session: Session, *, now: datetime) -> int:
+    """Within the session's lock: lapsed holds become expired and free their seats."""
+    lapsed = list(
+        Registration.objects.filter(
+            session=session, status=Status.HELD, held_until__lte=now
+        ).values_list("pk", flat=True)
+    )
+    if not lapsed:
+        return 0
+    count = Registration.objects.filter(pk__in=lapsed, status=Status.HELD).update(
+        status=Status.EXPIRED, ended_at=now, end_reason="hold expired"
+    )
+    free_seats(session.pk, count)
+    session.seats_taken -= count
+    for registration in Registration.objects.filter(pk__in=lapsed).select_related(
+        "candidate", "test", "specialization", "session__centre"
+    ):
+        registration_notify(registration, "hold_expired")
+    return count
