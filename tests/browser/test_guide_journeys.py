@@ -41,6 +41,17 @@ def save_webp(png: bytes, path: Path) -> None:
     image.save(path, "WEBP", quality=WEBP_QUALITY, method=6)
 
 
+def as_a_teacher_sees_it(page: Page) -> None:
+    """No development-only footer link, no text cursor, focus ring or hover colour competing
+    with the step's outline."""
+    page.mouse.move(0, 0)
+    page.evaluate(
+        "() => { document.activeElement?.blur();"
+        " document.querySelectorAll(\"a[href$='/dev/outbox/']\")"
+        ".forEach(a => a.parentElement.hidden = true); }"
+    )
+
+
 class Camera:
     """The `shot` the guide passes to a journey: checks each step's key against the guide's
     table and, when capturing, saves the picture with the step's subject outlined."""
@@ -63,14 +74,7 @@ class Camera:
             expect(target).to_be_visible()
         if not CAPTURE:
             return
-        # The picture shows the page as a teacher sees it: no development-only footer link,
-        # no text cursor or focus ring competing with the step's outline.
-        page.mouse.move(0, 0)  # no hover colour left on another choice
-        page.evaluate(
-            "() => { document.activeElement?.blur();"
-            " document.querySelectorAll(\"a[href$='/dev/outbox/']\")"
-            ".forEach(a => a.parentElement.hidden = true); }"
-        )
+        as_a_teacher_sees_it(page)
         if target is not None:
             target.evaluate(
                 "(el, outline) => { el.scrollIntoView({block: 'center'});"
@@ -133,5 +137,6 @@ def test_the_contents_picture(
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("#main h1")).to_be_visible()
     if CAPTURE:
+        as_a_teacher_sees_it(page)
         png = page.screenshot(animations="disabled", caret="hide")
         save_webp(png, content.STATIC_ROOT / content.contents_image_name(language))
