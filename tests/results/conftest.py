@@ -146,3 +146,10 @@ def english(client: Any = None) -> Any:
     client = client or Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> Any:
+    """Uploaded files go to a folder of the test's own (the default storage is MEDIA_ROOT)."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    return tmp_path / "media"

@@ -1,11 +1,15 @@
 """The back office: the results officer uploads, checks, imports and publishes; others cannot."""
 
+import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from rukhsa.results.models import ImportBatch, Result
 from tests.catalog.conftest import verified_client
 from tests.results.conftest import csv_bytes, header, row, xlsx_bytes
+
+pytestmark = pytest.mark.usefixtures("media")
 
 
 def upload(client, setup, rows, *, dry_run: bool, xlsx: bool = False):
@@ -31,9 +35,19 @@ def test_results_officer_checks_then_imports_the_same_file(setup, register, make
     page = client.get(response["Location"]).content.decode()
     assert "No problems found" in page and "Import this file now" in page
     assert not Result.objects.exists()
+    kept = checked.stored_file
+    assert kept and default_storage.exists(kept)
     done = client.post(reverse("admin:results_result_import_run", args=[checked.pk]))
     assert done.status_code == 302 and Result.objects.count() == 2
     assert "2 results written" in client.get(done["Location"]).content.decode()
+    imported = ImportBatch.objects.exclude(pk=checked.pk).get()
+    assert (imported.status, imported.rows, imported.written, imported.dry_run) == (
+        "imported",
+        2,
+        2,
+        False,
+    )
+    assert not default_storage.exists(kept) and imported.stored_file == ""
     # the stored file is gone: the same check cannot be imported twice
     again = client.post(reverse("admin:results_result_import_run", args=[checked.pk]))
     assert again.status_code == 404
@@ -81,6 +95,9 @@ def test_template_and_publish_now(setup, register, make_staff, django_capture_on
 def test_other_roles_and_unverified_staff_are_refused(setup, make_staff) -> None:
     support = verified_client(make_staff("Support"))
     assert support.get(reverse("admin:results_result_import")).status_code == 403
+    assert support.post(reverse("admin:results_result_import"), {}).status_code == 403
+    assert support.post(reverse("admin:results_result_import_run", args=[1])).status_code == 403
+    assert not ImportBatch.objects.exists()
     assert support.get(reverse("admin:results_result_publication")).status_code == 403
     from django.test import Client
 

@@ -22,6 +22,7 @@ from rukhsa.results.forms import ImportForm
 from rukhsa.results.models import DomainScore, ImportBatch, ImportStatus, Result
 
 SHOWN_ERRORS = 1000
+REFRESH_SECONDS = 5  # a waiting or running batch's page reloads itself this often
 
 
 class DomainScoreInline(admin.TabularInline):
@@ -144,31 +145,24 @@ class ResultAdmin(admin.ModelAdmin):
         return request.user.has_perm("results.add_importbatch")
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a file: it is stored and queued, and the task worker checks (and, unless it is
+        a dry run, imports) it; the batch's page follows its progress."""
         if not self._can_import(request):
             raise PermissionDenied
         form = ImportForm(request.POST or None, request.FILES or None)
-        batch = None
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             suffix = ".xlsx" if upload.name.lower().endswith(".xlsx") else ".csv"
             stored = default_storage.save(f"results-imports/{uuid.uuid4().hex}{suffix}", upload)
-            with default_storage.open(stored, "rb") as handle:
-                batch = services.results_import(
-                    period=form.cleaned_data["period"],
-                    file=handle,
-                    file_name=upload.name,
-                    dry_run=form.cleaned_data["dry_run"],
-                    actor=request.user,
-                    request=request,
-                )
-            if batch.status == ImportStatus.VALID:
-                batch.stored_file = stored
-                batch.save(update_fields=["stored_file"])
-            else:
-                default_storage.delete(stored)
-            return HttpResponseRedirect(
-                reverse(f"{self.admin_site.name}:results_importbatch_change", args=[batch.pk])
+            batch = services.results_import_enqueue(
+                period=form.cleaned_data["period"],
+                stored_file=stored,
+                file_name=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+                actor=request.user,
+                request=request,
             )
+            return self._batch_redirect(batch)
         return TemplateResponse(
             request,
             "admin/results/import.html",
@@ -176,28 +170,35 @@ class ResultAdmin(admin.ModelAdmin):
         )
 
     def import_run_view(self, request: HttpRequest, batch_id: int) -> HttpResponse:
-        """Import for real the file a dry run found valid (the same file, not uploaded again)."""
+        """Import for real the file a dry run found valid (the same file, not uploaded again).
+
+        The stored file passes from the dry run to the new, queued batch, which drops it when it
+        is done: the same check is imported once.
+        """
         if not self._can_import(request):
             raise PermissionDenied
         checked = get_object_or_404(ImportBatch, pk=batch_id, dry_run=True)
-        if checked.status != ImportStatus.VALID or not checked.stored_file:
+        stored = checked.stored_file
+        if checked.status != ImportStatus.VALID or not stored:
             raise Http404
-        if not default_storage.exists(checked.stored_file):
+        if not default_storage.exists(stored):
             self.message_user(
                 request, _t("The checked file is no longer kept; upload it again."), messages.ERROR
             )
             return HttpResponseRedirect(reverse(f"{self.admin_site.name}:results_result_import"))
-        with default_storage.open(checked.stored_file, "rb") as handle:
-            batch = services.results_import(
-                period=checked.period,
-                file=handle,
-                file_name=checked.file_name,
-                dry_run=False,
-                actor=request.user,
-                request=request,
-            )
-        default_storage.delete(checked.stored_file)
-        ImportBatch.objects.filter(pk=checked.pk).update(stored_file="")
+        if not ImportBatch.objects.filter(pk=checked.pk, stored_file=stored).update(stored_file=""):
+            raise Http404  # a second click: the first one took the file
+        batch = services.results_import_enqueue(
+            period=checked.period,
+            stored_file=stored,
+            file_name=checked.file_name,
+            dry_run=False,
+            actor=request.user,
+            request=request,
+        )
+        return self._batch_redirect(batch)
+
+    def _batch_redirect(self, batch: ImportBatch) -> HttpResponse:
         return HttpResponseRedirect(
             reverse(f"{self.admin_site.name}:results_importbatch_change", args=[batch.pk])
         )
@@ -275,6 +276,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "dry_run",
         "status",
         "rows",
+        "progress_at",
         "written",
         "replaced",
         "error_count",
@@ -299,10 +301,20 @@ class ImportBatchAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         batch = self.get_object(request, object_id)
         extra = dict(extra_context or {})
+        # A worker that died leaves its batch running: it is closed here too, not only by the
+        # periodic task (which needs a worker).
+        if (
+            batch is not None
+            and batch.status == ImportStatus.RUNNING
+            and services.results_imports_stalled_close(pk=batch.pk)
+        ):
+            batch.refresh_from_db()
         if batch is not None:
             extra.update(
                 {
                     "batch": batch,
+                    "pending": batch.status in services.PENDING,
+                    "refresh_seconds": REFRESH_SECONDS,
                     "shown_errors": batch.errors[:SHOWN_ERRORS],
                     "more_errors": max(batch.error_count - SHOWN_ERRORS, 0),
                     "can_run": batch.dry_run

@@ -15,7 +15,7 @@ one per row; the duplicate check keeps the references seen so far in a set.
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
@@ -82,7 +82,7 @@ def file_kind(name: str) -> str:
     return suffix[1:]
 
 
-def iter_rows(file: IO[bytes], name: str) -> Iterator[list[str]]:
+def iter_rows(file: IO[bytes], name: str) -> Generator[list[str], None, None]:
     """The rows of the file as lists of stripped strings, header first, streamed."""
     kind = file_kind(name)
     file = getattr(file, "file", None) or file  # a Django File: its underlying binary file

@@ -36,6 +36,7 @@ class Attendance(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to start")
     RUNNING = "running", _("Running")
     VALID = "valid", _("Dry run: no errors")
     INVALID = "invalid", _("Errors found: nothing written")
@@ -44,7 +45,11 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportBatch(models.Model):
-    """One upload of a results file: a dry run or a real import, and what it found."""
+    """One upload of a results file: a dry run or a real import, and what it found.
+
+    An upload from the back office is queued, then run by the task worker (running), then
+    closed as valid, invalid, imported or failed; `manage.py import_results` starts at running.
+    """
 
     period = models.ForeignKey(
         Period, verbose_name=_("period"), on_delete=models.PROTECT, related_name="result_imports"
@@ -71,6 +76,12 @@ class ImportBatch(models.Model):
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.RUNNING
     )
     rows = models.PositiveIntegerField(_("rows read"), default=0)
+    progress_at = models.DateTimeField(
+        _("last progress"),
+        null=True,
+        blank=True,
+        help_text=_("When the running import last counted its rows read."),
+    )
     written = models.PositiveIntegerField(_("results written"), default=0)
     replaced = models.PositiveIntegerField(_("results replaced"), default=0)
     error_count = models.PositiveIntegerField(_("bad rows"), default=0)
@@ -79,6 +90,11 @@ class ImportBatch(models.Model):
         default=list,
         blank=True,
         help_text=_("[line, reference, reason] for each bad row (the first 10,000)."),
+    )
+    failure = models.TextField(
+        _("why it failed"),
+        blank=True,
+        help_text=_("Set when the import stopped before the end (an error, a stopped worker)."),
     )
 
     class Meta:

@@ -1,11 +1,22 @@
+from django.utils import translation
 from django_tasks import task
 
 from rukhsa.results import services
 
 
 @task()
+def results_import_run(batch_id: int, stored_file: str, language: str = "ar") -> str:
+    """Run a queued results import (dry run or real) from its stored file; the reasons of its
+    bad rows are written in `language`, the one of the page that queued it."""
+    with translation.override(language):
+        return services.results_import_queued_run(batch_id=batch_id, stored_file=stored_file)
+
+
+@task()
 def results_publish_due() -> int:
-    """Periodic: publish the periods whose publication time has come (safe to run twice)."""
+    """Periodic: publish the periods whose publication time has come (safe to run twice); also
+    close as failed the imports whose worker stopped (no progress for 15 minutes)."""
+    services.results_imports_stalled_close()
     return services.results_publish_due_run()
 
 
