@@ -233,6 +233,8 @@ FORMAT_MODULE_PATH = ["rukhsa.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = PROJECT_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (results imports): one folder the web processes and the task workers share.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -327,6 +329,7 @@ PERIODIC_TASKS = [
     ("rukhsa.payments.tasks.reconcile_payments", 300),
     ("rukhsa.booking.tasks.holds_expire_due", 60),
     ("rukhsa.results.tasks.results_publish_due", 60),
+    ("rukhsa.results.tasks.results_imports_stalled_close_due", 300),
     ("rukhsa.booking.tasks.reminders_due", 3600),
 ]
 

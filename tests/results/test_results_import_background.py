@@ -20,7 +20,7 @@ from rukhsa.core.models import AuditLog
 from rukhsa.results import importer, services, tasks
 from rukhsa.results.importer import Importer
 from rukhsa.results.models import ImportBatch, ImportStatus, Result
-from rukhsa.results.tasks import results_import_run, results_publish_due
+from rukhsa.results.tasks import results_import_run, results_imports_stalled_close_due
 from tests.catalog.conftest import verified_client
 from tests.results.conftest import csv_bytes, header, row, run_import
 
@@ -307,7 +307,7 @@ def test_an_import_whose_worker_stopped_is_closed_as_failed(setup, officer) -> N
     stopped, alive = running(16, stored_file=stored), running(5)
     waiting = running(60, queued=True)  # waits for a worker: never closed for lack of progress
     with time_machine.travel(clock.now() + timedelta(seconds=1)):
-        results_publish_due.enqueue()
+        results_imports_stalled_close_due.enqueue()
     statuses = dict(ImportBatch.objects.values_list("pk", "status"))
     assert statuses == {
         stopped.pk: ImportStatus.FAILED,

@@ -322,4 +322,3 @@ def _refund_late_payment(payment_id: Any) -> None:
     from rukhsa.booking.tasks import late_payment_refund
 
     late_payment_refund.enqueue(str(payment_id))
-

@@ -10,8 +10,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from rukhsa.catalog.forms import SlotBulkForm
 from rukhsa.catalog.models import (
@@ -275,14 +275,23 @@ class SessionAdmin(admin.ModelAdmin):
         if result.changed:
             self.message_user(
                 request,
-                _t("%(count)d sessions are now %(status)s.")
+                ngettext(
+                    "%(count)d session is now %(status)s.",
+                    "%(count)d sessions are now %(status)s.",
+                    result.changed,
+                )
                 % {"count": result.changed, "status": SessionStatus(status).label},
                 messages.SUCCESS,
             )
         if result.unchanged:
             self.message_user(
                 request,
-                _t("%(count)d sessions already had that status.") % {"count": result.unchanged},
+                ngettext(
+                    "%(count)d session already had that status.",
+                    "%(count)d sessions already had that status.",
+                    result.unchanged,
+                )
+                % {"count": result.unchanged},
                 messages.INFO,
             )
         for sentence in result.refused:
@@ -358,7 +367,11 @@ class SessionAdmin(admin.ModelAdmin):
                 else:
                     self.message_user(
                         request,
-                        _t("%(count)d sessions were created at %(centre)s.")
+                        ngettext(
+                            "%(count)d session was created at %(centre)s.",
+                            "%(count)d sessions were created at %(centre)s.",
+                            len(created),
+                        )
                         % {"count": len(created), "centre": args["centre"].name},
                         messages.SUCCESS,
                     )

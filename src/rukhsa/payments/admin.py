@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from rukhsa.payments.models import (
     CreditNote,
@@ -94,7 +94,12 @@ class WebhookEventAdmin(ReadOnlyAdmin):
             applied += status == 200
         self.message_user(
             request,
-            _t("%(count)d webhook events were applied again.") % {"count": applied},
+            ngettext(
+                "%(count)d webhook event was applied again.",
+                "%(count)d webhook events were applied again.",
+                applied,
+            )
+            % {"count": applied},
             messages.SUCCESS,
         )
 

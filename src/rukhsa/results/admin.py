@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -105,9 +105,12 @@ class ResultAdmin(admin.ModelAdmin):
         count = services.results_publish(period=period, actor=request.user, request=request)
         self.message_user(
             request,
-            _t(
+            ngettext(
+                "%(count)d result of %(period)s was published; the candidate is being told by "
+                "SMS and email.",
                 "%(count)d results of %(period)s were published; the candidates are being told "
-                "by SMS and email."
+                "by SMS and email.",
+                count,
             )
             % {"count": count, "period": period.code},
             messages.SUCCESS,
@@ -183,7 +186,9 @@ class ResultAdmin(admin.ModelAdmin):
             raise Http404
         if not default_storage.exists(stored):
             self.message_user(
-                request, _t("The checked file is no longer kept; upload it again."), messages.ERROR
+                request,
+                gettext("The checked file is no longer kept; upload it again."),
+                messages.ERROR,
             )
             return HttpResponseRedirect(reverse(f"{self.admin_site.name}:results_result_import"))
         if not ImportBatch.objects.filter(pk=checked.pk, stored_file=stored).update(stored_file=""):

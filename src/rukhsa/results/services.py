@@ -349,8 +349,8 @@ def results_import_queued_run(*, batch_id: int, stored_file: str) -> str:
 
 def results_imports_stalled_close(*, pk: int | None = None) -> int:
     """Close as failed the running imports that have shown no progress for IMPORT_STALL — their
-    worker was stopped or died, and their transaction was rolled back with it. Periodic (with
-    `results_publish_due`), and on the batch's own page."""
+    worker was stopped or died, and their transaction was rolled back with it. Periodic
+    (`tasks.results_imports_stalled_close_due`), and on the batch's own page."""
     silent_since = clock.now() - IMPORT_STALL
     minutes = int(IMPORT_STALL.total_seconds() // 60)
     stalled = ImportBatch.objects.filter(status=ImportStatus.RUNNING).filter(

@@ -14,10 +14,14 @@ def results_import_run(batch_id: int, stored_file: str, language: str = "ar") ->
 
 @task()
 def results_publish_due() -> int:
-    """Periodic: publish the periods whose publication time has come (safe to run twice); also
-    close as failed the imports whose worker stopped (no progress for 15 minutes)."""
-    services.results_imports_stalled_close()
+    """Periodic: publish the periods whose publication time has come (safe to run twice)."""
     return services.results_publish_due_run()
+
+
+@task()
+def results_imports_stalled_close_due() -> int:
+    """Periodic: close as failed the imports whose worker stopped (no progress for 15 minutes)."""
+    return services.results_imports_stalled_close()
 
 
 @task()
