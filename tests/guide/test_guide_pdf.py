@@ -26,7 +26,6 @@ from rukhsa.guide.pdf import (
     MissingGuidePictures,
     build_guide_pdf,
     missing_pictures,
-    output_path,
 )
 
 TOOLS = ("pdfinfo", "pdftotext", "pdftoppm", "pdftohtml", "zbarimg")
@@ -265,7 +264,7 @@ def test_a_missing_picture_is_named_with_how_to_take_it(tmp_path: Path) -> None:
 def test_the_committed_edition_is_there_and_has_the_current_pages(
     editions: dict[str, Edition], language: str
 ) -> None:
-    path = output_path(language)
+    path = content.pdf_path(language)
     if not path.is_file():
         unavailable(f"{path.name} is not built: run `make guide` (or manage.py guide_pdf)")
     assert path.read_bytes().startswith(b"%PDF-")

@@ -408,3 +408,7 @@ def contents_image_name(language: str) -> str:
 def pdf_name(language: str) -> str:
     """The static name of the PDF edition in `language` (written by `manage.py guide_pdf`)."""
     return f"{IMAGE_FOLDER}/rukhsa-guide-{language}.pdf"
+
+
+def pdf_path(language: str) -> Path:
+    return STATIC_ROOT / pdf_name(language)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 from rukhsa.core import clock
@@ -60,11 +60,6 @@ class PdfSection:
     @property
     def anchor(self) -> str:
         return "section-" + self.section.number
-
-
-def output_path(language: str) -> Path:
-    """The static file `manage.py guide_pdf` writes for `language`."""
-    return content.STATIC_ROOT / content.IMAGE_FOLDER / f"rukhsa-guide-{language}.pdf"
 
 
 def picture_names(language: str) -> list[str]:
@@ -132,15 +127,9 @@ def pdf_service(service: content.Service, language: str, image_root: Path, base:
         service=service,
         guide_url=guide_url,
         service_url=base + service.service_url(),
-        qr=without_ids(qr_svg(guide_url, gettext("QR code: this guide page on your phone"))),
+        qr=qr_svg(guide_url, gettext("QR code: this guide page on your phone")),
         rows=[steps[i : i + STEPS_PER_ROW] for i in range(0, len(steps), STEPS_PER_ROW)],
     )
-
-
-def without_ids(svg: SafeString) -> SafeString:
-    """qrcode gives every code's path the id "qr-path": unused, and eleven of them in one
-    document are duplicate anchors (a WeasyPrint warning each)."""
-    return mark_safe(svg.replace(' id="qr-path"', ""))  # noqa: S308  (our own QR code)
 
 
 def as_jpeg(source: Path) -> str:

@@ -19,7 +19,7 @@ def _language() -> str:
 def _editions() -> list[dict[str, object]]:
     editions = []
     for language in content.LANGUAGES:
-        path = content.STATIC_ROOT / content.pdf_name(language)
+        path = content.pdf_path(language)
         if path.exists():
             editions.append(
                 {

@@ -173,11 +173,7 @@ class ResultAdmin(admin.ModelAdmin):
         )
 
     def import_run_view(self, request: HttpRequest, batch_id: int) -> HttpResponse:
-        """Import for real the file a dry run found valid (the same file, not uploaded again).
-
-        The stored file passes from the dry run to the new, queued batch, which drops it when it
-        is done: the same check is imported once.
-        """
+        """Import for real the file a dry run found valid (the same file, not uploaded again)."""
         if not self._can_import(request):
             raise PermissionDenied
         checked = get_object_or_404(ImportBatch, pk=batch_id, dry_run=True)
@@ -191,16 +187,11 @@ class ResultAdmin(admin.ModelAdmin):
                 messages.ERROR,
             )
             return HttpResponseRedirect(reverse(f"{self.admin_site.name}:results_result_import"))
-        if not ImportBatch.objects.filter(pk=checked.pk, stored_file=stored).update(stored_file=""):
-            raise Http404  # a second click: the first one took the file
-        batch = services.results_import_enqueue(
-            period=checked.period,
-            stored_file=stored,
-            file_name=checked.file_name,
-            dry_run=False,
-            actor=request.user,
-            request=request,
+        batch = services.results_import_checked_enqueue(
+            checked=checked, actor=request.user, request=request
         )
+        if batch is None:
+            raise Http404  # a second click: the first one took the file
         return self._batch_redirect(batch)
 
     def _batch_redirect(self, batch: ImportBatch) -> HttpResponse:

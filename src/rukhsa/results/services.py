@@ -317,6 +317,25 @@ def results_import_enqueue(
     return batch
 
 
+def results_import_checked_enqueue(
+    *, checked: ImportBatch, actor: Any = None, request: HttpRequest | None = None
+) -> ImportBatch | None:
+    """Queue the real import of the file a clean dry run kept. The stored file passes from the
+    dry run to the new batch, which drops it when it is done, so the same check is imported
+    once: a second call (the file already taken) returns None."""
+    stored = checked.stored_file
+    if not ImportBatch.objects.filter(pk=checked.pk, stored_file=stored).update(stored_file=""):
+        return None
+    return results_import_enqueue(
+        period=checked.period,
+        stored_file=stored,
+        file_name=checked.file_name,
+        dry_run=False,
+        actor=actor,
+        request=request,
+    )
+
+
 def results_import_queued_run(*, batch_id: int, stored_file: str) -> str:
     """The task's work: run a queued batch from its stored file, then drop the file unless the
     batch is a clean dry run (kept for "Import this file now"). Runs a batch once: a batch no

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from rukhsa.guide import content
-from rukhsa.guide.pdf import MissingGuidePictures, build_guide_pdf, output_path
+from rukhsa.guide.pdf import MissingGuidePictures, build_guide_pdf
 
 
 class Command(BaseCommand):
@@ -36,7 +36,7 @@ class Command(BaseCommand):
                 pdf = build_guide_pdf(code)
             except MissingGuidePictures as error:
                 raise CommandError(str(error)) from error
-            path = output_path(code)
+            path = content.pdf_path(code)
             path.write_bytes(pdf)
             self.stdout.write(
                 f"{path} ({len(pdf) / 1_000_000:.1f} MB, {time.monotonic() - started:.1f} s)"
