@@ -209,7 +209,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "rukhsa.accounts.backends.axes_username"
 AXES_LOCKOUT_CALLABLE = "rukhsa.accounts.views.login_locked_out"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0")) or None
+# One client IP function for axes, rate limits, the audit log and the waiting room
+# (rukhsa.core.net): the number of trusted reverse proxies in front of the app.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "rukhsa.core.net.axes_client_ip"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Verification codes (PRODUCT §2)

@@ -8,12 +8,7 @@ from django.http import HttpRequest
 from rukhsa.core import clock
 from rukhsa.core.masking import mask_field
 from rukhsa.core.models import AuditLog
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+from rukhsa.core.net import client_ip
 
 
 def audit_log(

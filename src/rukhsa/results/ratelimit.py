@@ -4,7 +4,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from rukhsa.core import clock
-from rukhsa.core.audit import client_ip
+from rukhsa.core.net import client_ip
 
 VERIFY_LIMIT = 20
 VERIFY_WINDOW_SECONDS = 600
