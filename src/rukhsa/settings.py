@@ -275,8 +275,6 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 NOTIFICATION_MAX_ATTEMPTS = 5
 
 # --- Security ---------------------------------------------------------------------------------
-BOOKING_TEST_DISABLE_LOCKS = False  # only the race-control test may turn this on
-
 SECURE_SSL = env_bool("SECURE_SSL", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL

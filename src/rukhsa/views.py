@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
 from rukhsa.booking.models import Status
-from rukhsa.booking.selectors import active_registrations
+from rukhsa.booking.selectors import Gap, active_registrations, readiness_gaps
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,18 @@ class Step:
 def dashboard_steps(user: User) -> list[Step]:
     """What the candidate can do next, most urgent first."""
     steps: list[Step] = []
-    if not user.email_verified_at:
+    gaps = readiness_gaps(user)
+    if Gap.MOBILE in gaps:
+        steps.append(
+            Step(
+                _("Verify your mobile number: booking a test needs a verified mobile and email."),
+                _("Verify mobile"),
+                reverse("accounts:verify_mobile"),
+                _("Required"),
+                todo=True,
+            )
+        )
+    if Gap.EMAIL in gaps:
         steps.append(
             Step(
                 _("Verify your email address: booking a test needs a verified mobile and email."),
@@ -35,7 +46,7 @@ def dashboard_steps(user: User) -> list[Step]:
                 todo=True,
             )
         )
-    if not user.profile_complete:
+    if Gap.PROFILE in gaps:
         steps.append(
             Step(
                 _(
@@ -48,7 +59,7 @@ def dashboard_steps(user: User) -> list[Step]:
                 todo=True,
             )
         )
-    ready = user.contacts_verified and user.profile_complete
+    ready = not gaps
     for registration in active_registrations(candidate=user):
         if registration.status == Status.HELD:
             steps.append(

@@ -305,3 +305,27 @@ def test_cancel_still_possible_when_no_changes_are_left(cat, candidate, slot2):
             registration=registration, new_session_id=target.pk, actor=candidate
         )
     assert changes.change_refusal(registration) and not changes.cancel_refusal(registration)
+
+
+def test_a_payment_refusal_on_the_change_fee_is_a_sentence_not_an_error(
+    cat, candidate, slot2, monkeypatch
+):
+    """A gateway timeout (or a payment still in progress) when the change fee starts comes
+    back to the change page as a sentence, never a 500."""
+    from rukhsa.booking import payment as booking_payment
+    from rukhsa.payments.errors import PaymentError
+
+    def timeout(**_kwargs: object) -> str:
+        raise PaymentError("The payment service did not answer in time.", code="gateway_timeout")
+
+    cat.test.change_fee_halalas = 2000
+    cat.test.save()
+    registration = confirmed(candidate, cat.slot, cat.spec)
+    monkeypatch.setattr(booking_payment.payments, "payment_start", timeout)
+    response = client_for(candidate).post(
+        reverse("booking:change", args=[registration.reference]), {"session": slot2.pk}
+    )
+    assert response.status_code == 409
+    assert "did not answer in time" in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.session_id == cat.slot.pk

@@ -1,11 +1,13 @@
 """Under any concurrency, held + confirmed never exceeds capacity (PostgreSQL row locks).
 
 Each test starts real threads, each with its own database connection, all released at the
-same instant by a barrier. A control run with the locks switched off (a test-only setting)
-shows that the test can see the race it guards against.
+same instant by a barrier. A control run with the locks replaced from the test side (no row
+lock, a read-modify-write instead of the conditional increment) shows that the test can see the
+race it guards against.
 """
 
 import threading
+import time as wall_clock
 from collections import Counter
 from collections.abc import Callable
 from datetime import time
@@ -14,7 +16,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from rukhsa.booking import services
+from rukhsa.booking import seats, services
 from rukhsa.booking.models import Registration, Status
 from rukhsa.booking.services import BookingError
 from rukhsa.catalog.models import Session
@@ -98,10 +100,19 @@ def test_same_candidate_confirming_twice_at_once_gets_one_registration(cat, cand
     assert Session.objects.get(pk=cat.slot.pk).seats_taken == 1
 
 
+def _racy_claim(session: Session) -> bool:
+    """Read, wait, write: the lost update the conditional increment prevents."""
+    taken = Session.objects.get(pk=session.pk).seats_taken
+    wall_clock.sleep(0.01)
+    Session.objects.filter(pk=session.pk).update(seats_taken=taken + 1)
+    return True
+
+
 @pytest.mark.postgres
-def test_control_without_locks_the_race_is_visible(cat, make_user, settings):
-    """The same burst with the locks switched off overbooks: the tests above can fail."""
-    settings.BOOKING_TEST_DISABLE_LOCKS = True
+def test_control_without_locks_the_race_is_visible(cat, make_user, monkeypatch):
+    """The same burst with the locks replaced overbooks: the tests above can fail."""
+    monkeypatch.setattr(seats, "rows_for_update", lambda sessions: sessions)
+    monkeypatch.setattr(seats, "seat_claim", _racy_claim)
     session = make_session(
         cat.digital,
         cat.period,

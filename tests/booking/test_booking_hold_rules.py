@@ -7,6 +7,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from rukhsa.booking import payment as booking_payment
 from rukhsa.booking import services
 from rukhsa.booking.models import Registration, Status
 from rukhsa.booking.services import BookingError, SessionFull
@@ -173,12 +174,14 @@ def test_release_gives_the_seat_back_once(cat, candidate):
     assert seats(cat.slot) == 0
 
 
-def test_payment_refused_for_a_lapsed_hold(cat, candidate, rf):
+def test_payment_refused_for_a_lapsed_hold(cat, candidate):
     with time_machine.travel(clock.now(), tick=False) as traveller:
         registration = hold(candidate, cat.slot, cat.spec)
         traveller.shift(timedelta(minutes=15))
         with pytest.raises(BookingError) as exc:
-            services.registration_payment_url(registration=registration, request=rf.get("/"))
+            booking_payment.seat_fee_pay_url(
+                registration=registration, owner=candidate, site_url="http://testserver/"
+            )
     assert exc.value.code == "expired"
 
 

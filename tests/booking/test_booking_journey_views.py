@@ -1,5 +1,7 @@
 """The registration journey as a candidate clicks through it, without JavaScript."""
 
+from datetime import timedelta
+
 from django.test import Client
 from django.urls import reverse
 
@@ -173,3 +175,60 @@ def test_dashboard_points_to_the_held_seat(cat, candidate_client, candidate):
     html = candidate_client.get(reverse("dashboard")).content.decode()
     assert reverse("booking:registration", args=[registration.reference]) in html
     assert reverse("booking:start") in html
+
+
+def test_a_lapsed_hold_shows_its_seat_free_without_writing(cat, candidate_client, make_user):
+    """The slot page counts the seat of a hold whose time ran out as free, and writes nothing
+    while rendering: the hold is given back by the periodic job or the next hold."""
+    from datetime import time
+
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rukhsa.booking import services
+    from rukhsa.catalog.models import Session
+    from rukhsa.core import clock
+    from tests.catalog.factories import make_session
+
+    Session.objects.filter(pk=cat.slot.pk).update(capacity=1)
+    # Another day with seats keeps the centre on offer while this day is full.
+    make_session(
+        cat.digital,
+        cat.period,
+        day=cat.slot.date + timedelta(days=1),
+        start=time(11),
+        capacity=5,
+        specializations=[cat.spec],
+    )
+    other = services.registration_hold(
+        candidate=make_user(), session_id=cat.slot.pk, specialization_id=cat.spec.pk
+    )
+    params = {
+        "mode": "digital",
+        "spec": "math",
+        "city": "riyadh",
+        "centre": "RUH-D-M",
+        "date": cat.slot.date.isoformat(),
+    }
+    start(candidate_client, cat)
+    response = choose(candidate_client, cat, **params)
+    assert response.context["step"] == "date"  # held: the date has no free seat
+    assert cat.slot.date not in response.context["options"]
+
+    with time_machine.travel(clock.now() + timedelta(minutes=16), tick=False):
+        with CaptureQueriesContext(connection) as queries:
+            response = choose(candidate_client, cat, **params)
+        assert response.context["step"] == "slot"
+        slot = {s.pk: s for s in response.context["options"]}[cat.slot.pk]
+        assert slot.is_full is False and slot.seats_free == 1
+        assert f'value="{cat.slot.pk}" required' in response.content.decode()
+        writes = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+            and "django_session" not in q["sql"]
+        ]
+        assert writes == []
+        assert Registration.objects.get(pk=other.pk).status == Status.HELD
+        assert Session.objects.get(pk=cat.slot.pk).seats_taken == 1

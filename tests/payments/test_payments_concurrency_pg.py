@@ -1,22 +1,33 @@
 """Concurrency on PostgreSQL: one "paid" move per payment, gap-free invoice numbers.
 
-Each test has a control run with settings.PAYMENTS_TEST_DISABLE_LOCKS (honoured only under
-pytest with TESTING on) that shows the test can see the race the locking prevents.
+Each test has a control run that replaces the lock from the test side (a read-wait-write
+instead of the conditional UPDATE or the locked sequence row) and shows that the test can see
+the race the locking prevents.
 """
 
 import json
 import threading
+import time
 from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 import pytest
 from django.db import connections
-from django.test import Client, RequestFactory
+from django.test import Client
 from django.urls import reverse
 
 from rukhsa.core.models import AuditLog
-from rukhsa.payments.models import Invoice, Order, Payment, SandboxCharge, WebhookEvent
+from rukhsa.payments import invoices
+from rukhsa.payments import services as payment_services
+from rukhsa.payments.models import (
+    Invoice,
+    InvoiceSequence,
+    Order,
+    Payment,
+    SandboxCharge,
+    WebhookEvent,
+)
 from rukhsa.payments.sandbox import api as sandbox_api
 from rukhsa.payments.services import payment_refresh, payment_start
 from rukhsa.payments.webhooks import webhook_receive
@@ -48,9 +59,7 @@ def run_together(jobs: list[Callable[[], Any]]) -> list[BaseException]:
 
 def paid_at_the_sandbox(order: Order) -> Payment:
     """Start a payment and mark its sandbox charge paid (no webhook sent)."""
-    request = RequestFactory().post("/")
-    request.user = order.owner
-    payment_start(order=order, request=request)
+    payment_start(order=order, owner=order.owner, site_url="http://testserver/")
     payment = order.payments.get()
     SandboxCharge.objects.filter(pk=payment.gateway_ref).update(
         status="paid", scheme="visa", masked_number="411111******1111", message="APPROVED"
@@ -86,8 +95,27 @@ def test_twenty_webhooks_and_the_return_make_one_paid_move(make_order, candidate
     assert WebhookEvent.objects.filter(status="duplicate").count() == 19
 
 
-def test_control_without_locks_the_race_is_visible(settings, make_order, candidate, hook_calls):
-    settings.PAYMENTS_TEST_DISABLE_LOCKS = True
+def _racy_move(payment_id: int, *, source: str, target: str, now: Any, **fields: Any) -> bool:
+    """Read, wait, write: what the conditional UPDATE prevents."""
+    current = Payment.objects.get(pk=payment_id).status
+    time.sleep(0.02)
+    if current != source:
+        return False
+    Payment.objects.filter(pk=payment_id).update(status=target, updated_at=now, **fields)
+    return True
+
+
+def _racy_number(series: str) -> int:
+    """Read, wait, write: what the sequence row's lock prevents."""
+    row, _created = InvoiceSequence.objects.get_or_create(name=series)
+    time.sleep(0.02)
+    number = row.last_number + 1
+    InvoiceSequence.objects.filter(name=series).update(last_number=number)
+    return number
+
+
+def test_control_without_locks_the_race_is_visible(monkeypatch, make_order, candidate, hook_calls):
+    monkeypatch.setattr(payment_services, "status_move", _racy_move)
     order = make_order(owner=candidate)
     payment = paid_at_the_sandbox(order)
     # Distinct event ids so the webhooks' own de-duplication does not hide the race.
@@ -119,8 +147,8 @@ def test_thirty_concurrent_payments_get_consecutive_numbers(make_order, make_use
     assert numbers == list(range(numbers[0], numbers[0] + 30))
 
 
-def test_control_without_locks_numbers_collide(settings, make_order, make_user):
-    settings.PAYMENTS_TEST_DISABLE_LOCKS = True
+def test_control_without_locks_numbers_collide(monkeypatch, make_order, make_user):
+    monkeypatch.setattr(invoices, "next_number", _racy_number)
     numbers, errors = _numbers(30, make_order, make_user)
     consecutive = len(numbers) == 30 and numbers == list(range(numbers[0], numbers[0] + 30))
     assert errors or not consecutive

@@ -62,14 +62,10 @@ def test_invoice_carries_the_seller_buyer_line_and_totals(candidate_client, orde
 
 
 def _paid_invoice(make_order, candidate):  # type: ignore[no-untyped-def]
-    from django.test import RequestFactory
-
     from rukhsa.payments.services import payment_start
 
     order = make_order(owner=candidate)
-    request = RequestFactory().post("/")
-    request.user = candidate
-    payment_start(order=order, request=request)
+    payment_start(order=order, owner=candidate, site_url="http://testserver/")
     payment = order.payments.get()
     payment_apply_result(
         payment=payment,

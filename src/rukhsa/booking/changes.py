@@ -6,15 +6,14 @@ locks, taken in id order, so two candidates swapping A→B and B→A at once can
 """
 
 from datetime import datetime, timedelta
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from rukhsa.accounts.models import User
+from rukhsa.booking import payment as booking_payment
 from rukhsa.booking.errors import BookingError, SessionFull
 from rukhsa.booking.models import PendingChange, Registration, RegistrationChange, Status
 from rukhsa.booking.notify import registration_notify
@@ -29,8 +28,8 @@ from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Session, SessionStatus
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
-
-CHANGE_FEE_KIND = "change_fee"
+from rukhsa.core.money import format_sar
+from rukhsa.payments.models import Order, Payment
 
 
 def change_deadline(registration: Registration) -> datetime:
@@ -75,12 +74,19 @@ def cancel_refusal(registration: Registration, *, now: datetime | None = None) -
     if registration.checked_in_at:
         return _("This test was already attended.")
     if not registration.displaced_at and now > change_deadline(registration):
-        hours = int(registration.test.change_deadline(registration.mode).total_seconds() // 3600)
-        return _(
-            "Registrations can be cancelled until %(hours)d hours before the test; that time "
-            "has passed."
-        ) % {"hours": hours}
+        return _cancel_too_late(registration)
     return None
+
+
+def _cancel_too_late(registration: Registration) -> str:
+    hours = int(registration.test.change_deadline(registration.mode).total_seconds() // 3600)
+    return ngettext(
+        "Registrations can be cancelled until %(hours)d hour before the test; that time has "
+        "passed.",
+        "Registrations can be cancelled until %(hours)d hours before the test; that time has "
+        "passed.",
+        hours,
+    ) % {"hours": hours}
 
 
 def change_options(registration: Registration) -> Any:
@@ -129,8 +135,6 @@ def change_fee_hold(
 ) -> PendingChange:
     """With a change fee: hold the new seat and create the fee order; the old seat is kept and
     nothing else changes until the fee is paid (then `change_fee_paid` swaps)."""
-    from rukhsa.payments import services as payments
-
     refusal = change_refusal(registration)
     if refusal:
         raise BookingError(refusal, code="not_changeable")
@@ -166,16 +170,7 @@ def change_fee_hold(
             held_until=now + timedelta(minutes=test.hold_minutes),
             created_at=now,
         )
-        pending.order = payments.order_create(
-            owner=registration.candidate,
-            kind=CHANGE_FEE_KIND,
-            subject_ref=f"change:{pending.pk}",
-            description_ar=f"رسوم تعديل الموعد — {registration.reference}",
-            description_en=f"Appointment change fee — {registration.reference}",
-            net_halalas=test.change_fee_halalas,
-            vat_basis_points=test.vat_basis_points,
-            return_path=f"/registrations/{registration.reference}/",
-        )
+        pending.order = booking_payment.change_fee_order(pending=pending, registration=registration)
         pending.save(update_fields=["order"])
         audit_log(
             action="registration.change_fee_held",
@@ -187,7 +182,7 @@ def change_fee_hold(
     return pending
 
 
-def change_fee_paid(*, order: Any, payment: Any) -> Registration | None:
+def change_fee_paid(*, order: Order, payment: Payment) -> Registration | None:
     """The change fee was paid (inside the payment's transaction): apply the change. If the
     held seat lapsed and is gone meanwhile, the fee is refunded and nothing changes."""
     pending = PendingChange.objects.filter(order=order).first()
@@ -211,7 +206,11 @@ def change_fee_paid(*, order: Any, payment: Any) -> Registration | None:
             free_seats(target.pk, 1)
         pending.state = PendingChange.State.EXPIRED
         pending.save(update_fields=["state"])
-        transaction.on_commit(partial(_refund, payment.pk, payment.amount_halalas))
+        booking_payment.refund_after_commit(
+            payment=payment,
+            amount_halalas=payment.amount_halalas,
+            reason="change fee paid after the held seat was gone",
+        )
         return fresh
     if not seat_held:
         take_seat(target)
@@ -323,8 +322,6 @@ def refund_amount(registration: Registration, paid_halalas: int) -> int:
 def registration_cancel(*, registration: Registration, actor: User) -> Registration:
     """Cancel a confirmed registration until the change deadline: seat freed, refund sent once
     (pressing twice refunds once), a credit note issued by the payments app, candidate told."""
-    from rukhsa.payments import services as payments
-
     now = clock.now()
     with seat_transaction():
         lock_sessions([registration.session_id])
@@ -337,17 +334,10 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
             return fresh  # pressed twice: nothing more happens
         if fresh.status != Status.CONFIRMED:
             raise BookingError(_("Only a confirmed registration can be cancelled."))
-        if not fresh.displaced_at and now > change_deadline(fresh):
-            hours = fresh.test.change_deadline(fresh.mode).total_seconds() // 3600
-            raise BookingError(
-                _(
-                    "Registrations can be cancelled until %(hours)d hours before the test; that "
-                    "time has passed."
-                )
-                % {"hours": hours},
-                code="too_late",
-            )
-        payment = payments.order_paid_payment(fresh.order) if fresh.order else None
+        refusal = cancel_refusal(fresh, now=now)
+        if refusal:
+            raise BookingError(refusal, code="too_late")
+        payment = booking_payment.seat_fee_paid(fresh)
         amount = refund_amount(fresh, payment.amount_halalas) if payment else 0
         fresh.status = Status.CANCELLED
         fresh.ended_at = now
@@ -366,20 +356,20 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
             note=f"refund {amount} halalas",
         )
         if payment and amount:
-            transaction.on_commit(partial(_refund, payment.pk, amount))
+            booking_payment.refund_after_commit(
+                payment=payment, amount_halalas=amount, reason="registration cancelled"
+            )
         _notify_with(fresh, "registration_cancelled", refund=amount)
     return fresh
 
 
-def _refund(payment_id: Any, amount: int) -> None:
-    from rukhsa.booking.tasks import registration_refund
-
-    registration_refund.enqueue(str(payment_id), amount)
+def cancel_refund_halalas(registration: Registration) -> int:
+    """What cancelling now would refund (shown on the cancel page before confirming)."""
+    payment = booking_payment.seat_fee_paid(registration)
+    return refund_amount(registration, payment.amount_halalas) if payment else 0
 
 
 def _notify_with(registration: Registration, kind: str, **extra: Any) -> None:
-    from rukhsa.core.money import format_sar
-
     registration_notify(registration, kind, extra={k: format_sar(v) for k, v in extra.items()})
 
 

@@ -1,21 +1,21 @@
 """Booking listens to the payments app (a paid order confirms a registration or applies a
 change) and to the catalogue (an operator cancelled a session)."""
 
-from typing import Any
-
 from rukhsa.booking import changes, services
+from rukhsa.booking import payment as booking_payment
+from rukhsa.catalog import hooks as catalog_hooks
+from rukhsa.payments import hooks as payment_hooks
+from rukhsa.payments.models import Order, Payment
 
 
-def on_paid(*, order: Any, payment: Any) -> None:
-    if order.kind == services.ORDER_KIND:
+def on_paid(*, order: Order, payment: Payment) -> None:
+    """Route a paid order to the service of its kind (each takes its own seat locks)."""
+    if order.kind == booking_payment.SEAT_FEE:
         services.registration_confirm_paid(order=order, payment=payment)
-    elif order.kind == changes.CHANGE_FEE_KIND:
+    elif order.kind == booking_payment.CHANGE_FEE:
         changes.change_fee_paid(order=order, payment=payment)
 
 
 def connect() -> None:
-    from rukhsa.catalog import hooks as catalog_hooks
-    from rukhsa.payments import hooks
-
-    hooks.subscribe("paid", on_paid)
+    payment_hooks.subscribe("paid", on_paid)
     catalog_hooks.subscribe("session_cancelled", changes.on_session_cancelled)

@@ -111,6 +111,13 @@ class Registration(models.Model):
     def hold_live(self) -> bool:
         return self.status == Status.HELD and clock.now() < self.held_until
 
+    def is_current(self) -> bool:
+        """The one rule for an *active* registration: a live hold, or confirmed with the test
+        day not passed. It blocks another registration for the same test."""
+        if self.status == Status.CONFIRMED:
+            return self.session.date >= clock.today()
+        return self.hold_live()
+
     def hold_seconds_left(self) -> int:
         if self.status != Status.HELD:
             return 0

@@ -7,13 +7,11 @@ constraint refuses `seats_taken > capacity` as the last line of defence. Used by
 services (hold, confirm, release, expire) and by changes and cancellations.
 """
 
-import sys
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
@@ -28,15 +26,6 @@ LOCK_TIMEOUT = "3s"
 
 def busy() -> Busy:
     return Busy(_("Many candidates are booking at this moment. Please try again in a few seconds."))
-
-
-def locks_disabled() -> bool:
-    """Only the test suite's race control may switch the locks off."""
-    return bool(
-        settings.TESTING
-        and getattr(settings, "BOOKING_TEST_DISABLE_LOCKS", False)
-        and "pytest" in sys.modules
-    )
 
 
 @contextmanager
@@ -55,25 +44,31 @@ def seat_transaction(*, durable: bool = True) -> Any:
         raise
 
 
+def rows_for_update(sessions: QuerySet[Session]) -> QuerySet[Session]:
+    """The row lock itself (`SELECT … FOR UPDATE`); the race-control tests replace it."""
+    return sessions.select_for_update()
+
+
 def lock_sessions(ids: Iterable[int]) -> dict[int, Session]:
     """Lock the sessions' rows in id order and return them fresh."""
     ordered = sorted(set(ids))
-    qs: QuerySet[Session] = Session.objects.filter(pk__in=ordered).order_by("pk")
-    if not locks_disabled():
-        qs = qs.select_for_update()
+    qs = rows_for_update(Session.objects.filter(pk__in=ordered).order_by("pk"))
     return {session.pk: session for session in qs}
 
 
-def take_seat(session: Session) -> None:
-    if locks_disabled():
-        # Race control only: a read-modify-write that loses updates under concurrency.
-        session.seats_taken += 1
-        Session.objects.filter(pk=session.pk).update(seats_taken=session.seats_taken)
-        return
+def seat_claim(session: Session) -> bool:
+    """The conditional increment (`… WHERE seats_taken < capacity`); True when it took a seat.
+
+    The race-control tests replace it with a read-modify-write to show the race it prevents.
+    """
     updated = Session.objects.filter(pk=session.pk, seats_taken__lt=F("capacity")).update(
         seats_taken=F("seats_taken") + 1
     )
-    if updated != 1:
+    return updated == 1
+
+
+def take_seat(session: Session) -> None:
+    if not seat_claim(session):
         raise SessionFull(_("Sorry, this session has just become full. Please choose another."))
     session.seats_taken += 1
 

@@ -9,8 +9,6 @@ are taken in one order: payment (by the payments app) → sessions (by id) → r
 
 import logging
 from datetime import datetime, timedelta
-from functools import partial
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -18,6 +16,7 @@ from django.utils import formats
 from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
+from rukhsa.booking import payment as booking_payment
 from rukhsa.booking.errors import BookingError, Busy, SessionFull
 from rukhsa.booking.models import ACTIVE, PendingChange, Registration, Status
 from rukhsa.booking.notify import registration_notify
@@ -28,16 +27,14 @@ from rukhsa.booking.seats import (
     seat_transaction,
     take_seat,
 )
+from rukhsa.booking.selectors import Gap, readiness_gaps
 from rukhsa.catalog.models import Session, SessionStatus
 from rukhsa.catalog.selectors import candidate_opens_at
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
-from rukhsa.payments import services as payments
+from rukhsa.payments.models import Order, Payment
 
 logger = logging.getLogger("rukhsa.booking")
-
-ORDER_KIND = "registration_fee"
-
 
 # --- Eligibility -------------------------------------------------------------------------------
 
@@ -46,9 +43,10 @@ def eligibility_refusal(*, candidate: User, session: Session, specialization_id:
     """The first rule of PRODUCT §4 this booking breaks, as a sentence; None when eligible."""
     period = session.period
     now = clock.now()
-    if not candidate.mobile_verified_at or not candidate.email_verified_at:
+    gaps = readiness_gaps(candidate)
+    if Gap.MOBILE in gaps or Gap.EMAIL in gaps:
         return _("Verify your mobile number and email address before registering.")
-    if not candidate.profile_complete:
+    if Gap.PROFILE in gaps:
         return _(
             "Add your qualification, major, teaching experience and employment to your personal "
             "data before registering."
@@ -77,13 +75,10 @@ def eligibility_refusal(*, candidate: User, session: Session, specialization_id:
 
 def active_registration(*, candidate: User, test_id: int) -> Registration | None:
     """The candidate's held (and still live) or confirmed (test day not passed) registration."""
-    today = clock.today()
     for registration in Registration.objects.filter(
         candidate=candidate, test_id=test_id, status__in=ACTIVE
     ).select_related("session"):
-        if registration.status == Status.CONFIRMED and registration.session.date >= today:
-            return registration
-        if registration.hold_live():
+        if registration.is_current():
             return registration
     return None
 
@@ -146,16 +141,7 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
                 _("You already have an active registration for this test."),
                 code="already_registered",
             ) from exc
-        order = payments.order_create(
-            owner=candidate,
-            kind=ORDER_KIND,
-            subject_ref=f"registration:{registration.pk}",
-            description_ar=f"{test.name_ar} — {registration.specialization.name_ar}",
-            description_en=f"{test.name_en} — {registration.specialization.name_en}",
-            net_halalas=test.fee_halalas,
-            vat_basis_points=test.vat_basis_points,
-            return_path=f"/registrations/{registration.reference}/",
-        )
+        order = booking_payment.seat_fee_order(registration=registration, test=test)
         registration.order = order
         registration.save(update_fields=["order"])
         audit_log(action="registration.held", actor=candidate, subject=candidate, obj=registration)
@@ -239,29 +225,10 @@ def registrations_complete_past(*, candidate: User | None = None) -> int:
     ).update(status=Status.COMPLETED)
 
 
-# --- Payment -----------------------------------------------------------------------------------
+# --- Payment (the orders themselves: booking.payment) -----------------------------------------
 
 
-def registration_payment_url(*, registration: Registration, request: Any) -> str:
-    """Where to send the candidate to pay for a live hold."""
-    if registration.status == Status.CONFIRMED:
-        raise BookingError(_("This registration is already paid."), code="paid")
-    if not registration.hold_live():
-        raise BookingError(
-            _("Your seat hold has expired. Please choose a session again."), code="expired"
-        )
-    order = registration.order
-    if order is None:
-        raise BookingError(_("The payment could not start. Please try again."))
-    try:
-        return payments.payment_start(order=order, request=request)
-    except payments.PaymentError as exc:
-        raise BookingError(
-            str(exc.args[0]) if exc.args else _("The payment could not start.")
-        ) from exc
-
-
-def registration_confirm_paid(*, order: Any, payment: Any) -> Registration | None:
+def registration_confirm_paid(*, order: Order, payment: Payment) -> Registration | None:
     """The order of a registration was paid (called inside the payment's transaction).
 
     A live or lapsed-but-unreleased hold is confirmed on its seat. A released hold is confirmed
@@ -302,7 +269,11 @@ def registration_confirm_paid(*, order: Any, payment: Any) -> Registration | Non
         subject=registration.candidate,
         obj=registration,
     )
-    transaction.on_commit(partial(_refund_late_payment, payment.pk))
+    booking_payment.refund_after_commit(
+        payment=payment,
+        amount_halalas=payment.amount_halalas,
+        reason="paid after the seat hold ended and no seat was free",
+    )
     registration_notify(registration, "late_payment_refunded")
     return registration
 
@@ -316,9 +287,3 @@ def _confirm(registration: Registration, *, now: datetime) -> Registration:
     audit_log(action="registration.confirmed", subject=registration.candidate, obj=registration)
     registration_notify(registration, "registration_confirmed")
     return registration
-
-
-def _refund_late_payment(payment_id: Any) -> None:
-    from rukhsa.booking.tasks import late_payment_refund
-
-    late_payment_refund.enqueue(str(payment_id))

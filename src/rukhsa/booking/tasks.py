@@ -1,3 +1,9 @@
+"""Periodic jobs of the booking app (enqueued by `manage.py clock`, see PERIODIC_TASKS).
+
+Tasks import services, never the other way round; the one task a service queues (a refund)
+lives beside the orders in `booking.payment`.
+"""
+
 from django_tasks import task
 
 from rukhsa.booking import changes, services
@@ -17,31 +23,3 @@ def holds_expire_due() -> int:
 def reminders_due() -> int:
     """Periodic: reminders 3 days and 1 day before each confirmed test (each sent once)."""
     return changes.reminders_send()
-
-
-@task()
-def late_payment_refund(payment_id: str) -> str:
-    """Refund in full a payment that arrived after its seat was gone."""
-    from rukhsa.payments import services as payments
-
-    payment = payments.Payment.objects.filter(pk=payment_id).first()
-    if payment is None:
-        return "missing"
-    payments.refund(
-        payment=payment,
-        amount_halalas=payment.amount_halalas,
-        reason="paid after the seat hold ended and no seat was free",
-    )
-    return "refunded"
-
-
-@task()
-def registration_refund(payment_id: str, amount_halalas: int) -> str:
-    """Refund a cancelled registration (idempotent in payments: one refund per payment)."""
-    from rukhsa.payments import services as payments
-
-    payment = payments.Payment.objects.filter(pk=payment_id).first()
-    if payment is None:
-        return "missing"
-    payments.refund(payment=payment, amount_halalas=amount_halalas, reason="registration cancelled")
-    return "refunded"

@@ -25,8 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from rukhsa.accounts.models import User
-from rukhsa.booking import selectors, services
-from rukhsa.booking.services import BookingError
+from rukhsa.booking import changes, selectors, services
+from rukhsa.booking import payment as booking_payment
+from rukhsa.booking.errors import BookingError
+from rukhsa.booking.models import Registration, Status
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Mode, Period, Specialization
 
@@ -38,18 +40,19 @@ def _candidate(request: HttpRequest) -> User:
 
 
 def _readiness(user: User) -> list[tuple[str, str]]:
-    """What must be done before booking: (sentence, link)."""
-    todo = []
-    if not user.email_verified_at:
-        todo.append((_("Verify your email address."), reverse("accounts:verify_email")))
-    if not user.profile_complete:
-        todo.append(
-            (
-                _("Add your qualification, major, teaching experience and employment."),
-                reverse("accounts:profile_edit"),
-            )
-        )
-    return todo
+    """What must be done before booking (selectors.readiness_gaps): (sentence, link)."""
+    steps = {
+        selectors.Gap.MOBILE: (
+            _("Verify your mobile number."),
+            reverse("accounts:verify_mobile"),
+        ),
+        selectors.Gap.EMAIL: (_("Verify your email address."), reverse("accounts:verify_email")),
+        selectors.Gap.PROFILE: (
+            _("Add your qualification, major, teaching experience and employment."),
+            reverse("accounts:profile_edit"),
+        ),
+    }
+    return [steps[gap] for gap in selectors.readiness_gaps(user)]
 
 
 @login_required
@@ -173,7 +176,7 @@ def _parse_choice(request: HttpRequest, period: Period, user: User) -> Choice:
             day = date.fromisoformat(raw_day)
         except ValueError:
             day = None
-        days = catalog.dates_with_seats(
+        days = selectors.dates_for_choice(
             period=period,
             specialization=choice.specialization,
             gender=user.gender,
@@ -227,11 +230,11 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
             ),
         )
     else:
-        services.holds_expire(centre_id=choice.centre.pk)  # lapsed holds never hide a seat
+        # Lapsed holds never hide a seat: the reads count them as free (no write on a GET).
         if choice.mode == Mode.DIGITAL and choice.day is None:
             context.update(
                 step="date",
-                options=catalog.dates_with_seats(
+                options=selectors.dates_for_choice(
                     period=period,
                     specialization=choice.specialization,
                     gender=user.gender,
@@ -334,8 +337,7 @@ def registrations(request: HttpRequest) -> HttpResponse:
 @login_required
 def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_for(candidate=_candidate(request), reference=reference)
-    from rukhsa.booking import changes
-
+    confirmed = registration.status == Status.CONFIRMED
     return render(
         request,
         "booking/registration.html",
@@ -345,12 +347,8 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "history": registration.changes.select_related(
                 "from_session__centre", "to_session__centre"
             ),
-            "change_refusal": changes.change_refusal(registration)
-            if registration.status == "confirmed"
-            else None,
-            "cancel_refusal": changes.cancel_refusal(registration)
-            if registration.status == "confirmed"
-            else None,
+            "change_refusal": changes.change_refusal(registration) if confirmed else None,
+            "cancel_refusal": changes.cancel_refusal(registration) if confirmed else None,
             "deadline": changes.change_deadline(registration),
         },
     )
@@ -361,7 +359,11 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
 def registration_pay(request: HttpRequest, reference: str) -> HttpResponse:
     registration = selectors.registration_for(candidate=_candidate(request), reference=reference)
     try:
-        url = services.registration_payment_url(registration=registration, request=request)
+        url = booking_payment.seat_fee_pay_url(
+            registration=registration,
+            owner=_candidate(request),
+            site_url=request.build_absolute_uri("/"),
+        )
     except BookingError as exc:
         messages.error(request, exc.message)
         return redirect("booking:registration", reference=registration.reference)
@@ -389,8 +391,6 @@ def registration_release(request: HttpRequest, reference: str) -> HttpResponse:
 def registration_change_view(request: HttpRequest, reference: str) -> HttpResponse:
     """Choose another session of the same period and mode — city → centre → (date →) time —
     then the swap is atomic (or, with a change fee, the new seat is held until it is paid)."""
-    from rukhsa.booking import changes
-
     user = _candidate(request)
     registration = selectors.registration_for(candidate=user, reference=reference)
     refusal = changes.change_refusal(registration)
@@ -405,7 +405,11 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
                     pending = changes.change_fee_hold(
                         registration=registration, new_session_id=int(target), actor=user
                     )
-                    return redirect(payments_start_url(request, pending.order))
+                    return redirect(
+                        booking_payment.change_fee_pay_url(
+                            pending=pending, owner=user, site_url=request.build_absolute_uri("/")
+                        )
+                    )
                 changes.registration_change(
                     registration=registration, new_session_id=int(target), actor=user
                 )
@@ -433,11 +437,9 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
     return render(request, "booking/change.html", context, status=409 if error else 200)
 
 
-def _change_step(request: HttpRequest, registration: Any, user: User) -> dict[str, Any]:
+def _change_step(request: HttpRequest, registration: Registration, user: User) -> dict[str, Any]:
     """The next choice for a change: city, centre, date (computer-based), then sessions — only
     places that have another session with a free seat are offered."""
-    from rukhsa.booking import changes
-
     options = changes.change_options(registration)
     cities = City.objects.filter(Exists(options.filter(centre__city=OuterRef("pk")))).order_by(
         "region__order", "order", "code"
@@ -470,22 +472,13 @@ def _change_step(request: HttpRequest, registration: Any, user: User) -> dict[st
     return {"step": "session", "city": city, "centre": centre, "day": day, "options": sessions}
 
 
-def payments_start_url(request: HttpRequest, order: Any) -> str:
-    from rukhsa.payments import services as payments
-
-    return payments.payment_start(order=order, request=request)
-
-
 @never_cache
 @login_required
 def registration_cancel_view(request: HttpRequest, reference: str) -> HttpResponse:
     """Confirm, then cancel with the test's refund percent (all of it after an operator
     cancellation)."""
-    from rukhsa.booking import changes
-    from rukhsa.payments import services as payments
-
     registration = selectors.registration_for(candidate=_candidate(request), reference=reference)
-    if registration.status == "cancelled":
+    if registration.status == Status.CANCELLED:
         messages.info(request, _("This registration is already cancelled."))
         return redirect("booking:registration", reference=registration.reference)
     refusal = changes.cancel_refusal(registration)
@@ -501,8 +494,7 @@ def registration_cancel_view(request: HttpRequest, reference: str) -> HttpRespon
                 _("Your registration was cancelled. The refund is on its way to your card."),
             )
             return redirect("booking:registration", reference=registration.reference)
-    payment = payments.order_paid_payment(registration.order) if registration.order else None
-    refund = changes.refund_amount(registration, payment.amount_halalas) if payment else 0
+    refund = changes.cancel_refund_halalas(registration)
     return render(
         request,
         "booking/cancel.html",

@@ -515,11 +515,13 @@ class Session(models.Model):
 
     @property
     def seats_free(self) -> int:
-        return self.capacity - self.seats_taken
+        """Free seats; a read annotated with ``seats_lapsed`` (seats of holds whose time ran
+        out, not yet given back) counts those as free too."""
+        return self.capacity - self.seats_taken + int(getattr(self, "seats_lapsed", 0) or 0)
 
     @property
     def is_full(self) -> bool:
-        return self.seats_taken >= self.capacity
+        return self.seats_free <= 0
 
     @property
     def starts_at(self) -> datetime:

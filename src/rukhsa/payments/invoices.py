@@ -10,14 +10,12 @@ The lock is taken as late as possible (just before the insert) and held until co
 """
 
 import base64
-import time
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 
 from rukhsa.core import clock
-from rukhsa.payments.checks import locks_disabled
 from rukhsa.payments.models import CreditNote, Invoice, InvoiceSequence, Order, Payment
 
 INVOICE_SERIES = "invoice"
@@ -25,13 +23,10 @@ CREDIT_NOTE_SERIES = "credit_note"
 
 
 def next_number(series: str) -> int:
-    """The next number of `series`; call inside the transaction that uses it."""
-    if locks_disabled():  # test-only control: read, wait, write — the race the lock prevents
-        row, _created = InvoiceSequence.objects.get_or_create(name=series)
-        time.sleep(0.02)
-        number = row.last_number + 1
-        InvoiceSequence.objects.filter(name=series).update(last_number=number)
-        return number
+    """The next number of `series`; call inside the transaction that uses it.
+
+    The race-control tests replace it with a read-wait-write to show the race the lock prevents.
+    """
     row, _created = InvoiceSequence.objects.select_for_update().get_or_create(name=series)
     row.last_number += 1
     row.save(update_fields=["last_number"])

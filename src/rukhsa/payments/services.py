@@ -6,9 +6,11 @@ vat_basis_points, return_path) -> Order``
     up; total = net + VAT. ``subject_ref`` is opaque to payments (e.g. "registration:42");
     ``return_path`` is the path on our site the candidate lands on after paying.
 
-``payment_start(*, order, request) -> str``
-    Creates a Payment (``initiated``) at settings.PAYMENT_GATEWAY and returns the URL of the
-    gateway's hosted card page to redirect to. Raises ``PaymentError`` (a sentence to show) when
+``payment_start(*, order, owner, site_url) -> str``
+    ``owner`` must own the order; ``site_url`` is the site's absolute address (the view builds
+    it), on which the gateway's return URL is made. Creates a Payment (``initiated``) at
+    settings.PAYMENT_GATEWAY and returns the URL of the gateway's hosted card page to redirect
+    to. Raises ``PaymentError`` (a sentence to show) when
     the order is already paid, or a payment of it is still in progress and cannot be cancelled
     at the gateway. An unfinished earlier attempt is first asked about and cancelled (it becomes
     ``failed``, reason ``superseded``), so "try again" works.
@@ -34,20 +36,18 @@ hook call, one invoice.
 """
 
 import logging
-import time
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
 from rukhsa.payments import hooks, notify
-from rukhsa.payments.checks import locks_disabled
 from rukhsa.payments.errors import IllegalTransition, PaymentError
 from rukhsa.payments.gateways import get_gateway
 from rukhsa.payments.gateways.base import FAILED, INITIATED, PAID, REFUNDED, GatewayResult
@@ -141,9 +141,15 @@ def _settle_earlier_attempts(order: Order) -> None:
             payment_refresh(payment=earlier)
 
 
-def payment_start(*, order: Order, request: HttpRequest) -> str:
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.pk != order.owner_id:
+def payment_return_url(*, payment: Payment, site_url: str) -> str:
+    """The absolute URL the gateway sends the payer back to (``site_url`` is ``https://host/``)."""
+    return site_url.rstrip("/") + reverse("payments:return", args=[payment.uuid])
+
+
+def payment_start(*, order: Order, owner: Any, site_url: str) -> str:
+    """Start paying `order` for `owner`; `site_url` is the site's absolute address, built by
+    the caller (a view: ``request.build_absolute_uri("/")``)."""
+    if getattr(owner, "pk", None) != order.owner_id:
         raise PaymentError(_("This order belongs to another account."), code="not_owner")
     if order_paid_payment(order) is None:
         _settle_earlier_attempts(order)
@@ -166,7 +172,7 @@ def payment_start(*, order: Order, request: HttpRequest) -> str:
             order=order, gateway=gateway_name, amount_halalas=order.total_halalas
         )
         audit_log(action="payments.payment_started", subject=order.owner, obj=payment)
-    return_url = request.build_absolute_uri(reverse("payments:return", args=[payment.uuid]))
+    return_url = payment_return_url(payment=payment, site_url=site_url)
     try:
         redirect_url = gateway.create(payment, order, return_url)
     except PaymentError as exc:
@@ -270,6 +276,19 @@ def payment_transition(*, payment: Payment, to: str, **fields: Any) -> bool:
     return _transition(payment, to, **fields)
 
 
+def status_move(payment_id: int, *, source: str, target: str, now: datetime, **fields: Any) -> bool:
+    """The conditional UPDATE (``… WHERE status = <source>``); True when this call moved it.
+
+    The race-control tests replace it with a read-wait-write to show the race it prevents.
+    """
+    return (
+        Payment.objects.filter(pk=payment_id, status=source).update(
+            status=target, updated_at=now, **fields
+        )
+        == 1
+    )
+
+
 def _transition(payment: Payment, target: str, **fields: Any) -> bool:
     """Make the move once. True when this call made it, False when it had already been made.
 
@@ -287,21 +306,7 @@ def _transition(payment: Payment, target: str, **fields: Any) -> bool:
     with transaction.atomic():
         try:
             with transaction.atomic():
-                if locks_disabled():  # test-only control: read, wait, write
-                    current = Payment.objects.get(pk=payment.pk).status
-                    time.sleep(0.02)
-                    moved = current == source
-                    if moved:
-                        Payment.objects.filter(pk=payment.pk).update(
-                            status=target, updated_at=now, **fields
-                        )
-                else:
-                    moved = (
-                        Payment.objects.filter(pk=payment.pk, status=source).update(
-                            status=target, updated_at=now, **fields
-                        )
-                        == 1
-                    )
+                moved = status_move(payment.pk, source=source, target=target, now=now, **fields)
         except IntegrityError as exc:
             # Another payment of this order is already paid: a second charge at the gateway.
             logger.error(

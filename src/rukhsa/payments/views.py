@@ -80,7 +80,9 @@ def order_pay(request: HttpRequest, order_uuid: str) -> HttpResponse:
     """Start paying an order (a form button on the caller's page posts here)."""
     order = selectors.order_for_owner(request.user, order_uuid)
     try:
-        url = payment_start(order=order, request=request)
+        url = payment_start(
+            order=order, owner=request.user, site_url=request.build_absolute_uri("/")
+        )
     except PaymentError as exc:
         messages.error(request, str(exc))
         return redirect(_safe_return(request, order.return_path))
