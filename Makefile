@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 MANAGE := $(CURDIR)/$(PY) $(CURDIR)/manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench guide install messages makemessages migrate demo worker clean
+.PHONY: run test lint format bench guide install messages makemessages migrate demo worker clean system-deps
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,7 +33,13 @@ run: demo
 worker: $(STAMP)
 	DEBUG=1 $(MANAGE) db_worker
 
-test: messages
+# The system packages the suite needs (Chromium, fonts, gettext, poppler, zbar, Pango):
+# installed when root with apt; otherwise `make test` stops here with the command to run.
+system-deps:
+	@scripts/system_deps.sh
+
+test: system-deps
+	@$(MAKE) --no-print-directory messages
 	scripts/test.sh
 
 lint: $(STAMP)
