@@ -68,7 +68,7 @@ def _refuse(
     staff: Any,
     session: Session,
     registration: Registration | None = None,
-    request: Any = None,
+    ip: str | None = None,
 ) -> CheckInError:
     audit_log(
         action="booking.checkin_refused",
@@ -76,13 +76,13 @@ def _refuse(
         subject=registration.candidate if registration is not None else None,
         obj=registration,
         note=f"{code}; session {session.pk}",
-        request=request,
+        ip=ip,
     )
     return CheckInError(code, message, registration)
 
 
 def checkin_record(
-    *, staff: Any, session: Session, token_or_reference: str, request: Any = None
+    *, staff: Any, session: Session, token_or_reference: str, ip: str | None = None
 ) -> Registration:
     """Mark the candidate present in ``session``, or raise ``CheckInError`` saying why not."""
     text = (token_or_reference or "").strip()
@@ -103,7 +103,7 @@ def checkin_record(
                 ),
                 staff=staff,
                 session=session,
-                request=request,
+                ip=ip,
             ) from None
     else:
         normalized = normalize_reference(text)
@@ -125,13 +125,13 @@ def checkin_record(
             _("No registration has the reference %(reference)s.") % {"reference": reference},
             staff=staff,
             session=session,
-            request=request,
+            ip=ip,
         )
 
     def refuse(code: str, message: str) -> CheckInError:
         return _refuse(
             code, message, staff=staff, session=session, registration=registration,
-            request=request,
+            ip=ip,
         )  # fmt: skip
 
     if registration.status != Status.CONFIRMED:
@@ -181,7 +181,7 @@ def checkin_record(
                 obj=registration,
                 changes={"checked_in_at": (None, moment.isoformat())},
                 note=f"session {session.pk}; {'QR code' if version is not None else 'typed'}",
-                request=request,
+                ip=ip,
             )
             return registration
     registration.refresh_from_db()

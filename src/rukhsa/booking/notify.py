@@ -2,9 +2,8 @@
 
 from typing import Any
 
-from django.conf import settings
-
 from rukhsa.booking.models import Registration
+from rukhsa.core.language import language_of
 from rukhsa.notifications.services import message_send
 
 
@@ -19,7 +18,7 @@ def registration_notify(
     session = registration.session
     return message_send(
         kind=kind,
-        language=candidate.preferred_language or settings.LANGUAGE_CODE,
+        language=language_of(candidate),
         recipient=candidate,
         sms_to=candidate.mobile if candidate.mobile_verified_at else None,
         email_to=candidate.email if candidate.email_verified_at else None,

@@ -41,6 +41,7 @@ from rukhsa.booking.tickets import Ticket, accepted_documents, ticket_for, ticke
 from rukhsa.catalog.models import Session
 from rukhsa.core.clock import RIYADH
 from rukhsa.core.masking import mask_identity
+from rukhsa.core.net import client_ip
 from rukhsa.core.pdf import render_pdf
 
 # --- Candidate: the admission ticket -------------------------------------------------------------
@@ -149,7 +150,10 @@ def checkin_page(request: HttpRequest) -> HttpResponse:
             code = request.POST.get("code", "")
             try:
                 registration = checkin_record(
-                    staff=request.user, session=session, token_or_reference=code, request=request
+                    staff=request.user,
+                    session=session,
+                    token_or_reference=code,
+                    ip=client_ip(request),
                 )
             except CheckInError as exc:
                 context["error"] = exc.message

@@ -19,9 +19,14 @@ def audit_log(
     changes: Mapping[str, tuple[object, object]] | None = None,
     obj: Any = None,
     note: str = "",
+    ip: str | None = None,
     request: HttpRequest | None = None,
 ) -> list[AuditLog]:
-    """Write audit rows: one per changed field in `changes` ({field: (old, new)}), or one row."""
+    """Write audit rows: one per changed field in `changes` ({field: (old, new)}), or one row.
+
+    `ip` is the client's address (the caller's view takes it from `core.net.client_ip`);
+    `request` is accepted for callers not yet passing `ip`.
+    """
     when = clock.now()
     base = {
         "created_at": when,
@@ -31,7 +36,7 @@ def audit_log(
         "object_type": obj._meta.label_lower if obj is not None else "",
         "object_id": str(obj.pk) if obj is not None else "",
         "note": note,
-        "ip_address": client_ip(request),
+        "ip_address": ip if ip is not None else client_ip(request),
     }
     rows = [
         AuditLog(

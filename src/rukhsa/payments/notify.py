@@ -6,6 +6,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from rukhsa.core.language import language_of
 from rukhsa.notifications.services import message_send
 from rukhsa.payments.models import CreditNote, FailureReason, Invoice, Payment
 
@@ -24,7 +25,7 @@ def sar(halalas: int) -> str:
 
 
 def _send(kind: str, owner, context: dict, dedupe_key: str) -> None:  # type: ignore[no-untyped-def]
-    language = owner.preferred_language or settings.LANGUAGE_CODE
+    language = language_of(owner)
     message_send(
         kind=kind,
         language=language,
@@ -40,7 +41,7 @@ def payment_received(invoice_id: int) -> None:
     invoice = Invoice.objects.select_related("order__owner", "payment").get(pk=invoice_id)
     order = invoice.order
     owner = order.owner
-    language = owner.preferred_language or settings.LANGUAGE_CODE
+    language = language_of(owner)
     _send(
         "payment_received",
         owner,
@@ -58,7 +59,7 @@ def payment_failed(payment_id: int) -> None:
     payment = Payment.objects.select_related("order__owner").get(pk=payment_id)
     order = payment.order
     owner = order.owner
-    language = owner.preferred_language or settings.LANGUAGE_CODE
+    language = language_of(owner)
     _send(
         "payment_failed",
         owner,
@@ -77,7 +78,7 @@ def payment_refunded(credit_note_id: int) -> None:
     note = CreditNote.objects.select_related("payment__order__owner").get(pk=credit_note_id)
     order = note.payment.order
     owner = order.owner
-    language = owner.preferred_language or settings.LANGUAGE_CODE
+    language = language_of(owner)
     _send(
         "payment_refunded",
         owner,

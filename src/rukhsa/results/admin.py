@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from rukhsa.catalog.models import Period
 from rukhsa.core.masking import mask_identity
+from rukhsa.core.net import client_ip
 from rukhsa.results import services, templates_io
 from rukhsa.results.forms import ImportForm
 from rukhsa.results.models import DomainScore, ImportBatch, ImportStatus, Result
@@ -102,7 +103,7 @@ class ResultAdmin(admin.ModelAdmin):
         if refusal:
             self.message_user(request, refusal, messages.ERROR)
             return
-        count = services.results_publish(period=period, actor=request.user, request=request)
+        count = services.results_publish(period=period, actor=request.user, ip=client_ip(request))
         self.message_user(
             request,
             ngettext(
@@ -163,7 +164,7 @@ class ResultAdmin(admin.ModelAdmin):
                 file_name=upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 actor=request.user,
-                request=request,
+                ip=client_ip(request),
             )
             return self._batch_redirect(batch)
         return TemplateResponse(
@@ -188,7 +189,7 @@ class ResultAdmin(admin.ModelAdmin):
             )
             return HttpResponseRedirect(reverse(f"{self.admin_site.name}:results_result_import"))
         batch = services.results_import_checked_enqueue(
-            checked=checked, actor=request.user, request=request
+            checked=checked, actor=request.user, ip=client_ip(request)
         )
         if batch is None:
             raise Http404  # a second click: the first one took the file

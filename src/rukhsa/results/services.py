@@ -11,7 +11,6 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connections, transaction
 from django.db.models import Q
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,6 +19,7 @@ from django.utils.translation import ngettext
 from rukhsa.catalog.models import Period
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
+from rukhsa.core.language import language_of
 from rukhsa.notifications.services import message_send
 from rukhsa.results.importer import FileRefused, Importer, Outcome, RowError, iter_rows
 from rukhsa.results.models import ImportBatch, ImportStatus, Result
@@ -47,13 +47,13 @@ def results_import(
     dry_run: bool,
     actor: Any = None,
     progress: Callable[[int], None] | None = None,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> ImportBatch:
     """Check a results file and, unless `dry_run`, write it — all rows or none — here and now
     (`manage.py import_results`). The back office queues its uploads instead:
     `results_import_enqueue`."""
     batch = import_batch_create(period=period, file_name=file_name, dry_run=dry_run, actor=actor)
-    return import_batch_run(batch, file=file, actor=actor, progress=progress, request=request)
+    return import_batch_run(batch, file=file, actor=actor, progress=progress, ip=ip)
 
 
 def import_batch_create(
@@ -85,7 +85,7 @@ def import_batch_run(
     file: IO[bytes],
     actor: Any = None,
     progress: Callable[[int], None] | None = None,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> ImportBatch:
     """Check the batch's file and, unless it is a dry run, write it — all rows or none — then
     close the batch (status, counts, errors) and log it.
@@ -98,7 +98,7 @@ def import_batch_run(
     """
     recorder = _ProgressRecorder(batch, separate=not batch.dry_run, also=progress)
     try:
-        return _run(batch, file, recorder, actor, request)
+        return _run(batch, file, recorder, actor, ip)
     except BaseException as exc:
         import_batch_fail(batch, reason=_failure_reason(exc), actor=actor)
         raise
@@ -111,7 +111,7 @@ def _run(
     file: IO[bytes],
     progress: Callable[[int], None],
     actor: Any,
-    request: HttpRequest | None,
+    ip: str | None,
 ) -> ImportBatch:
     period, dry_run, file_name = batch.period, batch.dry_run, batch.file_name
     importer = Importer(period=period, dry_run=dry_run, batch=batch, progress=progress)
@@ -148,7 +148,7 @@ def _run(
             f"{outcome.written} written ({outcome.replaced} replaced), "
             f"{outcome.error_count} errors"
         ),
-        request=request,
+        ip=ip,
     )
     return batch
 
@@ -284,7 +284,7 @@ def results_import_enqueue(
     file_name: str,
     dry_run: bool,
     actor: Any = None,
-    request: HttpRequest | None = None,
+    ip: str | None = None,
 ) -> ImportBatch:
     """Queue the import of a file already in the default storage; the task worker runs it
     (`results_import_run`) in the language of the page that queued it. Returns the batch at once
@@ -304,7 +304,7 @@ def results_import_enqueue(
         actor=actor,
         obj=batch,
         note=f"period {period.code}, file {file_name}, {'dry run' if dry_run else 'import'}",
-        request=request,
+        ip=ip,
     )
     try:
         results_import_run.enqueue(
@@ -318,7 +318,7 @@ def results_import_enqueue(
 
 
 def results_import_checked_enqueue(
-    *, checked: ImportBatch, actor: Any = None, request: HttpRequest | None = None
+    *, checked: ImportBatch, actor: Any = None, ip: str | None = None
 ) -> ImportBatch | None:
     """Queue the real import of the file a clean dry run kept. The stored file passes from the
     dry run to the new batch, which drops it when it is done, so the same check is imported
@@ -332,7 +332,7 @@ def results_import_checked_enqueue(
         file_name=checked.file_name,
         dry_run=False,
         actor=actor,
-        request=request,
+        ip=ip,
     )
 
 
@@ -410,7 +410,7 @@ def published_q(now: Any = None, prefix: str = "") -> Q:
 
 
 def results_publish(
-    *, period: Period, actor: Any = None, when: Any = None, request: HttpRequest | None = None
+    *, period: Period, actor: Any = None, when: Any = None, ip: str | None = None
 ) -> int:
     """Publish the period's unpublished results, 500 per transaction; tell each candidate.
 
@@ -439,7 +439,7 @@ def results_publish(
             actor=actor,
             obj=period,
             note=f"{total} results published",
-            request=request,
+            ip=ip,
         )
     return total
 
@@ -464,7 +464,7 @@ def results_notify_send(*, result_ids: list[int]) -> int:
         with transaction.atomic():
             message_send(
                 kind="result_published",
-                language=user.preferred_language or "ar",
+                language=language_of(user),
                 recipient=user,
                 sms_to=user.mobile,
                 email_to=user.email,
