@@ -17,10 +17,11 @@ from django.urls import reverse
 
 from rukhsa.core import clock
 from rukhsa.core.models import AuditLog
-from rukhsa.results import importer, services, tasks
+from rukhsa.results import importer, services
 from rukhsa.results.importer import Importer
 from rukhsa.results.models import ImportBatch, ImportStatus, Result
-from rukhsa.results.tasks import results_import_run, results_imports_stalled_close_due
+from rukhsa.results.services import results_import_run
+from rukhsa.results.tasks import results_imports_stalled_close_due
 from tests.catalog.conftest import verified_client
 from tests.results.conftest import csv_bytes, header, row, run_import
 
@@ -66,7 +67,7 @@ class Spy:
 def queued_calls(monkeypatch) -> list[tuple[str, bool, str]]:
     """Each enqueue of the import task, with the batch's status at that moment."""
     spy = Spy()
-    monkeypatch.setattr(tasks, "results_import_run", spy)
+    monkeypatch.setattr(services, "results_import_run", spy)
     return spy.calls
 
 
@@ -160,7 +161,7 @@ def test_a_task_that_raises_marks_the_batch_failed(setup, register, officer, mon
 
 
 def test_a_queue_that_refuses_the_task_fails_the_batch(setup, officer, monkeypatch) -> None:
-    monkeypatch.setattr(tasks, "results_import_run", Spy(ConnectionError("queue unreachable")))
+    monkeypatch.setattr(services, "results_import_run", Spy(ConnectionError("queue unreachable")))
     upload(officer, setup, [header(setup)], dry_run=True)
     batch = ImportBatch.objects.get()
     assert batch.status == ImportStatus.FAILED and "queue unreachable" in batch.failure

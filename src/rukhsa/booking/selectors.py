@@ -2,7 +2,6 @@
 
 from datetime import date
 from enum import StrEnum
-from typing import Any
 
 from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -13,6 +12,7 @@ from rukhsa.booking.models import ACTIVE, PendingChange, Registration, Status
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, Period, Session, SessionStatus, Specialization
 from rukhsa.core import clock
+from rukhsa.payments.models import Invoice
 
 
 class Gap(StrEnum):
@@ -165,10 +165,8 @@ def session_for_review(*, period: Period, session_id: str) -> Session | None:
     )
 
 
-def invoice_for(registration: Registration) -> Any:
+def invoice_for(registration: Registration) -> Invoice | None:
     """The tax invoice of the registration's payment, if it was paid."""
     if registration.order_id is None:
         return None
-    from rukhsa.payments.models import Invoice
-
     return Invoice.objects.filter(order_id=registration.order_id).first()

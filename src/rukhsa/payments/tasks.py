@@ -2,6 +2,8 @@
 
 from django_tasks import task
 
+from rukhsa.payments.services import payments_reconcile
+
 
 @task()
 def reconcile_payments() -> dict[str, int]:
@@ -9,6 +11,4 @@ def reconcile_payments() -> dict[str, int]:
 
     See services.payments_reconcile for the rule; safe to run twice or late.
     """
-    from rukhsa.payments.services import payments_reconcile
-
     return payments_reconcile()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from rukhsa.core.pdf import qr_svg, render_pdf
 from rukhsa.payments import selectors
 from rukhsa.payments.errors import PaymentError
-from rukhsa.payments.models import FailureReason, Payment, PaymentStatus
+from rukhsa.payments.models import CreditNote, FailureReason, Invoice, Payment, PaymentStatus
 from rukhsa.payments.services import payment_refresh, payment_start
 from rukhsa.payments.webhooks import webhook_receive
 
@@ -112,40 +112,26 @@ def webhook(request: HttpRequest, gateway: str) -> HttpResponse:
     return JsonResponse({"status": outcome}, status=status)
 
 
-def _document_context(document: object, kind: str) -> dict[str, object]:
-    qr = getattr(document, "qr_tlv", "")
+def _document_context(document: Invoice | CreditNote, kind: str) -> dict[str, object]:
+    qr = document.qr_tlv if isinstance(document, Invoice) else ""
     return {"doc": document, "kind": kind, "qr": qr_svg(qr) if qr else ""}
 
 
 @login_required
 @require_GET
-def invoice_page(request: HttpRequest, invoice_uuid: str) -> HttpResponse:
-    invoice = selectors.invoice_for_owner(request.user, invoice_uuid)
-    return render(request, "payments/invoice.html", _document_context(invoice, "invoice"))
-
-
-@login_required
-@require_GET
-def invoice_pdf(request: HttpRequest, invoice_uuid: str) -> HttpResponse:
-    invoice = selectors.invoice_for_owner(request.user, invoice_uuid)
-    pdf = render_pdf("payments/document_pdf.html", _document_context(invoice, "invoice"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{invoice.display_number}.pdf"'
-    return response
-
-
-@login_required
-@require_GET
-def credit_note_page(request: HttpRequest, note_uuid: str) -> HttpResponse:
-    note = selectors.credit_note_for_owner(request.user, note_uuid)
-    return render(request, "payments/invoice.html", _document_context(note, "credit_note"))
-
-
-@login_required
-@require_GET
-def credit_note_pdf(request: HttpRequest, note_uuid: str) -> HttpResponse:
-    note = selectors.credit_note_for_owner(request.user, note_uuid)
-    pdf = render_pdf("payments/document_pdf.html", _document_context(note, "credit_note"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{note.display_number}.pdf"'
+def document(request: HttpRequest, uuid: str, kind: str, as_pdf: bool = False) -> HttpResponse:
+    """An invoice or a credit note of the signed-in owner (404 for anyone else's), as a page
+    or as a PDF; `kind` and `as_pdf` come from the URL pattern."""
+    found: Invoice | CreditNote
+    if kind == "invoice":
+        found = selectors.invoice_for_owner(request.user, uuid)
+    else:
+        found = selectors.credit_note_for_owner(request.user, uuid)
+    context = _document_context(found, kind)
+    if not as_pdf:
+        return render(request, "payments/invoice.html", context)
+    response = HttpResponse(
+        render_pdf("payments/document_pdf.html", context), content_type="application/pdf"
+    )
+    response["Content-Disposition"] = f'inline; filename="{found.display_number}.pdf"'
     return response

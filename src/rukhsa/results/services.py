@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django_tasks import task
 
 from rukhsa.catalog.models import Period
 from rukhsa.core import clock
@@ -289,8 +290,6 @@ def results_import_enqueue(
     """Queue the import of a file already in the default storage; the task worker runs it
     (`results_import_run`) in the language of the page that queued it. Returns the batch at once
     — already closed when the tasks run inline (the immediate backend of the tests)."""
-    from rukhsa.results.tasks import results_import_run
-
     batch = import_batch_create(
         period=period,
         file_name=file_name,
@@ -445,8 +444,6 @@ def results_publish(
 
 
 def _enqueue_notify(ids: list[int]) -> None:
-    from rukhsa.results.tasks import results_notify
-
     results_notify.enqueue(ids)
 
 
@@ -513,3 +510,20 @@ def publish_refusal(period: Period) -> str:
             "period": period.code
         }
     return ""
+
+
+# --- Tasks this module queues (beside the work they do; the periodic jobs are in tasks.py) -----
+
+
+@task()
+def results_import_run(batch_id: int, stored_file: str, language: str = "ar") -> str:
+    """Run a queued results import (dry run or real) from its stored file; the reasons of its
+    bad rows are written in `language`, the one of the page that queued it."""
+    with translation.override(language):
+        return results_import_queued_run(batch_id=batch_id, stored_file=stored_file)
+
+
+@task()
+def results_notify(result_ids: list[int]) -> int:
+    """Tell up to 500 candidates that their result is published (each once)."""
+    return results_notify_send(result_ids=result_ids)

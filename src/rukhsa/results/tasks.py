@@ -1,15 +1,12 @@
-from django.utils import translation
+"""Periodic jobs of the results app (enqueued by `manage.py clock`, see PERIODIC_TASKS).
+
+Tasks import services, never the other way round: the two tasks the services queue themselves
+(`results_import_run`, `results_notify`) live in `results.services` beside their work.
+"""
+
 from django_tasks import task
 
 from rukhsa.results import services
-
-
-@task()
-def results_import_run(batch_id: int, stored_file: str, language: str = "ar") -> str:
-    """Run a queued results import (dry run or real) from its stored file; the reasons of its
-    bad rows are written in `language`, the one of the page that queued it."""
-    with translation.override(language):
-        return services.results_import_queued_run(batch_id=batch_id, stored_file=stored_file)
 
 
 @task()
@@ -22,9 +19,3 @@ def results_publish_due() -> int:
 def results_imports_stalled_close_due() -> int:
     """Periodic: close as failed the imports whose worker stopped (no progress for 15 minutes)."""
     return services.results_imports_stalled_close()
-
-
-@task()
-def results_notify(result_ids: list[int]) -> int:
-    """Tell up to 500 candidates that their result is published (each once)."""
-    return services.results_notify_send(result_ids=result_ids)

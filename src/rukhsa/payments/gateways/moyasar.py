@@ -38,7 +38,7 @@ from rukhsa.payments.gateways.base import (
     GatewayResult,
     failure_reason_from_message,
 )
-from rukhsa.payments.gateways.sandbox import result_from_json
+from rukhsa.payments.gateways.moyasar_shapes import result_from_json
 
 if TYPE_CHECKING:
     from rukhsa.payments.models import Order, Payment

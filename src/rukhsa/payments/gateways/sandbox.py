@@ -1,49 +1,17 @@
 """The sandbox gateway adapter: the same calls as a remote gateway, answered in process."""
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from rukhsa.payments.errors import PaymentError
-from rukhsa.payments.gateways.base import (
-    FAILED,
-    INITIATED,
-    PAID,
-    REFUNDED,
-    Gateway,
-    GatewayResult,
-    failure_reason_from_message,
-)
+from rukhsa.payments.gateways.base import Gateway, GatewayResult
+from rukhsa.payments.gateways.moyasar_shapes import result_from_json
 from rukhsa.payments.sandbox import api
 
 if TYPE_CHECKING:
     from rukhsa.payments.models import Order, Payment
-
-
-def result_from_json(data: dict[str, Any]) -> GatewayResult:
-    source = data.get("source") or {}
-    message = source.get("message") or ""
-    status = data.get("status")
-    if status in ("paid", "captured"):
-        mapped = PAID
-    elif status == "refunded":
-        mapped = REFUNDED
-    elif status in ("failed", "canceled", "voided", "expired"):
-        mapped = FAILED
-    else:
-        mapped = INITIATED
-    return GatewayResult(
-        status=mapped,
-        scheme=source.get("company") or "",
-        masked_card=source.get("number") or "",
-        message=message,
-        failure_reason=failure_reason_from_message(message) if mapped == FAILED else "",
-        amount_halalas=data.get("amount"),
-        refunded_halalas=int(data.get("refunded") or 0),
-        gateway_payment_id=str(data.get("id") or ""),
-        raw=data,
-    )
 
 
 class SandboxGateway(Gateway):

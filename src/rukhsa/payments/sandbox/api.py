@@ -10,6 +10,7 @@ Rukhsa talks to it only through gateways/sandbox.py, as it would to a remote gat
 - refunds: at most the amount; status `refunded` once anything was refunded.
 """
 
+import json
 import uuid
 from datetime import timedelta
 from functools import partial
@@ -18,9 +19,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django_tasks import task
 
 from rukhsa.core import clock
 from rukhsa.payments.sandbox.models import ChargeStatus, SandboxCharge, ThreeDSState
+from rukhsa.payments.webhooks import webhook_receive
 
 MESSAGES = {
     "paid": "APPROVED",
@@ -195,8 +198,6 @@ def three_ds_complete(charge: SandboxCharge, *, authenticated: bool) -> SandboxC
 
 
 def _webhook_on_commit(charge: SandboxCharge, event_type: str) -> None:
-    from rukhsa.payments.sandbox.tasks import sandbox_webhook_deliver
-
     transaction.on_commit(
         partial(sandbox_webhook_deliver.enqueue, str(charge.id), event_type, str(uuid.uuid4()))
     )
@@ -213,3 +214,13 @@ def webhook_body(charge_id: str, event_type: str, event_id: str) -> dict[str, An
         "live": False,
         "data": charge_json(_get(charge_id)),
     }
+
+
+@task()
+def sandbox_webhook_deliver(charge_id: str, event_type: str, event_id: str) -> str:
+    """The sandbox's webhook sender: in process, through the same function the HTTP endpoint
+    calls (authentication, storage and de-duplication included), with the body a POST would
+    carry."""
+    body = json.dumps(webhook_body(charge_id, event_type, event_id)).encode()
+    status_code, outcome = webhook_receive(gateway="sandbox", body=body)
+    return f"{status_code} {outcome}"
