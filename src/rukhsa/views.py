@@ -3,9 +3,11 @@
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
@@ -116,12 +118,14 @@ def dashboard_steps(user: User) -> list[Step]:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user: User = request.user  # type: ignore[assignment]
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
     return render(
         request,
         "core/dashboard.html",
         {
-            "display_name": user.display_name(request.LANGUAGE_CODE),  # type: ignore[attr-defined]
+            "display_name": user.display_name(get_language() or "ar"),
             "steps": dashboard_steps(user),
         },
     )

@@ -166,7 +166,7 @@ class SignupForm(Form):
     NAME_EN = ("name_en_first", "name_en_father", "name_en_grandfather", "name_en_family")
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip()
+        return str(self.cleaned_data["email"]).strip()
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -278,7 +278,7 @@ class VerifyCodeForm(Form):
     )
 
     def clean_code(self) -> str:
-        code = self.cleaned_data["code"]
+        code = str(self.cleaned_data["code"])
         if not (code.isascii() and code.isdigit() and len(code) == 6):
             raise ValidationError(_("The code has 6 digits."))
         return code
@@ -490,7 +490,7 @@ class ChangeEmailForm(Form):
         self.user = user
 
     def clean_new_value(self) -> str:
-        return self.cleaned_data["new_value"].strip()
+        return str(self.cleaned_data["new_value"]).strip()
 
 
 def normalise_code(raw: str) -> str:

@@ -5,10 +5,10 @@ The same capacity rules as holds (docs/capacity.md): seats change only under the
 locks, taken in id order, so two candidates swapping A→B and B→A at once cannot deadlock.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -89,7 +89,7 @@ def _cancel_too_late(registration: Registration) -> str:
     ) % {"hours": hours}
 
 
-def change_options(registration: Registration) -> Any:
+def change_options(registration: Registration) -> QuerySet[Session]:
     """Sessions this registration may move to: same period and mode, hosting the
     specialization, for the candidate's gender, with a free seat, not the current one."""
     return (
@@ -376,7 +376,7 @@ def _notify_with(registration: Registration, kind: str, **extra: Any) -> None:
 # --- Operator-cancelled sessions ---------------------------------------------------------------
 
 
-def on_session_cancelled(*, session: Session, actor: Any, reason: str = "") -> None:
+def on_session_cancelled(*, session: Session, actor: User | None, reason: str = "") -> None:
     """Called inside the transaction that cancelled the session: every confirmed candidate is
     marked displaced (may re-book with no deadline or fee, or cancel with a full refund) and
     told; live holds on the session are released."""
@@ -407,7 +407,7 @@ def on_session_cancelled(*, session: Session, actor: Any, reason: str = "") -> N
 REMINDER_DAYS = (3, 1)
 
 
-def reminders_send(*, today: Any = None) -> int:
+def reminders_send(*, today: date | None = None) -> int:
     """Remind confirmed candidates 3 days and 1 day before the test; each reminder once."""
     today = today or clock.today()
     sent = 0

@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -36,7 +37,10 @@ TERMS_KEY = "rukhsa_booking_terms"
 
 
 def _candidate(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
+    """The signed-in candidate (the views are behind login_required)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
 
 
 def _readiness(user: User) -> list[tuple[str, str]]:

@@ -47,5 +47,6 @@ class DjangoEmailBackend:
 
 def backend_for(channel: str) -> DeliveryBackend:
     if channel == Channel.SMS:
-        return import_string(settings.SMS_BACKEND)()
+        backend: DeliveryBackend = import_string(settings.SMS_BACKEND)()
+        return backend
     return DjangoEmailBackend()

@@ -24,7 +24,7 @@ def sar(halalas: int) -> str:
     return f"{halalas // 100}.{halalas % 100:02d}"
 
 
-def _send(kind: str, owner, context: dict, dedupe_key: str) -> None:  # type: ignore[no-untyped-def]
+def _send(kind: str, owner: Any, context: dict[str, Any], dedupe_key: str) -> None:
     language = language_of(owner)
     message_send(
         kind=kind,

@@ -2,11 +2,11 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
-from django.db.models import Avg, Count
+from django.db.models import Avg, Count, QuerySet
 from django.http import Http404
 
+from rukhsa.accounts.models import User
 from rukhsa.results import levels
 from rukhsa.results.models import CODE_ALPHABET, CODE_LENGTH, Attendance, DomainScore, Result
 from rukhsa.results.services import published_q
@@ -14,11 +14,11 @@ from rukhsa.results.services import published_q
 COHORT_MINIMUM = 30
 
 
-def _base():  # type: ignore[no-untyped-def]
+def _base() -> QuerySet[Result]:
     return Result.objects.select_related("period__test", "specialization", "registration__session")
 
 
-def results_of(*, candidate: Any) -> list[Result]:
+def results_of(*, candidate: User) -> list[Result]:
     """The candidate's published results, newest period first (one query)."""
     return list(
         _base()
@@ -27,7 +27,7 @@ def results_of(*, candidate: Any) -> list[Result]:
     )
 
 
-def result_for_candidate(*, candidate: Any, result_id: int) -> Result:
+def result_for_candidate(*, candidate: User, result_id: int) -> Result:
     """The candidate's own published result, or 404 (another's, unpublished, unknown)."""
     result = _base().filter(published_q(), candidate=candidate, pk=result_id).first()
     if result is None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from rukhsa.accounts.models import User
 from rukhsa.core.masking import mask_identity
 from rukhsa.core.pdf import qr_svg, render_pdf
 from rukhsa.results import ratelimit, selectors
@@ -33,16 +35,25 @@ def masked_name(user: Any, language: str | None = None) -> str:
     return f"{first} {family[:1]}." if family else first
 
 
+def _candidate(request: HttpRequest) -> User:
+    """The signed-in candidate (the views are behind login_required)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
 @never_cache
 @login_required
 def results_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "results/list.html", {"results": selectors.results_of(candidate=request.user)}
+        request,
+        "results/list.html",
+        {"results": selectors.results_of(candidate=_candidate(request))},
     )
 
 
 def _detail_context(request: HttpRequest, result_id: int) -> dict[str, Any]:
-    result = selectors.result_for_candidate(candidate=request.user, result_id=result_id)
+    result = selectors.result_for_candidate(candidate=_candidate(request), result_id=result_id)
     detail = selectors.result_detail(result)
     return {
         "d": detail,
@@ -62,12 +73,12 @@ def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
 @login_required
 def result_report_pdf(request: HttpRequest, result_id: int) -> HttpResponse:
     context = _detail_context(request, result_id)
-    user = request.user
+    user = _candidate(request)
     context.update(
         {
             "qr": qr_svg(context["verify_url"], label=_("Verification QR code")),
-            "masked_identity": mask_identity(getattr(user, "identity_number", "")),
-            "candidate_name": user.display_name(get_language() or "ar"),  # type: ignore[union-attr]
+            "masked_identity": mask_identity(user.identity_number),
+            "candidate_name": user.display_name(get_language() or "ar"),
         }
     )
     pdf = render_pdf("results/report_pdf.html", context)
