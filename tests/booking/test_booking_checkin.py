@@ -408,3 +408,21 @@ def test_sessions_of_any_date_can_be_found_by_date_and_centre(cat, make_staff):
     assert f'value="{cat.women_slot.pk}"' in html and f'value="{cat.slot.pk}"' not in html
     bad = client.get(reverse("tickets:checkin"), {"date": "31-31-2026"})
     assert bad.status_code == 200
+
+
+def test_a_check_in_through_the_page_is_audited_with_the_client_address(
+    cat, registration, make_staff, settings
+):
+    """The view hands the service the client's address (one proxy-aware function); the
+    audit row carries it, and a forged X-Forwarded-For hop is not believed."""
+    settings.PROXY_COUNT = 1
+    staff = make_staff("Support")
+    with on_the_day(cat.slot):
+        client = verified_client(staff)
+        client.post(
+            reverse("tickets:checkin"),
+            {"session": cat.slot.pk, "code": ticket_token(registration)},
+            HTTP_X_FORWARDED_FOR="198.51.100.7, 203.0.113.9",
+        )
+    entry = AuditLog.objects.get(action="booking.checkin", object_id=str(registration.pk))
+    assert entry.ip_address == "203.0.113.9"
