@@ -513,3 +513,9 @@ def publish_refusal(period: Period) -> str:
             "period": period.code
         }
     return ""
+
+
+def result_mark_seen(*, result: Result) -> None:
+    """The candidate opened the result: it is no longer announced as new (first time only)."""
+    if result.seen_at is None:
+        Result.objects.filter(pk=result.pk, seen_at__isnull=True).update(seen_at=clock.now())

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 
 from rukhsa.core.masking import mask_identity
 from rukhsa.core.pdf import qr_svg, render_pdf
-from rukhsa.results import ratelimit, selectors
+from rukhsa.results import ratelimit, selectors, services
 from rukhsa.results.models import Result
 
 
@@ -37,7 +37,7 @@ def masked_name(user: Any, language: str | None = None) -> str:
 @login_required
 def results_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "results/list.html", {"results": selectors.results_of(candidate=request.user)}
+        request, "results/list.html", {"rows": selectors.result_rows(candidate=request.user)}
     )
 
 
@@ -55,7 +55,9 @@ def _detail_context(request: HttpRequest, result_id: int) -> dict[str, Any]:
 @never_cache
 @login_required
 def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
-    return render(request, "results/detail.html", _detail_context(request, result_id))
+    context = _detail_context(request, result_id)
+    services.result_mark_seen(result=context["result"])
+    return render(request, "results/detail.html", context)
 
 
 @never_cache
