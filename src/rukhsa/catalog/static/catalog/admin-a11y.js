@@ -56,6 +56,8 @@
       var select = container ? container.previousElementSibling : null;
       var label = select && select.id ? document.querySelector("label[for='" + select.id + "']") : null;
       name(box, text(label));
+      var shown = box.querySelector(".select2-selection__rendered[role=textbox]");
+      if (shown) { name(shown, text(label)); }
     });
     // The two-list selector's filter icons carry an aria-label, which a bare span may not.
     document.querySelectorAll(".search-label-icon[aria-label]").forEach(function (icon) {
