@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from rukhsa.accounts.models import User
 from rukhsa.booking.models import Status
 from rukhsa.booking.selectors import Gap, active_registrations, readiness_gaps
+from rukhsa.core import bidi
+from rukhsa.results.selectors import new_results
 
 
 @dataclass(frozen=True)
@@ -61,13 +63,27 @@ def dashboard_steps(user: User) -> list[Step]:
                 todo=True,
             )
         )
+    for position, result in enumerate(new_results(candidate=user)):
+        steps.insert(
+            position,
+            Step(
+                _("Your result in %(specialization)s is out.")
+                % {"specialization": result.specialization.name},
+                _("See your result"),
+                reverse("results:detail", args=[result.pk]),
+                _("New"),
+                todo=True,
+            ),
+        )
     ready = not gaps
     for registration in active_registrations(candidate=user):
         if registration.status == Status.HELD:
             steps.append(
                 Step(
-                    _("Your seat %(reference)s is held: pay before it is released.")
-                    % {"reference": registration.reference},
+                    bidi.sentence(
+                        _("Your seat %(reference)s is held: pay before it is released."),
+                        reference=registration.reference,
+                    ),
                     _("Pay now"),
                     reverse("booking:registration", args=[registration.reference]),
                     _("Awaiting payment"),
@@ -77,8 +93,9 @@ def dashboard_steps(user: User) -> list[Step]:
         else:
             steps.append(
                 Step(
-                    _("Your test %(reference)s is confirmed.")
-                    % {"reference": registration.reference},
+                    bidi.sentence(
+                        _("Your test %(reference)s is confirmed."), reference=registration.reference
+                    ),
                     _("Details"),
                     reverse("booking:registration", args=[registration.reference]),
                     _("Confirmed"),

@@ -253,10 +253,13 @@ def test_pdf_is_one_arabic_page_whose_qr_checks_in(
     assert candidate.identity_number not in text
 
     run("pdftoppm", "-png", "-r", "150", "-singlefile", str(pdf), str(tmp_path / "page"))
-    decoded = run(
+    codes = run(
         "zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", str(tmp_path / "page.png")
-    ).strip()
-    assert decoded == ticket_token(registration)
+    ).split()
+    # The ticket's own code, and a smaller one with the centre's location for a phone's map.
+    cat.digital.refresh_from_db()
+    assert sorted(codes) == sorted([ticket_token(registration), cat.digital.map_url])
+    decoded = ticket_token(registration)
     staff = make_staff("Support")
     with time_machine.travel(datetime.combine(cat.slot.date, time(7, 10), tzinfo=RIYADH)):
         checked = checkin_record(staff=staff, session=cat.slot, token_or_reference=decoded)
@@ -290,8 +293,12 @@ def test_ics_parses_with_the_start_in_riyadh_and_the_duration(cat, candidate):
     event = next(iter(calendar.walk("VEVENT")))
     start = event.decoded("DTSTART")
     assert str(start.tzinfo) == "Asia/Riyadh" or start.utcoffset() == timedelta(hours=3)
-    assert start == datetime.combine(cat.slot.date, time(8), tzinfo=RIYADH)
-    assert event.decoded("DTEND") - start == timedelta(minutes=150)
+    # The event starts at the reporting time (30 minutes before an 08:00 digital start) and
+    # ends with the test; reminders a day and two hours before the reporting time.
+    assert start == datetime.combine(cat.slot.date, time(7, 30), tzinfo=RIYADH)
+    assert event.decoded("DTEND") - start == timedelta(minutes=30 + 150)
+    triggers = sorted(alarm.decoded("TRIGGER") for alarm in event.walk("VALARM"))
+    assert triggers == [-timedelta(days=1), -timedelta(hours=2)]
     assert calendar.walk("VTIMEZONE")[0]["TZID"] == "Asia/Riyadh"
     assert cat.digital.name_ar in str(event["LOCATION"])
     assert cat.digital.address_ar in str(event["LOCATION"])

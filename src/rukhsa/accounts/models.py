@@ -192,6 +192,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             return self.name_ar
         return self.name_en
 
+    def first_name_in(self, language: str) -> str:
+        """The first name as a message in `language` greets with it: Arabic when there is one."""
+        if language.startswith("ar") and self.name_ar_first:
+            return self.name_ar_first
+        return self.name_en_first
+
     def get_full_name(self) -> str:
         return self.name_en
 

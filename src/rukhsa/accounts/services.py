@@ -334,7 +334,7 @@ def email_code_send(*, user: User, ip: str | None) -> None:
         context={
             "code": code,
             "path": f"/accounts/verify/email/{token}/",
-            "name": user.name_en_first,
+            "name": user.first_name_in(_recipient_language(user)),
         },
     )
 
@@ -460,7 +460,7 @@ def recovery_request(*, key: str | None, ip: str | None) -> None:
         context={
             "code": code,
             "path": f"/accounts/recover/link/{token}/",
-            "name": user.name_en_first,
+            "name": user.first_name_in(language),
         },
     )
 
@@ -639,7 +639,7 @@ def contact_change_request(
                 context={
                     "code": code,
                     "path": f"/accounts/profile/email/{token}/",
-                    "name": user.name_en_first,
+                    "name": user.first_name_in(language),
                 },
             )
 
@@ -705,3 +705,10 @@ def contact_change_confirm(
             context={"field": field},
         )
     return change.new_value
+
+
+def preferred_language_set(*, user: User, language: str) -> None:
+    """Store the language the person chose (messages and the next login follow it)."""
+    if user.preferred_language != language:
+        User.objects.filter(pk=user.pk).update(preferred_language=language)
+        user.preferred_language = language

@@ -30,12 +30,13 @@ from rukhsa.accounts.forms import (
 from rukhsa.accounts.middleware import LOGIN_AT, SEEN_AT
 from rukhsa.accounts.models import CodePurpose, User
 from rukhsa.accounts.services import AccountError, SignupData
-from rukhsa.core import clock
+from rukhsa.core import bidi, clock
 from rukhsa.core.countries import country_name
 from rukhsa.core.geo import city_name
 from rukhsa.core.net import client_ip
 from rukhsa.core.views import remember_language
 
+SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
 PENDING_USER = "rukhsa_pending_user"
 RESET_KEY = "rukhsa_reset_key"
 RESET_USER = "rukhsa_reset_user"
@@ -61,7 +62,14 @@ def _start_session(request: HttpRequest, user: User) -> HttpResponse:
         user_agent=request.headers.get("User-Agent", ""),
     )
     response = redirect(_safe_next(request) or reverse("dashboard"))
-    remember_language(response, user.preferred_language or settings.LANGUAGE_CODE)
+    # The language the person chose on this device (the switch's cookie) wins and becomes the
+    # stored preference; on a device where nothing was chosen, the stored preference applies.
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if language in SUPPORTED_LANGUAGES:
+        services.preferred_language_set(user=user, language=language)
+    else:
+        language = user.preferred_language or settings.LANGUAGE_CODE
+    remember_language(response, language)
     return response
 
 
@@ -166,8 +174,10 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "title": _("Verify your mobile"),
-            "lead": _("We sent a 6-digit code by SMS to %(mobile)s. It is valid for 10 minutes.")
-            % {"mobile": user.mobile},
+            "lead": bidi.sentence(
+                _("We sent a 6-digit code by SMS to %(mobile)s. It is valid for 10 minutes."),
+                mobile=user.mobile,
+            ),
             "resend_wait": services.code_resend_wait(user=user, purpose=CodePurpose.SIGNUP_MOBILE),
         },
     )
@@ -202,11 +212,13 @@ def verify_email(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "title": _("Verify your email"),
-            "lead": _(
-                "We sent a link and a 6-digit code to %(email)s. Open the link or enter the "
-                "code here."
-            )
-            % {"email": user.email},
+            "lead": bidi.sentence(
+                _(
+                    "We sent a link and a 6-digit code to %(email)s. Open the link or enter the "
+                    "code here."
+                ),
+                email=user.email,
+            ),
             "resend_wait": services.code_resend_wait(user=user, purpose=CodePurpose.EMAIL),
         },
     )

@@ -14,6 +14,7 @@ from datetime import date
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -82,9 +83,7 @@ def ticket_pdf_download(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 def ticket_calendar(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = _ticket_or_404(request, reference)
-    url = request.build_absolute_uri(
-        reverse("tickets:ticket", args=[ticket.registration.reference])
-    )
+    url = settings.SITE_URL + reverse("tickets:ticket", args=[ticket.registration.reference])
     body = ticket_ics(ticket, url=url, language=get_language() or "ar")
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     name = f"test-{ticket.registration.reference}.ics"

@@ -132,6 +132,11 @@ class Ticket:
     def qr(self) -> SafeString:
         return qr_svg(self.token, _("QR code of the admission ticket"))
 
+    @property
+    def map_qr(self) -> SafeString:
+        """The centre's location on a map, for the printed ticket (a link cannot be clicked)."""
+        return qr_svg(self.centre.map_url, _("QR code of the centre's location on a map"))
+
 
 def ticket_for(registration: Registration) -> Ticket:
     """The ticket of a confirmed registration (the caller checks ownership and status)."""
@@ -206,7 +211,9 @@ def _local(moment: datetime) -> str:
 
 
 def ticket_ics(ticket: Ticket, *, url: str = "", language: str = "ar") -> str:
-    """The calendar file: one event from the start for the test's duration, in Asia/Riyadh.
+    """The calendar file: one event from the reporting time (when the candidate must be at the
+    door, not the test's start) to the test's end, in Asia/Riyadh, with two reminders: a day
+    before and two hours before the reporting time.
 
     The UID is the same for every download and every version of this registration's ticket;
     SEQUENCE is the ticket version minus one, so a calendar that imported the file before a
@@ -226,6 +233,8 @@ def ticket_ics(ticket: Ticket, *, url: str = "", language: str = "ar") -> str:
             _("Reference: %(reference)s") % {"reference": registration.reference},
             _("Reporting time: %(time)s")
             % {"time": formats.time_format(ticket.reporting_at, "TIME_FORMAT")},
+            _("Start time: %(time)s")
+            % {"time": formats.time_format(ticket.starts_at, "TIME_FORMAT")},
             _("Bring the admission ticket and one accepted identity document."),
             *([url] if url else []),
         ]
@@ -241,7 +250,7 @@ def ticket_ics(ticket: Ticket, *, url: str = "", language: str = "ar") -> str:
         f"UID:{registration.reference}@rukhsa",
         f"SEQUENCE:{max(registration.ticket_version - 1, 0)}",
         f"DTSTAMP:{now().astimezone(UTC):%Y%m%dT%H%M%SZ}",
-        f"DTSTART;TZID=Asia/Riyadh:{_local(ticket.starts_at)}",
+        f"DTSTART;TZID=Asia/Riyadh:{_local(ticket.reporting_at)}",
         f"DTEND;TZID=Asia/Riyadh:{_local(ticket.ends_at)}",
         "SUMMARY:" + ics_escape(f"{test_name} — {spec_name}"),
         "LOCATION:" + ics_escape(f"{centre_name}{'، ' if arabic else ', '}{address}"),
@@ -254,6 +263,12 @@ def ticket_ics(ticket: Ticket, *, url: str = "", language: str = "ar") -> str:
         "ACTION:DISPLAY",
         "DESCRIPTION:" + ics_escape(_("Test tomorrow: %(name)s") % {"name": test_name}),
         "TRIGGER:-P1D",
+        "END:VALARM",
+        "BEGIN:VALARM",
+        "ACTION:DISPLAY",
+        "DESCRIPTION:"
+        + ics_escape(_("Be at the test centre in two hours: %(name)s") % {"name": test_name}),
+        "TRIGGER:-PT2H",
         "END:VALARM",
         "END:VEVENT",
         "END:VCALENDAR",

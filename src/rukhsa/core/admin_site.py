@@ -136,6 +136,119 @@ def _registrations_per_day_placeholder(request: HttpRequest) -> Panel:
 dashboard.register("registrations_per_day", _registrations_per_day_placeholder, order=10)
 
 
+# --- Home charts -----------------------------------------------------------------------------
+
+
+@dataclass
+class Bar:
+    """One bar of a chart: its label, its length (``value``), an optional darker first part
+    (``part``, e.g. the confirmed share of the registrations) and the figure written beside it."""
+
+    label: Any
+    value: float
+    text: Any
+    part: float = 0
+
+
+@dataclass
+class Chart:
+    """A picture for the back-office home page, drawn server-side as SVG (no script).
+
+    ``columns`` draws vertical columns (a series over time); otherwise horizontal bars, one per
+    line, each with its label and figure in words so colour is never the only carrier. Lengths
+    are scaled to ``maximum`` (100 for percentages) or to the largest value.
+    """
+
+    key: str
+    title: Any
+    bars: list[Bar] = field(default_factory=list)
+    summary: Any = ""
+    legend: list[Any] = field(default_factory=list)  # [full bar, darker part]
+    columns: bool = False
+    maximum: float | None = None
+    empty: Any = ""
+    link: str = ""
+    link_text: Any = ""
+
+    @property
+    def scale(self) -> float:
+        largest = max((bar.value for bar in self.bars), default=0)
+        return float(self.maximum or largest or 1)
+
+    @property
+    def drawn(self) -> list[dict[str, Any]]:
+        """Each bar with its lengths in percent of the scale (one decimal, for SVG attributes)."""
+        scale = self.scale
+        out = []
+        for index, bar in enumerate(self.bars):
+            length = min(max(bar.value / scale * 100, 0), 100)
+            part = min(max(bar.part / scale * 100, 0), length)
+            out.append(
+                {
+                    "bar": bar,
+                    "length": f"{length:.1f}",
+                    "part": f"{part:.1f}",
+                    "rest_y": f"{100 - length:.1f}",
+                    "part_y": f"{100 - part:.1f}",
+                    "x": index * 10 + 1,
+                    "x_rtl": (len(self.bars) - 1 - index) * 10 + 1,
+                    "end": f"{100 - length:.1f}",
+                    "part_end": f"{100 - part:.1f}",
+                }
+            )
+        return out
+
+    @property
+    def width(self) -> int:
+        return max(len(self.bars), 1) * 10
+
+
+ChartProvider = Callable[[HttpRequest], "Chart | None"]
+
+
+class ChartRegistry:
+    """Home-page charts by key, ordered; a provider returns None when the user may not see it."""
+
+    def __init__(self) -> None:
+        self._charts: dict[str, tuple[int, ChartProvider]] = {}
+
+    def register(self, key: str, provider: ChartProvider, *, order: int = 100) -> None:
+        self._charts[key] = (order, provider)
+
+    def charts(self, request: HttpRequest) -> list[Chart]:
+        ordered = sorted(self._charts.items(), key=lambda item: item[1][0])
+        return [c for _key, (_order, provider) in ordered if (c := provider(request)) is not None]
+
+
+charts = ChartRegistry()
+
+
+# --- The back office's list of apps: operator work first, in the page's language -------------
+
+# Operator work, in this order; any app not named here comes after them, technical apps last.
+APP_ORDER = ("booking", "results", "payments", "catalog", "accounts", "notifications", "core")
+TECHNICAL_APPS = ("auth", "axes", "otp_totp", "django_tasks_database")
+APP_NAMES: dict[str, Any] = {
+    "auth": _("Staff roles (groups)"),
+    "axes": _("Login attempts"),
+    "otp_totp": _("Authenticator apps (second factor)"),
+    "django_tasks_database": _("Background tasks"),
+}
+MODEL_NAMES: dict[tuple[str, str], Any] = {
+    ("otp_totp", "totpdevice"): _("Authenticator devices (TOTP)"),
+    ("django_tasks_database", "dbtaskresult"): _("Background task results"),
+}
+
+
+def _app_rank(app: dict[str, Any]) -> tuple[int, int, str]:
+    label = app["app_label"]
+    if label in APP_ORDER:
+        return (0, APP_ORDER.index(label), "")
+    if label in TECHNICAL_APPS:
+        return (2, TECHNICAL_APPS.index(label), "")
+    return (1, 0, str(app["name"]))
+
+
 # --- Login ------------------------------------------------------------------------------------
 
 
@@ -231,6 +344,26 @@ class RukhsaAdminSite(admin.AdminSite):
         return bool(
             user.is_active and user.is_staff and getattr(user, "is_verified", lambda: False)()
         )
+
+    def get_app_list(
+        self, request: HttpRequest, app_label: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Operator work first (registrations, results, payments, catalogue…), technical apps
+        (roles, login attempts, authenticator devices, background tasks) last, every name in
+        the page's language."""
+        apps = super().get_app_list(request, app_label)
+        for app in apps:
+            label = app["app_label"]
+            app["name"] = APP_NAMES.get(label, app["name"])
+            app["technical"] = label in TECHNICAL_APPS
+            for model in app["models"]:
+                key = (label, str(model["object_name"]).lower())
+                model["name"] = MODEL_NAMES.get(key, model["name"])
+        return sorted(apps, key=_app_rank)
+
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        context = {"charts": charts.charts(request), **(extra_context or {})}
+        return super().index(request, context)
 
     def get_urls(self) -> list[Any]:
         urls: list[URLPattern] = [

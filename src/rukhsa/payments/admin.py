@@ -1,18 +1,24 @@
 """Payments in the back office: read-only lists; webhook events can be replayed."""
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from rukhsa.core import clock
+from rukhsa.core.admin_site import Bar, Chart, charts
+from rukhsa.core.money import format_sar
 from rukhsa.payments.models import (
     CreditNote,
     Invoice,
     Order,
     Payment,
+    PaymentStatus,
     SandboxCharge,
     WebhookEvent,
     WebhookStatus,
@@ -124,3 +130,45 @@ class SandboxChargeAdmin(ReadOnlyAdmin):
     list_display = ("id", "status", "amount", "scheme", "masked_number", "three_ds", "created_at")
     list_filter = ("status", "scheme", "three_ds")
     search_fields = ("=id", "given_id", "masked_number")
+
+
+# --- The back office's home page: payments by status ------------------------------------------
+
+CHART_DAYS = 30
+
+
+def payments_by_status_chart(request: HttpRequest) -> Chart | None:
+    """How the last 30 days' payments ended: paid, refunded, failed, still open (count and sum)."""
+    if not request.user.has_perm("payments.view_payment"):
+        return None
+    since = clock.now() - timedelta(days=CHART_DAYS)
+    rows: dict[str, Any] = {
+        row["status"]: row
+        for row in Payment.objects.filter(created_at__gte=since)
+        .values("status")
+        .annotate(count=Count("id"), amount=Sum("amount_halalas"))
+        .order_by()
+    }
+    bars = [
+        Bar(
+            label=label,
+            value=rows[status]["count"],
+            text=ngettext(
+                "%(count)d payment · %(amount)s", "%(count)d payments · %(amount)s", count
+            )
+            % {"count": count, "amount": format_sar(rows[status]["amount"] or 0)},
+        )
+        for status, label in PaymentStatus.choices
+        if (count := rows[status]["count"] if status in rows else 0)
+    ]
+    return Chart(
+        key="payments",
+        title=_("Payments by status (last 30 days)"),
+        bars=bars,
+        empty=_("No payments in the last 30 days."),
+        link=reverse("admin:payments_payment_changelist"),
+        link_text=_("All payments"),
+    )
+
+
+charts.register("payments", payments_by_status_chart, order=30)

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from rukhsa.core import bidi
 from rukhsa.core.pdf import qr_svg, render_pdf
 from rukhsa.payments import selectors
 from rukhsa.payments.errors import PaymentError
@@ -57,8 +58,10 @@ def _flash_outcome(request: HttpRequest, payment: Payment) -> None:
         invoice = getattr(payment, "invoice", None)
         messages.success(
             request,
-            _("Your payment was received. Your receipt is simplified tax invoice %(number)s.")
-            % {"number": invoice.display_number if invoice else ""},
+            bidi.sentence(
+                _("Your payment was received. Your receipt is simplified tax invoice %(number)s."),
+                number=invoice.display_number if invoice else "",
+            ),
         )
     elif payment.status == PaymentStatus.REFUNDED:
         messages.info(request, _("This payment was refunded to your card."))

@@ -158,6 +158,7 @@ class Result(models.Model):
     imported_at = models.DateTimeField(_("imported"), default=clock.now)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     notified_at = models.DateTimeField(_("candidate told"), null=True, blank=True)
+    seen_at = models.DateTimeField(_("first opened by the candidate"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("result")

@@ -1,7 +1,7 @@
 """Reads for the results pages; every candidate read is ownership-checked and publication-gated."""
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, QuerySet
 from django.http import Http404
@@ -25,6 +25,38 @@ def results_of(*, candidate: User) -> list[Result]:
         .filter(published_q(), candidate=candidate)
         .order_by("-period__first_test_day", "-id")
     )
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """A line of the results list: the result, its indicative level and whether it is new."""
+
+    result: Result
+    level_label: str
+
+    @property
+    def is_new(self) -> bool:
+        return self.result.seen_at is None
+
+
+def result_rows(*, candidate: User) -> list[ResultRow]:
+    """The results list with each result's indicative level (no query per row)."""
+    rows = []
+    for result in results_of(candidate=candidate):
+        outcome = levels.licence_level(
+            result.period.test.licence_levels,
+            score=result.score,
+            passed=result.passed,
+            qualification=result.qualification,
+            experience_years=result.experience_years,
+        )
+        rows.append(ResultRow(result=result, level_label=levels.level_label(outcome.level)))
+    return rows
+
+
+def new_results(*, candidate: User) -> list[Result]:
+    """Published results the candidate has not opened yet (the dashboard announces them)."""
+    return list(_base().filter(published_q(), candidate=candidate, seen_at__isnull=True))
 
 
 def result_for_candidate(*, candidate: User, result_id: int) -> Result:
@@ -53,7 +85,8 @@ class DomainRow:
     # Numbers for the bar, written with a full stop whatever the language.
     @property
     def percent_text(self) -> str:
-        return _number(self.percent)
+        """The percent as people read it: rounded to one decimal (13 of 14 → "92.9")."""
+        return _number(displayed_percent(self.correct, self.questions, self.percent))
 
     @property
     def cohort_text(self) -> str:
@@ -78,6 +111,21 @@ class DomainRow:
             if self.cohort is not None
             else ""
         )
+
+
+def displayed_percent(correct: int, questions: int, stored: Decimal) -> Decimal:
+    """Percent correct rounded half up to one decimal place, for display.
+
+    The stored value is truncated so that its band is exact; rounding can only move a value
+    across a band edge (50, 80) with 400 or more questions in a domain, and then the stored
+    value is shown instead, so the figure and its band never disagree.
+    """
+    if questions <= 0:
+        return stored
+    rounded = (Decimal(correct) * 100 / Decimal(questions)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+    return rounded if levels.domain_band(rounded) == levels.domain_band(stored) else stored
 
 
 def _number(value: Decimal) -> str:

@@ -512,6 +512,12 @@ def publish_refusal(period: Period) -> str:
     return ""
 
 
+def result_mark_seen(*, result: Result) -> None:
+    """The candidate opened the result: it is no longer announced as new (first time only)."""
+    if result.seen_at is None:
+        Result.objects.filter(pk=result.pk, seen_at__isnull=True).update(seen_at=clock.now())
+
+
 # --- Tasks this module queues (beside the work they do; the periodic jobs are in tasks.py) -----
 
 

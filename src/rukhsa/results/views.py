@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from rukhsa.accounts.models import User
 from rukhsa.core.masking import mask_identity
 from rukhsa.core.pdf import qr_svg, render_pdf
-from rukhsa.results import ratelimit, selectors
+from rukhsa.results import ratelimit, selectors, services
 from rukhsa.results.models import Result
 
 
@@ -46,9 +46,7 @@ def _candidate(request: HttpRequest) -> User:
 @login_required
 def results_list(request: HttpRequest) -> HttpResponse:
     return render(
-        request,
-        "results/list.html",
-        {"results": selectors.results_of(candidate=_candidate(request))},
+        request, "results/list.html", {"rows": selectors.result_rows(candidate=_candidate(request))}
     )
 
 
@@ -66,7 +64,9 @@ def _detail_context(request: HttpRequest, result_id: int) -> dict[str, Any]:
 @never_cache
 @login_required
 def result_detail(request: HttpRequest, result_id: int) -> HttpResponse:
-    return render(request, "results/detail.html", _detail_context(request, result_id))
+    context = _detail_context(request, result_id)
+    services.result_mark_seen(result=context["result"])
+    return render(request, "results/detail.html", context)
 
 
 @never_cache

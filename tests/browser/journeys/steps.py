@@ -45,6 +45,10 @@ def log_in_form(page: Page, identifier: str, password: str, nationality: str = "
 
 
 def logout_button(page: Page) -> Locator:
+    """The header's log-out button; on a phone it is in the menu, which a person opens first."""
+    summary = page.locator("header details.site-menu:not([open]) > summary")
+    if summary.count() and summary.is_visible():
+        summary.click()
     return page.locator("header form[action$='/accounts/logout/'] button[type=submit]")
 
 

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from django import template
 
-from rukhsa.core import hijri
+from rukhsa.core import bidi, hijri
 from rukhsa.core.clock import RIYADH
 from rukhsa.core.masking import mask_email, mask_identity, mask_phone
 from rukhsa.core.money import format_sar
@@ -33,6 +33,7 @@ def hijri_date(value: date | datetime | None) -> str:
 
 
 register.filter("mask_identity", mask_identity)
+register.filter("ltr", bidi.ltr)
 register.filter("mask_phone", mask_phone)
 register.filter("mask_email", mask_email)
 
