@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
 from rukhsa.booking.models import Status
-from rukhsa.booking.selectors import active_registrations
+from rukhsa.booking.selectors import active_registrations, waitlist_of
 
 
 @dataclass(frozen=True)
@@ -112,5 +112,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "display_name": user.display_name(request.LANGUAGE_CODE),  # type: ignore[attr-defined]
             "steps": dashboard_steps(user),
+            "waitlist": waitlist_of(candidate=user),
         },
     )

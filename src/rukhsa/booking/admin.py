@@ -1,5 +1,6 @@
 """Back office for registrations: search, who has not yet acted on a cancelled session,
-cancelling a session with a reason, and the registrations-per-day dashboard panel."""
+cancelling a session with a reason, the waiting list, and the dashboard panels
+(registrations per day; waiting-list figures per session and per city)."""
 
 from datetime import timedelta
 from typing import Any
@@ -10,7 +11,14 @@ from django.db.models.functions import TruncDate
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from rukhsa.booking.models import PendingChange, Registration, RegistrationChange
+from rukhsa.booking.models import (
+    PendingChange,
+    Registration,
+    RegistrationChange,
+    WaitlistEntry,
+    WaitlistOffer,
+)
+from rukhsa.booking.selectors import waitlist_figures
 from rukhsa.core import clock
 from rukhsa.core.admin_site import Panel, dashboard
 from rukhsa.core.masking import mask_identity
@@ -112,3 +120,78 @@ def registrations_per_day(request: HttpRequest) -> Panel:
 
 
 dashboard.register("registrations_per_day", registrations_per_day, order=10)
+
+
+class OfferInline(admin.TabularInline):
+    model = WaitlistOffer
+    extra = 0
+    can_delete = False
+    fields = ("offered_at", "session", "registration", "state", "resolved_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    """The line itself (read-only: entries change through the candidates and freed seats)."""
+
+    list_display = (
+        "queued_at",
+        "masked_candidate",
+        "specialization",
+        "city",
+        "session",
+        "mode",
+        "state",
+        "lapses",
+        "end_reason",
+    )
+    list_filter = ("state", "end_reason", "period", "city")
+    list_select_related = ("candidate", "specialization", "city", "session__centre")
+    search_fields = ("candidate__identity_key", "candidate__email", "candidate__mobile")
+    readonly_fields = [f.name for f in WaitlistEntry._meta.fields]
+    inlines = [OfferInline]
+    show_full_result_count = False
+
+    @admin.display(description=_("candidate"))
+    def masked_candidate(self, obj: WaitlistEntry) -> str:
+        return mask_identity(obj.candidate.identity_key)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+def _waitlist_panel(by: str) -> Panel:
+    rows = waitlist_figures(by=by)
+    return Panel(
+        title=_("Waiting list per session") if by == "session" else _("Waiting list per city"),
+        columns=[
+            _("Session") if by == "session" else _("City"),
+            _("Waiting"),
+            _("Offers out"),
+            _("Accepted"),
+            _("Lapsed"),
+        ],
+        rows=[
+            [row["name"], row["waiting"], row["out"], row["accepted"], row["lapsed"]]
+            for row in rows[:50]
+        ],
+        empty=_("Nobody is on the waiting list."),
+        note=_(
+            "Raise a session's capacity and the new seats are offered to the waiting list at once."
+        ),
+    )
+
+
+def waitlist_per_session(request: HttpRequest) -> Panel:
+    return _waitlist_panel("session")
+
+
+def waitlist_per_city(request: HttpRequest) -> Panel:
+    return _waitlist_panel("city")
+
+
+dashboard.register("waitlist_per_session", waitlist_per_session, order=40)
+dashboard.register("waitlist_per_city", waitlist_per_city, order=41)

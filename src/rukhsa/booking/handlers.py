@@ -1,14 +1,17 @@
 """Booking listens to the payments app (a paid order confirms a registration or applies a
-change) and to the catalogue (an operator cancelled a session)."""
+change) and to the catalogue (an operator cancelled a session, or raised its capacity: the waiting
+list fills the new seats)."""
 
 from typing import Any
 
-from rukhsa.booking import changes, services
+from rukhsa.booking import changes, services, waitlist
 
 
 def on_paid(*, order: Any, payment: Any) -> None:
     if order.kind == services.ORDER_KIND:
-        services.registration_confirm_paid(order=order, payment=payment)
+        registration = services.registration_confirm_paid(order=order, payment=payment)
+        if registration is not None:
+            waitlist.registration_confirmed(registration=registration)
     elif order.kind == changes.CHANGE_FEE_KIND:
         changes.change_fee_paid(order=order, payment=payment)
 
@@ -19,3 +22,5 @@ def connect() -> None:
 
     hooks.subscribe("paid", on_paid)
     catalog_hooks.subscribe("session_cancelled", changes.on_session_cancelled)
+    catalog_hooks.subscribe("session_cancelled", waitlist.on_session_cancelled)
+    catalog_hooks.subscribe("seats_added", waitlist.seats_added)

@@ -1,15 +1,16 @@
 """Reads for the booking pages, each ownership-checked where a candidate names an object."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from rukhsa.accounts.models import User
-from rukhsa.booking.models import ACTIVE, Registration
+from rukhsa.booking.models import ACTIVE, Registration, WaitlistEntry, WaitlistOffer
 from rukhsa.catalog import selectors as catalog
-from rukhsa.catalog.models import Centre, Period, Session, SessionStatus, Specialization
+from rukhsa.catalog.models import Centre, City, Period, Session, SessionStatus, Specialization
 from rukhsa.core import clock
 
 
@@ -96,3 +97,108 @@ def invoice_for(registration: Registration) -> Any:
     from rukhsa.payments.models import Invoice
 
     return Invoice.objects.filter(order_id=registration.order_id).first()
+
+
+# --- Waiting list ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitlistPlace:
+    """One of the candidate's waiting-list entries as the pages show it."""
+
+    entry: WaitlistEntry
+    place: int | None  # 1 = first in line; None while a seat is offered
+    offer: Registration | None  # the live offered seat (a held registration), if any
+
+
+def waitlist_cities(*, period: Period, specialization: Specialization, user: User) -> Any:
+    """Cities with at least one open future session of the period for this specialization and
+    the candidate's gender (full ones included: that is the point of the list)."""
+    sessions = Session.objects.filter(
+        period=period,
+        status=SessionStatus.OPEN,
+        date__gt=clock.today(),
+        centre__gender=user.gender,
+        centre__active=True,
+        specializations=specialization,
+        centre__city=OuterRef("pk"),
+    )
+    return City.objects.filter(Exists(sessions)).select_related("region")
+
+
+def _place(entry: WaitlistEntry) -> int:
+    """1 + the waiting entries of the same period, specialization and city ahead in line."""
+    ahead = WaitlistEntry.objects.filter(
+        state=WaitlistEntry.State.WAITING,
+        period_id=entry.period_id,
+        specialization_id=entry.specialization_id,
+        city_id=entry.city_id,
+    ).filter(Q(queued_at__lt=entry.queued_at) | Q(queued_at=entry.queued_at, pk__lt=entry.pk))
+    return ahead.count() + 1
+
+
+def waitlist_of(*, candidate: User) -> list[WaitlistPlace]:
+    """The candidate's open entries (waiting or offered), with place or live offer."""
+    entries = WaitlistEntry.objects.filter(
+        candidate=candidate,
+        state__in=[WaitlistEntry.State.WAITING, WaitlistEntry.State.OFFERED],
+    ).select_related("test", "specialization", "city", "session__centre")
+    places = []
+    for entry in entries:
+        offer = None
+        if entry.state == WaitlistEntry.State.OFFERED:
+            found = (
+                WaitlistOffer.objects.filter(entry=entry, state=WaitlistOffer.State.OUT)
+                .select_related("registration__session__centre", "registration__test")
+                .first()
+            )
+            offer = found.registration if found and found.registration.hold_live() else None
+        places.append(
+            WaitlistPlace(
+                entry=entry,
+                place=None if entry.state == WaitlistEntry.State.OFFERED else _place(entry),
+                offer=offer,
+            )
+        )
+    return places
+
+
+def waitlist_entry_for(*, candidate: User, entry_id: int) -> WaitlistEntry:
+    """The candidate's own entry, or 404 (never another candidate's)."""
+    entry = WaitlistEntry.objects.filter(candidate=candidate, pk=entry_id).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def waitlist_figures(*, by: str) -> list[dict[str, Any]]:
+    """Back office: per session (`by="session"`) or per city (`by="city"`), the entries
+    waiting, offers out, accepted and lapsed. A constant number of queries."""
+    if by == "session":
+        key_entry, key_offer = "session_id", "session_id"
+    else:
+        key_entry, key_offer = "city_id", "session__centre__city_id"
+    rows: dict[int, dict[str, Any]] = {}
+    waiting = (
+        WaitlistEntry.objects.filter(state=WaitlistEntry.State.WAITING)
+        .exclude(**{f"{key_entry}__isnull": True})
+        .values(key_entry)
+        .annotate(n=Count("pk"))
+    )
+    for row in waiting:
+        rows.setdefault(row[key_entry], _blank())["waiting"] = row["n"]
+    offers = WaitlistOffer.objects.values(key_offer, "state").annotate(n=Count("pk"))
+    for row in offers:
+        rows.setdefault(row[key_offer], _blank())[row["state"]] = row["n"]
+    if by == "session":
+        names = {s.pk: str(s) for s in Session.objects.filter(pk__in=rows).select_related("centre")}
+    else:
+        names = {c.pk: c.name for c in City.objects.filter(pk__in=rows)}
+    return [
+        {"key": key, "name": names.get(key, "?"), **values}
+        for key, values in sorted(rows.items(), key=lambda item: names.get(item[0], ""))
+    ]
+
+
+def _blank() -> dict[str, int]:
+    return {"waiting": 0, "out": 0, "accepted": 0, "lapsed": 0, "declined": 0}

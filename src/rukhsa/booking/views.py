@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from rukhsa.accounts.models import User
-from rukhsa.booking import selectors, services
+from rukhsa.booking import selectors, services, waitlist
 from rukhsa.booking.services import BookingError
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Mode, Period, Specialization
@@ -326,7 +326,11 @@ def registrations(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "booking/registrations.html",
-        {"registrations": selectors.registrations_of(candidate=_candidate(request))},
+        {
+            "registrations": selectors.registrations_of(candidate=_candidate(request)),
+            "waitlist": selectors.waitlist_of(candidate=_candidate(request)),
+            "offer_minutes": waitlist.offer_minutes(),
+        },
     )
 
 
