@@ -297,7 +297,7 @@ class WaitlistOffer(models.Model):
         OUT = "out", _("Offered, awaiting payment")
         ACCEPTED = "accepted", _("Accepted (paid)")
         LAPSED = "lapsed", _("Lapsed")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", _("Given back")
 
     entry = models.ForeignKey(
         WaitlistEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="offers"
