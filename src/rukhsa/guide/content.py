@@ -356,10 +356,7 @@ SERVICES: tuple[Service, ...] = (
         (
             Step(
                 "full",
-                _(
-                    "The time you want is full (مكتمل): choose “Join the waiting list” beside "
-                    "it."
-                ),
+                _("The time you want is full: choose “Join the waiting list” beside it."),
             ),
             Step(
                 "join",
