@@ -483,3 +483,49 @@ def test_one_candidate_never_holds_two_offers(cat, make_user):
         services.holds_expire()
     assert Registration.objects.filter(candidate=first, status="held").count() == 1
     assert {offer_of(first).session_id, offer_of(second).session_id} == {a.pk, b.pk}
+
+
+def test_leaving_with_a_live_offer_gives_the_seat_to_the_next_in_line(cat, full, make_user):
+    first, second = make_user(), make_user()
+    entry = join(cat, first, full)
+    join(cat, second, full)
+    holder = Registration.objects.filter(session=full, status="held").first()
+    services.registration_release(registration=holder, actor=holder.candidate)
+    offered = offer_of(first)
+    waitlist.waitlist_leave(entry=entry, actor=first)
+    offered.refresh_from_db()
+    assert offered.status == "cancelled"
+    entry.refresh_from_db()
+    assert (entry.state, entry.end_reason) == ("ended", "left")
+    assert offer_of(second).session_id == full.pk
+    assert Session.objects.get(pk=full.pk).seats_taken == 2
+
+
+def test_figures_per_session_and_city_for_the_back_office(cat, full, make_user):
+    from rukhsa.booking.selectors import waitlist_figures
+
+    waiting = [make_user() for _ in range(3)]
+    for user in waiting:
+        join(cat, user, full)
+    with later(16):
+        services.holds_expire()  # two offers out
+    with later(16 + 61):
+        services.holds_expire()  # both lapse; the third and the first are offered
+    by_session = {row["key"]: row for row in waitlist_figures(by="session")}[full.pk]
+    assert (by_session["out"], by_session["lapsed"], by_session["waiting"]) == (2, 2, 1)
+    by_city = {row["key"]: row for row in waitlist_figures(by="city")}[full.centre.city_id]
+    assert (by_city["out"], by_city["lapsed"]) == (2, 2)
+
+
+def test_back_office_shows_the_line_and_the_figures(cat, full, make_user, admin_client_otp):  # noqa: F811
+    waiting = make_user()
+    entry = join(cat, waiting, full)
+    html = admin_client_otp.get("/admin/dashboard/").content.decode()
+    assert "Waiting list per session" in html and "Waiting list per city" in html
+    assert str(full) in html
+    listing = admin_client_otp.get("/admin/booking/waitlistentry/")
+    assert listing.status_code == 200
+    assert waiting.identity_key not in listing.content.decode()  # masked
+    assert (
+        admin_client_otp.get(f"/admin/booking/waitlistentry/{entry.pk}/change/").status_code == 200
+    )

@@ -212,17 +212,32 @@ def _city_sessions(
     return qs
 
 
+class _OfferedMeanwhile(Exception):
+    """A seat was offered between reading the entry and locking it: lock its session too."""
+
+
 def waitlist_leave(*, entry: WaitlistEntry, actor: User) -> WaitlistEntry:
     """One click: the entry ends; a seat offered to the candidate and not paid is given back and
     goes to the next in line."""
+    for _attempt in range(3):
+        try:
+            return _leave(entry=entry, actor=actor)
+        except _OfferedMeanwhile:
+            continue
+    raise Busy(_("Many candidates are booking at this moment. Please try again in a few seconds."))
+
+
+def _leave(*, entry: WaitlistEntry, actor: User) -> WaitlistEntry:
     now = clock.now()
     offer = entry.offers.filter(state=OfferState.OUT).select_related("registration").first()
     with seat_transaction():
         if offer is not None:
-            lock_sessions([offer.registration.session_id])
+            lock_sessions([offer.registration.session_id])  # sessions first: the lock order
         fresh = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
         if not fresh.is_open:
             return fresh
+        if offer is None and fresh.offers.filter(state=OfferState.OUT).exists():
+            raise _OfferedMeanwhile
         if offer is not None:
             registration = Registration.objects.select_for_update().get(pk=offer.registration_id)
             offer = WaitlistOffer.objects.select_for_update().get(pk=offer.pk)
