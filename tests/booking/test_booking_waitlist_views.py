@@ -153,3 +153,33 @@ def test_a_live_offer_shows_with_its_countdown_on_dashboard_and_registrations(
             assert 'class="countdown" data-deadline=' in html, url
             assert "60:00" in html, url
             assert "سدِّد ثمن المقعد المعروض" in html, url
+
+
+# --- Any input: a sentence, never a server error -----------------------------------------------
+
+FIELDS = ("spec", "session", "city", "mode", "date_from", "date_to")
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_the_join_page_never_errs_on_any_input(cat, candidate, method):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.accounts.test_fuzz import nasty
+
+    client = client_for(candidate)
+    base = {"spec": "math", "city": str(cat.digital.city_id)}
+
+    @settings(
+        max_examples=40,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+    @given(field=st.sampled_from(FIELDS), value=nasty)
+    def run(field: str, value: str) -> None:
+        data = {**base, field: value}
+        response = getattr(client, method)(join_url(cat), data)
+        assert response.status_code in (200, 302, 400, 409), (field, value)
+        WaitlistEntry.objects.filter(candidate=candidate).delete()
+
+    run()
