@@ -511,18 +511,20 @@ def test_figures_per_session_and_city_for_the_back_office(cat, full, make_user):
         services.holds_expire()  # two offers out
     with later(16 + 61):
         services.holds_expire()  # both lapse; the third and the first are offered
-    by_session = {row["key"]: row for row in waitlist_figures(by="session")}[full.pk]
+    rows = waitlist_figures()
+    assert [row["kind"] for row in rows] == ["city", "session"]
+    by_city, by_session = rows
+    assert (by_session["key"], by_city["key"]) == (full.pk, full.centre.city_id)
     assert (by_session["out"], by_session["lapsed"], by_session["waiting"]) == (2, 2, 1)
-    by_city = {row["key"]: row for row in waitlist_figures(by="city")}[full.centre.city_id]
-    assert (by_city["out"], by_city["lapsed"]) == (2, 2)
+    assert (by_city["out"], by_city["lapsed"], by_city["waiting"]) == (2, 2, 1)
 
 
 def test_back_office_shows_the_line_and_the_figures(cat, full, make_user, admin_client_otp):  # noqa: F811
     waiting = make_user()
     entry = join(cat, waiting, full)
     html = admin_client_otp.get("/admin/dashboard/").content.decode()
-    assert "Waiting list per session" in html and "Waiting list per city" in html
-    assert str(full) in html
+    assert "Waiting list per city and per session" in html
+    assert str(full) in html and full.centre.city.name_en in html
     listing = admin_client_otp.get("/admin/booking/waitlistentry/")
     assert listing.status_code == 200
     assert waiting.identity_key not in listing.content.decode()  # masked

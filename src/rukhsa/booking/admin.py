@@ -163,20 +163,21 @@ class WaitlistEntryAdmin(admin.ModelAdmin):
         return False
 
 
-def _waitlist_panel(by: str) -> Panel:
-    rows = waitlist_figures(by=by)
+def waitlist_panel(request: HttpRequest) -> Panel:
+    """The waiting list per city and, under each city, per session."""
+    rows = waitlist_figures()
     return Panel(
-        title=_("Waiting list per session") if by == "session" else _("Waiting list per city"),
-        columns=[
-            _("Session") if by == "session" else _("City"),
-            _("Waiting"),
-            _("Offers out"),
-            _("Accepted"),
-            _("Lapsed"),
-        ],
+        title=_("Waiting list per city and per session"),
+        columns=[_("City or session"), _("Waiting"), _("Offers out"), _("Accepted"), _("Lapsed")],
         rows=[
-            [row["name"], row["waiting"], row["out"], row["accepted"], row["lapsed"]]
-            for row in rows[:50]
+            [
+                row["name"] if row["kind"] == "city" else f"— {row['name']}",
+                row["waiting"],
+                row["out"],
+                row["accepted"],
+                row["lapsed"],
+            ]
+            for row in rows[:60]
         ],
         empty=_("Nobody is on the waiting list."),
         note=_(
@@ -185,13 +186,4 @@ def _waitlist_panel(by: str) -> Panel:
     )
 
 
-def waitlist_per_session(request: HttpRequest) -> Panel:
-    return _waitlist_panel("session")
-
-
-def waitlist_per_city(request: HttpRequest) -> Panel:
-    return _waitlist_panel("city")
-
-
-dashboard.register("waitlist_per_session", waitlist_per_session, order=40)
-dashboard.register("waitlist_per_city", waitlist_per_city, order=41)
+dashboard.register("waitlist", waitlist_panel, order=40)

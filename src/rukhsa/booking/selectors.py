@@ -171,34 +171,53 @@ def waitlist_entry_for(*, candidate: User, entry_id: int) -> WaitlistEntry:
     return entry
 
 
-def waitlist_figures(*, by: str) -> list[dict[str, Any]]:
-    """Back office: per session (`by="session"`) or per city (`by="city"`), the entries
-    waiting, offers out, accepted and lapsed. A constant number of queries."""
-    if by == "session":
-        key_entry, key_offer = "session_id", "session_id"
-    else:
-        key_entry, key_offer = "city_id", "session__centre__city_id"
-    rows: dict[int, dict[str, Any]] = {}
+def waitlist_figures() -> list[dict[str, Any]]:
+    """Back office: per city, then per session of that city, the entries waiting, offers out,
+    accepted and lapsed. Two grouped queries (and two for the names when there are rows)."""
+    cities: dict[int, dict[str, Any]] = {}
+    sessions: dict[int, dict[str, Any]] = {}
     waiting = (
         WaitlistEntry.objects.filter(state=WaitlistEntry.State.WAITING)
-        .exclude(**{f"{key_entry}__isnull": True})
-        .values(key_entry)
+        .values("city_id", "session_id")
         .annotate(n=Count("pk"))
     )
     for row in waiting:
-        rows.setdefault(row[key_entry], _blank())["waiting"] = row["n"]
-    offers = WaitlistOffer.objects.values(key_offer, "state").annotate(n=Count("pk"))
-    for row in offers:
-        rows.setdefault(row[key_offer], _blank())[row["state"]] = row["n"]
-    if by == "session":
-        names = {s.pk: str(s) for s in Session.objects.filter(pk__in=rows).select_related("centre")}
-    else:
-        names = {c.pk: c.name for c in City.objects.filter(pk__in=rows)}
-    return [
-        {"key": key, "name": names.get(key, "?"), **values}
-        for key, values in sorted(rows.items(), key=lambda item: names.get(item[0], ""))
-    ]
+        cities.setdefault(row["city_id"], _blank())["waiting"] += row["n"]
+        if row["session_id"]:
+            sessions.setdefault(row["session_id"], _blank(city=row["city_id"]))["waiting"] += row[
+                "n"
+            ]
+    offers = WaitlistOffer.objects.values(
+        "session_id", "session__centre__city_id", "state"
+    ).annotate(n=Count("pk"))
+    for offer in offers:
+        city_id = offer["session__centre__city_id"]
+        cities.setdefault(city_id, _blank())[offer["state"]] += offer["n"]
+        sessions.setdefault(offer["session_id"], _blank(city=city_id))[offer["state"]] += offer["n"]
+    if not cities:
+        return []
+    city_names = {c.pk: c.name for c in City.objects.filter(pk__in=cities)}
+    session_names = {
+        s.pk: str(s) for s in Session.objects.filter(pk__in=sessions).select_related("centre")
+    }
+    rows: list[dict[str, Any]] = []
+    for city_id in sorted(cities, key=lambda pk: city_names.get(pk, "")):
+        rows.append({"kind": "city", "key": city_id, "name": city_names.get(city_id, "?"),
+                     **cities[city_id]})  # fmt: skip
+        for session_id in sorted(
+            (pk for pk, values in sessions.items() if values["city"] == city_id),
+            key=lambda pk: session_names.get(pk, ""),
+        ):
+            rows.append(
+                {
+                    "kind": "session",
+                    "key": session_id,
+                    "name": session_names.get(session_id, "?"),
+                    **sessions[session_id],
+                }
+            )
+    return rows
 
 
-def _blank() -> dict[str, int]:
-    return {"waiting": 0, "out": 0, "accepted": 0, "lapsed": 0, "declined": 0}
+def _blank(*, city: int | None = None) -> dict[str, Any]:
+    return {"city": city, "waiting": 0, "out": 0, "accepted": 0, "lapsed": 0, "declined": 0}
