@@ -3,6 +3,7 @@
 An offered seat is an ordinary held registration, so it is paid from the registration's page.
 """
 
+import re
 from datetime import date
 from typing import Any, cast
 
@@ -91,7 +92,7 @@ def waitlist_join(request: HttpRequest, period_code: str) -> HttpResponse:
         Session.objects.select_related("centre__city")
         .filter(pk=int(raw_session), period=period)
         .first()
-        if raw_session.isdigit()
+        if re.fullmatch(r"[0-9]{1,9}", raw_session)
         else None
     )
     cities = selectors.waitlist_cities(period=period, specialization=specialization, user=user)
