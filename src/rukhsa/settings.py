@@ -274,6 +274,10 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 NOTIFICATION_MAX_ATTEMPTS = 5
 
+# --- Waiting list -----------------------------------------------------------------------------
+# How long a seat offered from the waiting list stays held for the candidate to pay.
+WAITLIST_OFFER_MINUTES = int(os.environ.get("WAITLIST_OFFER_MINUTES", "60"))
+
 # --- Security ---------------------------------------------------------------------------------
 SECURE_SSL = env_bool("SECURE_SSL", not (DEBUG or TESTING))
 SESSION_COOKIE_SECURE = SECURE_SSL

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
 from rukhsa.booking.models import Status
-from rukhsa.booking.selectors import Gap, active_registrations, readiness_gaps
+from rukhsa.booking.selectors import Gap, active_registrations, readiness_gaps, waitlist_of
 from rukhsa.core import bidi
 from rukhsa.results.selectors import new_results
 
@@ -144,5 +144,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "display_name": user.display_name(get_language() or "ar"),
             "steps": dashboard_steps(user),
+            "waitlist": waitlist_of(candidate=user),
         },
     )

@@ -31,6 +31,7 @@ SEED_CONTENTS = [
     ("3.4", "خطوات عرض تفاصيل اختبارك المؤكد"),
     ("3.5", "خطوات التعديل على موعد اختبارك الورقي المؤكد"),
     ("3.6", "خطوات التعديل على موعد اختبارك الرقمي المؤكد"),
+    ("3.7", "خطوات الانضمام إلى قائمة الانتظار وسداد المقعد المعروض عليك"),
     ("4.1", "خطوات عرض نتيجة اختبار الرخصة المهنية التخصصي"),
     ("4.2", "خطوات الاطلاع على تفاصيل نتيجة اختبار الرخصة المهنية التخصصي"),
 ]
@@ -93,19 +94,17 @@ def get(client: Client, path: str, language: str) -> bytes:
 # --- The contents -------------------------------------------------------------------------------
 
 
-def test_the_table_has_the_seeds_eleven_services_in_order() -> None:
+def test_the_table_has_the_seeds_eleven_services_and_the_waiting_list_in_order() -> None:
     assert [s.number for s in content.SERVICES] == [n for n, _t in SEED_CONTENTS]
     with translation.override("ar"):
         assert [str(s.title) for s in content.SERVICES] == [t for _n, t in SEED_CONTENTS]
     assert [s.section.number for s in content.SERVICES] == [n[0] for n, _t in SEED_CONTENTS]
-    assert len({s.slug for s in content.SERVICES}) == 11
+    assert len({s.slug for s in content.SERVICES}) == 12
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("language", content.LANGUAGES)
-def test_the_contents_lists_all_eleven_services_in_the_seeds_order(
-    client: Client, language: str
-) -> None:
+def test_the_contents_lists_all_twelve_services_in_order(client: Client, language: str) -> None:
     html = get(client, "/guide/", language)
     page = parse(html)
     assert page.service_links == [f"/guide/{s.slug}/" for s in content.SERVICES]

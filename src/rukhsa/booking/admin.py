@@ -1,5 +1,6 @@
 """Back office for registrations: search, who has not yet acted on a cancelled session,
-cancelling a session with a reason, and the registrations-per-day dashboard panel."""
+cancelling a session with a reason, the waiting list, and the dashboard panels
+(registrations per day; waiting-list figures per session and per city)."""
 
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -13,7 +14,14 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from rukhsa.booking.models import PendingChange, Registration, RegistrationChange
+from rukhsa.booking.models import (
+    PendingChange,
+    Registration,
+    RegistrationChange,
+    WaitlistEntry,
+    WaitlistOffer,
+)
+from rukhsa.booking.selectors import waitlist_figures
 from rukhsa.core import clock
 from rukhsa.core.admin_site import Bar, Chart, Panel, charts, dashboard
 from rukhsa.core.masking import mask_identity
@@ -171,3 +179,70 @@ def registrations_per_day_chart(request: HttpRequest) -> Chart | None:
 
 
 charts.register("registrations", registrations_per_day_chart, order=10)
+
+
+class OfferInline(admin.TabularInline):
+    model = WaitlistOffer
+    extra = 0
+    can_delete = False
+    fields = ("offered_at", "session", "registration", "state", "resolved_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    """The line itself (read-only: entries change through the candidates and freed seats)."""
+
+    list_display = (
+        "queued_at",
+        "masked_candidate",
+        "specialization",
+        "city",
+        "session",
+        "mode",
+        "state",
+        "lapses",
+        "end_reason",
+    )
+    list_filter = ("state", "end_reason", "period", "city")
+    list_select_related = ("candidate", "specialization", "city", "session__centre")
+    search_fields = ("candidate__identity_key", "candidate__email", "candidate__mobile")
+    readonly_fields = [f.name for f in WaitlistEntry._meta.fields]
+    inlines = [OfferInline]
+    show_full_result_count = False
+
+    @admin.display(description=_("candidate"))
+    def masked_candidate(self, obj: WaitlistEntry) -> str:
+        return mask_identity(obj.candidate.identity_key)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+def waitlist_panel(request: HttpRequest) -> Panel:
+    """The waiting list per city and, under each city, per session."""
+    rows = waitlist_figures()
+    return Panel(
+        title=_("Waiting list per city and per session"),
+        columns=[_("City or session"), _("Waiting"), _("Offers out"), _("Accepted"), _("Lapsed")],
+        rows=[
+            [
+                row["name"] if row["kind"] == "city" else f"— {row['name']}",
+                row["waiting"],
+                row["out"],
+                row["accepted"],
+                row["lapsed"],
+            ]
+            for row in rows[:60]
+        ],
+        empty=_("Nobody is on the waiting list."),
+        note=_(
+            "Raise a session's capacity and the new seats are offered to the waiting list at once."
+        ),
+    )
+
+
+dashboard.register("waitlist", waitlist_panel, order=40)

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from rukhsa.accounts.models import User
 from rukhsa.booking import payment as booking_payment
+from rukhsa.booking import waitlist
 from rukhsa.booking.errors import BookingError, SessionFull
 from rukhsa.booking.models import PendingChange, Registration, RegistrationChange, Status
 from rukhsa.booking.notify import registration_notify
@@ -227,6 +228,8 @@ def _expire_pending_changes_of_locked_session(session: Session, *, now: datetime
     ).update(state=PendingChange.State.EXPIRED)
     free_seats(session.pk, lapsed)
     session.seats_taken -= lapsed
+    if lapsed and waitlist.seats_freed(session.pk, now=now):
+        session.refresh_from_db(fields=["seats_taken"])
     return lapsed
 
 
@@ -283,6 +286,7 @@ def _apply_swap(
     """Within the locks, with the new seat already taken: free the old seat and move."""
     old_session_id = fresh.session_id
     free_seats(old_session_id, 1)
+    waitlist.seats_freed(old_session_id, now=now)
     counted = fresh.displaced_at is None
     RegistrationChange.objects.create(
         registration=fresh,
@@ -348,6 +352,7 @@ def registration_cancel(*, registration: Registration, actor: User) -> Registrat
         )
         fresh.save(update_fields=["status", "ended_at", "end_reason"])
         free_seats(fresh.session_id, 1)
+        waitlist.seats_freed(fresh.session_id, now=now)
         audit_log(
             action="registration.cancelled",
             actor=actor,

@@ -4,10 +4,10 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from rukhsa.catalog.models import Mode, Period, Session, Specialization, Test
+from rukhsa.catalog.models import City, Mode, Period, Session, Specialization, Test
 from rukhsa.core import clock
 from rukhsa.payments.models import Order
 
@@ -204,3 +204,129 @@ class PendingChange(models.Model):
 
     def live(self) -> bool:
         return self.state == self.State.HELD and clock.now() < self.held_until
+
+
+class WaitlistEntry(models.Model):
+    """A candidate's wish on the waiting list (قائمة الانتظار) of one test: a specific session,
+    or any session of the period in a city (optionally between dates, optionally of one mode).
+    The line is ordered by `queued_at`, then id; one waiting or offered entry per candidate per
+    test."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Seat offered")
+        ENDED = "ended", _("Ended")
+
+    class End(models.TextChoices):
+        LEFT = "left", _("Left the list")
+        DECLINED = "declined", _("Declined an offered seat")
+        LAPSED = "lapsed", _("Let two offers lapse")
+        SEATED = "seated", _("Got a seat from the list")
+        BOOKED = "booked", _("Registered elsewhere")
+        CLOSED = "closed", _("Registration closed")
+        SESSION_CANCELLED = "session_cancelled", _("The session was cancelled")
+
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("candidate"),
+        on_delete=models.PROTECT,
+        related_name="waitlist_entries",
+    )
+    test = models.ForeignKey(Test, verbose_name=_("test"), on_delete=models.PROTECT)
+    period = models.ForeignKey(Period, verbose_name=_("period"), on_delete=models.PROTECT)
+    specialization = models.ForeignKey(
+        Specialization, verbose_name=_("specialization"), on_delete=models.PROTECT
+    )
+    session = models.ForeignKey(
+        Session,
+        verbose_name=_("session"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="waitlist_entries",
+        help_text=_("Empty when any session in the city will do."),
+    )
+    city = models.ForeignKey(City, verbose_name=_("city"), on_delete=models.PROTECT)
+    mode = models.CharField(_("mode"), max_length=7, choices=Mode.choices, blank=True)
+    date_from = models.DateField(_("from date"), null=True, blank=True)
+    date_to = models.DateField(_("to date"), null=True, blank=True)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.WAITING)
+    joined_at = models.DateTimeField(_("joined"), default=clock.now)
+    queued_at = models.DateTimeField(
+        _("place in line since"),
+        default=clock.now,
+        help_text=_("Moved to the end of the line when an offer lapses."),
+    )
+    lapses = models.PositiveSmallIntegerField(_("offers lapsed"), default=0)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended"), max_length=20, choices=End.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting list entry")
+        verbose_name_plural = _("waiting list entries")
+        ordering = ["queued_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "test"],
+                condition=Q(state__in=["waiting", "offered"]),
+                name="waitlist_one_entry_per_test",
+                violation_error_message=_("You are already on the waiting list for this test."),
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["waiting", "offered", "ended"]),
+                name="waitlist_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_from__isnull=True)
+                | Q(date_to__isnull=True)
+                | Q(date_from__lte=F("date_to")),
+                name="waitlist_dates_in_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "period", "queued_at"], name="waitlist_line_idx"),
+            models.Index(fields=["candidate", "state"], name="waitlist_candidate_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} · {self.test_id} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.WAITING, self.State.OFFERED)
+
+
+class WaitlistOffer(models.Model):
+    """A seat held for a candidate from the waiting list: the hold is an ordinary registration
+    (status held) with the offer's own time to pay."""
+
+    class State(models.TextChoices):
+        OUT = "out", _("Offered, awaiting payment")
+        ACCEPTED = "accepted", _("Accepted (paid)")
+        LAPSED = "lapsed", _("Lapsed")
+        DECLINED = "declined", _("Given back")
+
+    entry = models.ForeignKey(
+        WaitlistEntry, verbose_name=_("entry"), on_delete=models.CASCADE, related_name="offers"
+    )
+    registration = models.OneToOneField(
+        Registration,
+        verbose_name=_("registration"),
+        on_delete=models.CASCADE,
+        related_name="waitlist_offer",
+    )
+    session = models.ForeignKey(
+        Session, verbose_name=_("session"), on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OUT)
+    offered_at = models.DateTimeField(_("offered"), default=clock.now)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("waiting list offer")
+        verbose_name_plural = _("waiting list offers")
+        ordering = ["offered_at", "pk"]
+        indexes = [models.Index(fields=["session", "state"], name="waitlist_offer_session_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} → {self.session_id} ({self.state})"

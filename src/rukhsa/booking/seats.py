@@ -96,4 +96,13 @@ def expire_lapsed_holds(session: Session, *, now: datetime) -> int:
         "candidate", "test", "specialization", "session__centre"
     ):
         registration_notify(registration, "hold_expired")
+    _waitlist_first(session, now=now, ended=lapsed)
     return count
+
+
+def _waitlist_first(session: Session, *, now: datetime, ended: list[int]) -> None:
+    """Freed seats go to the waiting list first, under this same lock (booking.waitlist)."""
+    from rukhsa.booking import waitlist
+
+    if waitlist.seats_freed(session.pk, now=now, ended_registrations=ended):
+        session.refresh_from_db(fields=["seats_taken"])

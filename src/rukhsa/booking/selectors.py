@@ -1,16 +1,25 @@
 """Reads for the booking pages, each ownership-checked where a candidate names an object."""
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from rukhsa.accounts.models import User
-from rukhsa.booking.models import ACTIVE, PendingChange, Registration, Status
+from rukhsa.booking.models import (
+    ACTIVE,
+    PendingChange,
+    Registration,
+    Status,
+    WaitlistEntry,
+    WaitlistOffer,
+)
 from rukhsa.catalog import selectors as catalog
-from rukhsa.catalog.models import Centre, Period, Session, SessionStatus, Specialization
+from rukhsa.catalog.models import Centre, City, Period, Session, SessionStatus, Specialization
 from rukhsa.core import clock
 from rukhsa.payments.models import Invoice
 
@@ -170,3 +179,127 @@ def invoice_for(registration: Registration) -> Invoice | None:
     if registration.order_id is None:
         return None
     return Invoice.objects.filter(order_id=registration.order_id).first()
+
+
+# --- Waiting list ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WaitlistPlace:
+    """One of the candidate's waiting-list entries as the pages show it."""
+
+    entry: WaitlistEntry
+    place: int | None  # 1 = first in line; None while a seat is offered
+    offer: Registration | None  # the live offered seat (a held registration), if any
+
+
+def waitlist_cities(*, period: Period, specialization: Specialization, user: User) -> Any:
+    """Cities with at least one open future session of the period for this specialization and
+    the candidate's gender (full ones included: that is the point of the list)."""
+    sessions = Session.objects.filter(
+        period=period,
+        status=SessionStatus.OPEN,
+        date__gt=clock.today(),
+        centre__gender=user.gender,
+        centre__active=True,
+        specializations=specialization,
+        centre__city=OuterRef("pk"),
+    )
+    return City.objects.filter(Exists(sessions)).select_related("region")
+
+
+def _place(entry: WaitlistEntry) -> int:
+    """1 + the waiting entries of the same period, specialization and city ahead in line."""
+    ahead = WaitlistEntry.objects.filter(
+        state=WaitlistEntry.State.WAITING,
+        period_id=entry.period_id,
+        specialization_id=entry.specialization_id,
+        city_id=entry.city_id,
+    ).filter(Q(queued_at__lt=entry.queued_at) | Q(queued_at=entry.queued_at, pk__lt=entry.pk))
+    return ahead.count() + 1
+
+
+def waitlist_of(*, candidate: User) -> list[WaitlistPlace]:
+    """The candidate's open entries (waiting or offered), with place or live offer."""
+    entries = WaitlistEntry.objects.filter(
+        candidate=candidate,
+        state__in=[WaitlistEntry.State.WAITING, WaitlistEntry.State.OFFERED],
+    ).select_related("test", "specialization", "city", "session__centre")
+    places = []
+    for entry in entries:
+        offer = None
+        if entry.state == WaitlistEntry.State.OFFERED:
+            found = (
+                WaitlistOffer.objects.filter(entry=entry, state=WaitlistOffer.State.OUT)
+                .select_related("registration__session__centre", "registration__test")
+                .first()
+            )
+            offer = found.registration if found and found.registration.hold_live() else None
+        places.append(
+            WaitlistPlace(
+                entry=entry,
+                place=None if entry.state == WaitlistEntry.State.OFFERED else _place(entry),
+                offer=offer,
+            )
+        )
+    return places
+
+
+def waitlist_entry_for(*, candidate: User, entry_id: int) -> WaitlistEntry:
+    """The candidate's own entry, or 404 (never another candidate's)."""
+    entry = WaitlistEntry.objects.filter(candidate=candidate, pk=entry_id).first()
+    if entry is None:
+        raise Http404
+    return entry
+
+
+def waitlist_figures() -> list[dict[str, Any]]:
+    """Back office: per city, then per session of that city, the entries waiting, offers out,
+    accepted and lapsed. Two grouped queries (and two for the names when there are rows)."""
+    cities: dict[int, dict[str, Any]] = {}
+    sessions: dict[int, dict[str, Any]] = {}
+    waiting = (
+        WaitlistEntry.objects.filter(state=WaitlistEntry.State.WAITING)
+        .values("city_id", "session_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in waiting:
+        cities.setdefault(row["city_id"], _blank())["waiting"] += row["n"]
+        if row["session_id"]:
+            sessions.setdefault(row["session_id"], _blank(city=row["city_id"]))["waiting"] += row[
+                "n"
+            ]
+    offers = WaitlistOffer.objects.values(
+        "session_id", "session__centre__city_id", "state"
+    ).annotate(n=Count("pk"))
+    for offer in offers:
+        city_id = offer["session__centre__city_id"]
+        cities.setdefault(city_id, _blank())[offer["state"]] += offer["n"]
+        sessions.setdefault(offer["session_id"], _blank(city=city_id))[offer["state"]] += offer["n"]
+    if not cities:
+        return []
+    city_names = {c.pk: c.name for c in City.objects.filter(pk__in=cities)}
+    session_names = {
+        s.pk: str(s) for s in Session.objects.filter(pk__in=sessions).select_related("centre")
+    }
+    rows: list[dict[str, Any]] = []
+    for city_id in sorted(cities, key=lambda pk: city_names.get(pk, "")):
+        rows.append({"kind": "city", "key": city_id, "name": city_names.get(city_id, "?"),
+                     **cities[city_id]})  # fmt: skip
+        for session_id in sorted(
+            (pk for pk, values in sessions.items() if values["city"] == city_id),
+            key=lambda pk: session_names.get(pk, ""),
+        ):
+            rows.append(
+                {
+                    "kind": "session",
+                    "key": session_id,
+                    "name": session_names.get(session_id, "?"),
+                    **sessions[session_id],
+                }
+            )
+    return rows
+
+
+def _blank(*, city: int | None = None) -> dict[str, Any]:
+    return {"city": city, "waiting": 0, "out": 0, "accepted": 0, "lapsed": 0, "declined": 0}

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
 from rukhsa.booking import payment as booking_payment
+from rukhsa.booking import waitlist
 from rukhsa.booking.errors import BookingError, Busy, SessionFull
 from rukhsa.booking.models import ACTIVE, PendingChange, Registration, Status
 from rukhsa.booking.notify import registration_notify
@@ -111,6 +112,7 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
     registrations_complete_past(candidate=candidate)  # nor a test already sat
 
     now = clock.now()
+    waitlist.serve_list_first(session_id=session.pk, period_id=session.period_id, now=now)
     if _visibly_full(session.pk, now=now):
         # Told without queueing for the lock: no seat can come free (no lapsed hold to expire).
         raise _session_full()
@@ -145,6 +147,7 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
         registration.order = order
         registration.save(update_fields=["order"])
         audit_log(action="registration.held", actor=candidate, subject=candidate, obj=registration)
+        waitlist.registration_held(registration=registration)
     # Rendered and stored after the commit, so the session's lock is held as briefly as possible.
     registration_notify(registration, "seat_held")
     return registration
@@ -183,6 +186,7 @@ def registration_release(*, registration: Registration, actor: User) -> Registra
         fresh.save(update_fields=["status", "ended_at", "end_reason"])
         free_seats(fresh.session_id, 1)
         audit_log(action="registration.released", actor=actor, subject=fresh.candidate, obj=fresh)
+        waitlist.seats_freed(fresh.session_id, ended_registrations=[fresh.pk])
     return fresh
 
 

@@ -6,16 +6,18 @@ lives beside the orders in `booking.payment`.
 
 from django_tasks import task
 
-from rukhsa.booking import changes, services
+from rukhsa.booking import changes, services, waitlist
 
 
 @task()
 def holds_expire_due() -> int:
-    """Periodic: expire lapsed seat holds and change holds, freeing their seats."""
+    """Periodic: expire lapsed seat holds and change holds, freeing their seats (offered to
+    the waiting list first); end waiting-list entries of closed registrations."""
     return (
         services.holds_expire()
         + changes.change_holds_expire()
         + services.registrations_complete_past()
+        + waitlist.entries_close_due()
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from rukhsa.booking import views
+from rukhsa.booking import views, waitlist_views
 
 app_name = "booking"
 urlpatterns = [
@@ -8,6 +8,13 @@ urlpatterns = [
     path("register/<slug:period_code>/", views.register_notes, name="notes"),
     path("register/<slug:period_code>/choose/", views.register_choose, name="choose"),
     path("register/<slug:period_code>/review/", views.register_review, name="review"),
+    path(
+        "register/<slug:period_code>/waitlist/",
+        waitlist_views.waitlist_join,
+        name="waitlist_join",
+    ),
+    path("waitlist/", waitlist_views.waitlist_page, name="waitlist"),
+    path("waitlist/<int:entry_id>/leave/", waitlist_views.waitlist_leave, name="waitlist_leave"),
     path("registrations/", views.registrations, name="registrations"),
     path("registrations/<str:reference>/", views.registration_detail, name="registration"),
     path("registrations/<str:reference>/pay/", views.registration_pay, name="pay"),

@@ -26,7 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from rukhsa.accounts.models import User
-from rukhsa.booking import changes, selectors, services
+from rukhsa.booking import changes, selectors, services, waitlist
 from rukhsa.booking import payment as booking_payment
 from rukhsa.booking.errors import BookingError
 from rukhsa.booking.models import Registration, Status
@@ -333,7 +333,11 @@ def registrations(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "booking/registrations.html",
-        {"registrations": selectors.registrations_of(candidate=_candidate(request))},
+        {
+            "registrations": selectors.registrations_of(candidate=_candidate(request)),
+            "waitlist": selectors.waitlist_of(candidate=_candidate(request)),
+            "offer_minutes": waitlist.offer_minutes(),
+        },
     )
 
 

@@ -13,6 +13,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from rukhsa.catalog import hooks as catalog_hooks
 from rukhsa.catalog.forms import SlotBulkForm
 from rukhsa.catalog.models import (
     Centre,
@@ -259,7 +260,16 @@ class SessionAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Session, form: Any, change: bool) -> None:
         if not change and request.user.is_authenticated:
             obj.created_by_id = request.user.pk
+        if change:
+            # The form's copy of seats_taken may be stale: re-read it under the row lock.
+            obj.seats_taken = (
+                Session.objects.select_for_update()
+                .values_list("seats_taken", flat=True)
+                .get(pk=obj.pk)
+            )
         super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data and obj.capacity > obj.seats_taken:
+            catalog_hooks.emit("seats_added", session=obj, actor=request.user)
 
     # --- actions ---
 

@@ -431,6 +431,9 @@ def load_demo(log: Callable[[str], None] = lambda _m: None) -> tuple[Tally, Any]
     from rukhsa.demo.registrations import demo_seat_registrations
 
     tally.add("registrations behind full seats", demo_seat_registrations())
+    from rukhsa.demo.waitlist import demo_waitlist
+
+    tally.add("candidates on a waiting list", demo_waitlist())
     from rukhsa.results.demo import demo_results_load
 
     tally.add("results", demo_results_load())

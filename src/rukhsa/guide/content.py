@@ -1,4 +1,5 @@
-"""What the visual guide says: its four sections, the eleven services in the commission's order,
+"""What the visual guide says: its four sections, the twelve services (the commission's eleven in
+its order, then the waiting list),
 and for each service its numbered steps and their captions.
 
 Each step's picture is taken from the running product by the browser journey of the same
@@ -342,6 +343,48 @@ SERVICES: tuple[Service, ...] = (
             Step(
                 "changed",
                 _("Done: your test shows the new appointment, its centre, date and time."),
+            ),
+        ),
+    ),
+    Service(
+        "3.7",
+        "waiting-list",
+        REGISTRATION,
+        _("Steps to join the waiting list and pay for a seat offered to you"),
+        _("Waiting list"),
+        "booking:waitlist",
+        (
+            Step(
+                "full",
+                _("The time you want is full: choose “Join the waiting list” beside it."),
+            ),
+            Step(
+                "join",
+                _(
+                    "Read how offers work, then choose “Join the waiting list”. You can also "
+                    "wait for any session in the city instead."
+                ),
+            ),
+            Step(
+                "place",
+                _(
+                    "Your place in line is shown; leaving the list is one click. Nothing else "
+                    "to do: you are told by SMS and email when a seat is offered to you."
+                ),
+            ),
+            Step(
+                "offer",
+                _(
+                    "A seat freed and is held for you: your account page shows it with the "
+                    "time left to pay. Choose “Pay for the offered seat”."
+                ),
+            ),
+            Step(
+                "held",
+                _(
+                    "Pay before the time runs out (as in “Pay the test fee”); otherwise the "
+                    "seat goes to the next candidate in line."
+                ),
             ),
         ),
     ),

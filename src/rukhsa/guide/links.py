@@ -25,6 +25,8 @@ BY_PAGE: dict[str, tuple[str, ...]] = {
     "booking:start": BOTH_REGISTRATIONS,
     "booking:notes": BOTH_REGISTRATIONS,
     "booking:registrations": ("confirmed-test",),
+    "booking:waitlist": ("waiting-list",),
+    "booking:waitlist_join": ("waiting-list",),
     "tickets:ticket": ("confirmed-test",),
     "results:list": ("view-result",),
     "results:detail": ("result-details",),

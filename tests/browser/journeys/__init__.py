@@ -5,11 +5,11 @@ that no longer matches the pages fails), and at each step worth a picture a call
 ``shot(page, "key")``. The end-to-end tests call the journeys with their own data and a
 ``shot`` that checks accessibility (``axe_shot``) or does nothing (``no_shot``); the visual
 guide (tests/browser/test_guide_journeys.py, ``make guide``) calls the ``GUIDE`` entry of each
-of the eleven services against the demo database with a camera that checks the step's key
+of the twelve services against the demo database with a camera that checks the step's key
 against rukhsa.guide.content and, when capturing, saves the picture.
 
 Modules: ``steps`` (small steps shared by all journeys), ``accounts`` (1.1, 2.1, 2.2),
-``booking`` (3.1–3.4), ``changes`` (3.5, 3.6), ``results`` (4.1, 4.2).
+``booking`` (3.1–3.4), ``changes`` (3.5, 3.6), ``waitlist`` (3.7), ``results`` (4.1, 4.2).
 """
 
 from collections.abc import Callable
@@ -78,6 +78,12 @@ def guide(slug: str) -> Callable[[GuideJourney], GuideJourney]:
 
 def load_all() -> dict[str, GuideJourney]:
     """Import every journey module (each registers its services) and return the registry."""
-    from tests.browser.journeys import accounts, booking, changes, results  # noqa: F401
+    from tests.browser.journeys import (  # noqa: F401
+        accounts,
+        booking,
+        changes,
+        results,
+        waitlist,
+    )
 
     return GUIDE

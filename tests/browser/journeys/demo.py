@@ -98,3 +98,21 @@ def first_free_session(centre: str) -> Session:
     sessions = [s for mode in Mode for s in free_sessions(mode) if s.centre.code == centre]
     assert sessions, f"no free session at {centre} in {OPEN_PERIOD}"
     return sessions[0]
+
+
+def full_session(centre: str) -> Session:
+    """The earliest full open digital session for mathematics at the centre `centre` (code)."""
+    session = (
+        Session.objects.filter(
+            period__code=OPEN_PERIOD,
+            status=SessionStatus.OPEN,
+            centre__code=centre,
+            specializations__code=SPECIALIZATION,
+            seats_taken__gte=F("capacity"),
+        )
+        .select_related("centre")
+        .order_by("date", "start_time")
+        .first()
+    )
+    assert session is not None, f"no full session at {centre} in {OPEN_PERIOD}"
+    return session
