@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -28,6 +29,58 @@ def healthz(request: HttpRequest) -> HttpResponse:
     except Exception:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+_migrations_applied = False
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:
+        return False
+    return True
+
+
+def _migrations_ok() -> bool:
+    """No migration of the running code left to apply (remembered once true: a process's code
+    does not change, and applied migrations are not unapplied behind its back)."""
+    global _migrations_applied
+    if not _migrations_applied:
+        from django.db.migrations.executor import MigrationExecutor
+
+        executor = MigrationExecutor(connection)
+        targets = executor.loader.graph.leaf_nodes()
+        _migrations_applied = not executor.migration_plan(targets)
+    return _migrations_applied
+
+
+def _cache_ok() -> bool:
+    ping = getattr(cache, "ping", None)
+    if ping is None:  # local memory cache (development): nothing to reach
+        return True
+    return bool(ping())
+
+
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    """Ready for traffic: the database answers and every migration of this code is applied
+    (503 otherwise, so the load balancer sends requests elsewhere). Redis is reported but does
+    not decide: every instance shares it, the app serves without it (slower), and taking every
+    instance out of the pool at once for a cache outage would turn it into a full outage."""
+    database = _database_ok()
+    migrations = database and _migrations_ok()
+    redis = _cache_ok()
+    ready = database and migrations
+    body = {
+        "status": ("ok" if redis else "degraded") if ready else "unavailable",
+        "database": "ok" if database else "down",
+        "migrations": "applied" if migrations else ("pending" if database else "unknown"),
+        "redis": "ok" if redis else "down",
+    }
+    return JsonResponse(body, status=200 if ready else 503)
 
 
 @require_POST
