@@ -103,9 +103,11 @@ def prepare(candidates: int, hot: int) -> dict[str, Any]:
 
 @dataclass
 class Record:
-    """One request: when, what, and whether it failed (5xx, or no answer at all)."""
+    """One request: when it was sent and answered, what, and whether it failed (5xx, or no
+    answer at all)."""
 
     at: float
+    done: float
     step: str
     failed: bool
     status: str
@@ -130,10 +132,10 @@ async def request(
         try:
             response = await client.request(method, url, **kwargs)
         except httpx.HTTPError as exc:
-            run.requests.append(Record(at, step, True, type(exc).__name__))
+            run.requests.append(Record(at, run.now(), step, True, type(exc).__name__))
         else:
             failed = response.status_code >= 500
-            run.requests.append(Record(at, step, failed, str(response.status_code)))
+            run.requests.append(Record(at, run.now(), step, failed, str(response.status_code)))
             if not failed:
                 return response
         if attempt < 2:
@@ -524,7 +526,9 @@ async def burst(state: dict[str, Any], data: dict[str, Any], seconds: float) -> 
     failed_by_fault = {}
     for fault in faults:
         end = (fault.healed if fault.healed is not None else wall) + 2.0
-        window = [r for r in run.requests if fault.at <= r.at <= end]
+        # A request belongs to the fault when it was answered (or gave up) during it: under
+        # load a request can wait seconds in a queue before it meets the fault.
+        window = [r for r in run.requests if fault.at <= r.done <= end]
         failed_by_fault[fault.name] = {
             "failed": sum(1 for r in window if r.failed),
             "requests": len(window),
