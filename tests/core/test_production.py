@@ -229,3 +229,39 @@ def test_request_id_travels_to_the_task_the_request_enqueued(caplog: Any) -> Non
     assert json.loads(JsonFormatter().format(record))["request_id"] == "req-enqueuer-0001"
     assert request_id_var.get() == ""
     assert not TaskOrigin.objects.filter(task_id=str(result.id)).exists()
+
+
+# --- Database unreachable: a 503 page in the person's language --------------------------------
+
+
+def test_database_unreachable_is_a_503_page_in_arabic(db: Any, monkeypatch: Any) -> None:
+    from django.db import OperationalError
+
+    from rukhsa.core import views
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("connection to server at 127.0.0.1, port 6460 failed")
+
+    monkeypatch.setattr(views, "render", broken)
+    response = Client().get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    text = response.content.decode()
+    assert 'lang="ar"' in text
+    assert "يرجى المحاولة مرة أخرى بعد ثوانٍ" in text
+
+
+def test_database_unreachable_page_in_english(db: Any, monkeypatch: Any) -> None:
+    from django.db import InterfaceError
+
+    from rukhsa.core import views
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr(views, "render", broken)
+    client = Client()
+    client.cookies["django_language"] = "en"
+    response = client.get("/")
+    assert response.status_code == 503
+    assert "Please try again in a few seconds" in response.content.decode()
