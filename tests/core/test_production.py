@@ -234,7 +234,9 @@ def test_request_id_travels_to_the_task_the_request_enqueued(caplog: Any) -> Non
 # --- Database unreachable: a 503 page in the person's language --------------------------------
 
 
-def test_database_unreachable_is_a_503_page_in_arabic(db: Any, monkeypatch: Any) -> None:
+def test_database_unreachable_is_a_503_page_in_arabic(
+    db: Any, monkeypatch: Any, settings: Any
+) -> None:
     from django.db import OperationalError
 
     from rukhsa.core import views
@@ -249,6 +251,7 @@ def test_database_unreachable_is_a_503_page_in_arabic(db: Any, monkeypatch: Any)
     text = response.content.decode()
     assert 'lang="ar"' in text
     assert "يرجى المحاولة مرة أخرى بعد ثوانٍ" in text
+    assert settings.SUPPORT_EMAIL in text  # the footer still says how to reach support
 
 
 def test_database_unreachable_page_in_english(db: Any, monkeypatch: Any) -> None:

@@ -61,7 +61,8 @@ class DatabaseUnavailableMiddleware:
             request.method,
             request.path,
         )
-        response = HttpResponse(render_to_string("core/unavailable.html", {}), status=503)
+        context = {"SUPPORT_EMAIL": settings.SUPPORT_EMAIL, "SUPPORT_PHONE": settings.SUPPORT_PHONE}
+        response = HttpResponse(render_to_string("core/unavailable.html", context), status=503)
         response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"
         return response
