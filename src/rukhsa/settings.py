@@ -90,7 +90,6 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
-    "rukhsa.core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "rukhsa.urls"

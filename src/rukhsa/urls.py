@@ -20,3 +20,6 @@ urlpatterns = [
     path("guide/", include("rukhsa.guide.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# The database unreachable for a moment is a 503 "try again" page (core.views.server_error).
+handler500 = "rukhsa.core.views.server_error"

@@ -234,6 +234,13 @@ def test_request_id_travels_to_the_task_the_request_enqueued(caplog: Any) -> Non
 # --- Database unreachable: a 503 page in the person's language --------------------------------
 
 
+def _raise(error: Exception) -> Any:
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise error
+
+    return broken
+
+
 def test_database_unreachable_is_a_503_page_in_arabic(
     db: Any, monkeypatch: Any, settings: Any
 ) -> None:
@@ -241,11 +248,8 @@ def test_database_unreachable_is_a_503_page_in_arabic(
 
     from rukhsa.core import views
 
-    def broken(*args: Any, **kwargs: Any) -> None:
-        raise OperationalError("connection to server at 127.0.0.1, port 6460 failed")
-
-    monkeypatch.setattr(views, "render", broken)
-    response = Client().get("/")
+    monkeypatch.setattr(views, "render", _raise(OperationalError("port 6460 failed")))
+    response = Client(raise_request_exception=False).get("/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     text = response.content.decode()
@@ -259,12 +263,29 @@ def test_database_unreachable_page_in_english(db: Any, monkeypatch: Any) -> None
 
     from rukhsa.core import views
 
-    def broken(*args: Any, **kwargs: Any) -> None:
-        raise InterfaceError("connection already closed")
-
-    monkeypatch.setattr(views, "render", broken)
-    client = Client()
+    monkeypatch.setattr(views, "render", _raise(InterfaceError("connection already closed")))
+    client = Client(raise_request_exception=False)
     client.cookies["django_language"] = "en"
     response = client.get("/")
     assert response.status_code == 503
     assert "Please try again in a few seconds" in response.content.decode()
+
+
+def test_database_unreachable_inside_a_middleware_is_the_same_page(
+    db: Any, monkeypatch: Any
+) -> None:
+    from django.db import OperationalError
+
+    from rukhsa.core import middleware
+
+    monkeypatch.setattr(middleware, "chosen_language", _raise(OperationalError("closed")))
+    response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 503
+
+
+def test_other_errors_stay_a_500(db: Any, monkeypatch: Any) -> None:
+    from rukhsa.core import views
+
+    monkeypatch.setattr(views, "render", _raise(RuntimeError("a bug")))
+    response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 500

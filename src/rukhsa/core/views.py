@@ -1,10 +1,14 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -81,6 +85,25 @@ def readyz(request: HttpRequest) -> HttpResponse:
         "redis": "ok" if redis else "down",
     }
     return JsonResponse(body, status=200 if ready else 503)
+
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500. The database (or its pooler) unreachable for a moment — a restart, a
+    failover — is a 503 page in the person's language saying "try again in a few seconds";
+    anything else stays Django's plain 500. It catches the error wherever it was raised (a view,
+    the session or authentication middleware). The page needs nothing from the database, and
+    every write is one transaction, so pressing again is safe."""
+    error = sys.exc_info()[1]
+    if not isinstance(error, OperationalError | InterfaceError):
+        return defaults.server_error(request)
+    context = {"SUPPORT_EMAIL": settings.SUPPORT_EMAIL, "SUPPORT_PHONE": settings.SUPPORT_PHONE}
+    response = HttpResponse(render_to_string("core/unavailable.html", context), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST
