@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 MANAGE := $(CURDIR)/$(PY) $(CURDIR)/manage.py
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench guide install messages makemessages migrate demo worker clean system-deps
+.PHONY: run test lint format bench guide install messages makemessages migrate demo worker clean \
+	system-deps prod-local chaos
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +57,12 @@ bench: messages
 
 guide: messages
 	scripts/guide.sh
+
+prod-local: messages
+	scripts/prod-local.sh
+
+chaos: messages
+	scripts/chaos.sh
 
 clean:
 	rm -rf $(VENV) var staticfiles

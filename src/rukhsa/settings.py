@@ -75,6 +75,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "rukhsa.core.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -117,10 +118,24 @@ TEMPLATES = [
 SQLITE_PATH = VAR_DIR / "rukhsa.sqlite3"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL,
+            conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+            conn_health_checks=True,
+        )
+    }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["TEST"] = {"NAME": os.environ.get("RUKHSA_TEST_DB", "test_rukhsa")}
+        # PgBouncer in transaction pooling mode (deploy/pgbouncer.ini): each transaction may run
+        # on a different server connection, so nothing may outlive a transaction on the server
+        # side: no server-side cursors (they live across transactions) and no prepared
+        # statements (psycopg prepares a query run often; another client's connection would
+        # not know it). Row locks, SET LOCAL and transaction-level advisory locks are fine.
+        if env_bool("DB_POOLER_TRANSACTION_MODE", False):
+            DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+            DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -147,9 +162,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and sessions -----------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    # Redis errors are cache misses (rukhsa.core.cache): sessions fall back to the database,
+    # the rate limit counts afresh; short timeouts keep a dead Redis from stalling requests.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "rukhsa.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("REDIS_TIMEOUT", "0.5")),
+            },
+        }
     }
+    # Every session is in the database; Redis only saves the query (a restart logs nobody out).
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -234,7 +259,7 @@ FORMAT_MODULE_PATH = ["rukhsa.formats"]
 
 # --- Static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = PROJECT_DIR / "staticfiles"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", PROJECT_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded files (results imports): one folder the web processes and the task workers share.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -287,7 +312,7 @@ SECURE_SSL_REDIRECT = SECURE_SSL
 SECURE_HSTS_SECONDS = 31536000 if SECURE_SSL else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_SSL
 SECURE_HSTS_PRELOAD = SECURE_SSL
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 if env_bool("BEHIND_TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -311,17 +336,41 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Logging ----------------------------------------------------------------------------------
+# JSON lines in production (one object per line with the request id from nginx, also on the
+# lines of a task that request enqueued); plain text in development and tests.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "rukhsa.core.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "rukhsa.core.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},  # a line per page of every PDF otherwise
+        # One line per request (rukhsa.core.observability); LOG_ACCESS=0 leaves it to nginx.
+        "rukhsa.access": {
+            "level": "INFO" if env_bool("LOG_ACCESS", not (DEBUG or TESTING)) else "WARNING"
+        },
     },
 }
+
+# --- Metrics ----------------------------------------------------------------------------------
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, the endpoint is a 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# The waiting room's length for /metrics: the dotted path of a function returning a number
+# (the admission app provides it); empty leaves the metric out.
+METRICS_WAITING_ROOM_LENGTH = os.environ.get("METRICS_WAITING_ROOM_LENGTH", "")
 
 # --- Product ----------------------------------------------------------------------------------
 SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@rukhsa.example")

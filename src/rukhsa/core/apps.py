@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "rukhsa.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from rukhsa.core import tasklog
+
+        tasklog.connect()

@@ -1,0 +1,32 @@
+"""gunicorn settings for each app instance (`gunicorn -c deploy/gunicorn.conf.py rukhsa.wsgi`).
+
+Bind address, workers and threads come from the environment (GUNICORN_BIND, WEB_CONCURRENCY,
+GUNICORN_THREADS). SIGTERM is a graceful stop: the instance stops accepting, finishes the
+requests in flight (up to graceful_timeout) and exits; nginx sends new requests to the others.
+"""
+
+import os
+from typing import Any
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = 60
+graceful_timeout = 30
+keepalive = 30
+backlog = 2048
+max_requests = 5000  # recycle workers now and then (slow leaks), staggered by the jitter
+max_requests_jitter = 500
+accesslog = None  # nginx and the app's JSON request log (rukhsa.access) record every request
+errorlog = "-"
+forwarded_allow_ips = "127.0.0.1"
+control_socket_disable = True  # several instances per machine; nothing uses it
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """Prometheus multiprocess mode: forget a dead worker's live gauges."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

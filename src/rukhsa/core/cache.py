@@ -1,0 +1,103 @@
+"""A Redis cache that treats Redis being unreachable as a cache miss.
+
+Everything Rukhsa keeps in the cache can be rebuilt: sessions are `cached_db` (the database holds
+every session; the cache only saves a query), and the cache's other users (the results lookup's
+rate limit) accept a miss. So when Redis restarts or is unreachable for a minute, a read answers
+"not there", a write is dropped and the request goes on against the database: slower, never a
+500. Short socket timeouts (settings) keep a dead Redis from stalling each request for long, and
+the first failure of each outage is logged once a minute rather than on every call.
+
+The waiting room (the `admission` app) does not use this cache: it must fail closed, so it keeps
+its own Redis store and turns an outage into a clear "please wait" page.
+"""
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger("rukhsa.cache")
+
+T = TypeVar("T")
+
+LOG_EVERY_SECONDS = 60.0
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's RedisCache with every Redis error turned into a miss (or a dropped write)."""
+
+    def _safely(self, operation: str, call: Callable[[], T], fallback: T) -> T:
+        try:
+            return call()
+        except RedisError as exc:
+            _log_outage(operation, exc)
+            return fallback
+
+    def ping(self) -> bool:
+        """True when Redis answers (for /readyz); never raises."""
+        return self._safely("ping", lambda: bool(self._cache.get_client().ping()), False)
+
+    def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> Any:
+        return self._safely(
+            "add", lambda: RedisCache.add(self, key, value, timeout, version), False
+        )
+
+    def get(self, key: Any, default: Any = None, version: Any = None) -> Any:
+        return self._safely("get", lambda: RedisCache.get(self, key, default, version), default)
+
+    def set(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> None:
+        self._safely("set", lambda: RedisCache.set(self, key, value, timeout, version), None)
+
+    def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> Any:
+        return self._safely("touch", lambda: RedisCache.touch(self, key, timeout, version), False)
+
+    def delete(self, key: Any, version: Any = None) -> Any:
+        return self._safely("delete", lambda: RedisCache.delete(self, key, version), False)
+
+    def get_many(self, keys: Iterable[Any], version: Any = None) -> dict[Any, Any]:
+        return self._safely("get_many", lambda: RedisCache.get_many(self, keys, version), {})
+
+    def has_key(self, key: Any, version: Any = None) -> Any:
+        return self._safely("has_key", lambda: RedisCache.has_key(self, key, version), False)
+
+    def incr(self, key: Any, delta: int = 1, version: Any = None) -> Any:
+        # A missing key raises ValueError (Django's contract), and so does an unreachable Redis:
+        # callers already handle "not there".
+        try:
+            return RedisCache.incr(self, key, delta, version)
+        except RedisError as exc:
+            _log_outage("incr", exc)
+            raise ValueError(f"Key '{key}' not found (cache unavailable).") from None
+
+    def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
+        return self._safely(
+            "set_many", lambda: RedisCache.set_many(self, data, timeout, version), list(data)
+        )
+
+    def delete_many(self, keys: Iterable[Any], version: Any = None) -> None:
+        self._safely("delete_many", lambda: RedisCache.delete_many(self, keys, version), None)
+
+    def clear(self) -> None:
+        self._safely("clear", lambda: RedisCache.clear(self), None)
+
+
+_last_logged = [0.0]
+
+
+def _log_outage(operation: str, exc: Exception) -> None:
+    """Log an outage once a minute per process, not once per cache call."""
+    now = time.monotonic()
+    if now - _last_logged[0] >= LOG_EVERY_SECONDS:
+        _last_logged[0] = now
+        logger.warning(
+            "Redis unavailable (%s: %s); cache %s treated as a miss",
+            type(exc).__name__,
+            exc,
+            operation,
+        )
