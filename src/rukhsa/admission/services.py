@@ -83,6 +83,16 @@ def configs_forget() -> None:
     _configs = None
 
 
+def configs_prime_empty() -> None:
+    """Start with "no waiting room anywhere" (a fresh test database), without a query."""
+    global _configs
+    _configs = (time.monotonic(), {})
+
+
+def on_settings_changed(sender: Any, **kwargs: Any) -> None:
+    configs_forget()
+
+
 def _load_configs() -> dict[int, QueueConfig]:
     from rukhsa.admission.models import QueueSettings
 

@@ -549,9 +549,9 @@ class RedisStore:
                 counts[int(bucket)] = counts.get(int(bucket), 0) + int(n)
         return p95_of(counts)
 
-    def flush(self, period_id: int) -> None:
-        """Forget one period's queue (tests and the benchmark)."""
-        keys = list(self._redis.scan_iter(match=self._key(period_id, "*"), count=1000))
+    def flush_all(self) -> None:
+        """Forget every queue under this store's prefix (tests and the benchmark)."""
+        keys = list(self._redis.scan_iter(match=f"{self._prefix}:*", count=1000))
         if keys:
             self._redis.delete(*keys)
 
