@@ -262,6 +262,16 @@ def queue_control(*, period_id: int, action: str) -> None:
         raise ValueError(action)
 
 
+def queue_reset(*, period_id: int) -> None:
+    """Empty a period's line, passes and shuffle, with a new seed (the demo's "open again")."""
+    from rukhsa.admission.models import QueueSettings, ShuffleRecord, new_seed
+
+    store().reset(period_id)
+    ShuffleRecord.objects.filter(period_id=period_id).delete()
+    QueueSettings.objects.filter(period_id=period_id).update(seed=new_seed())
+    configs_forget()
+
+
 def queue_stats(*, period_id: int, now: datetime) -> tuple[Stats, float | None]:
     return store().stats(period_id, now.timestamp()), store().latency_p95(
         period_id, now.timestamp()

@@ -121,6 +121,10 @@ class Store(Protocol):
 
     def stats(self, period_id: int, now: float) -> Stats: ...
 
+    def reset(self, period_id: int) -> None:
+        """Forget the period's line, pre-queue, passes and state."""
+        ...
+
     def record_latency(self, period_id: int, ms: float, now: float) -> None: ...
 
     def latency_p95(self, period_id: int, now: float) -> float | None:
@@ -310,6 +314,15 @@ class DatabaseStore:
             shuffled=bool(state and state.shuffled),
             rate_auto=state.rate_auto if state else None,
         )
+
+    def reset(self, period_id: int) -> None:
+        from rukhsa.admission.models import AdmissionPass, QueueEntry, QueueState
+
+        QueueEntry.objects.filter(period_id=period_id).delete()
+        AdmissionPass.objects.filter(period_id=period_id).delete()
+        QueueState.objects.filter(period_id=period_id).delete()
+        with self._lock:
+            self._latency.pop(period_id, None)
 
     def record_latency(self, period_id: int, ms: float, now: float) -> None:
         with self._lock:
@@ -548,6 +561,11 @@ class RedisStore:
             for bucket, n in histogram.items():
                 counts[int(bucket)] = counts.get(int(bucket), 0) + int(n)
         return p95_of(counts)
+
+    def reset(self, period_id: int) -> None:
+        keys = list(self._redis.scan_iter(match=self._key(period_id, "*"), count=1000))
+        if keys:
+            self._call(self._redis.delete, *keys)
 
     def flush_all(self) -> None:
         """Forget every queue under this store's prefix (tests and the benchmark)."""
