@@ -46,6 +46,7 @@ def test_pre_queue_is_shuffled_at_the_opening_each_once_and_recorded(
     # commitment shown before the opening.
     assert services.shuffle_order(record.seed, record.entrants) == record.order
     assert record.commitment == queued_period.queue_settings.commitment
+    assert queue_store.admission_log(queued_period.pk) == admitted
 
 
 def test_later_arrivals_queue_behind_the_pre_queue_in_arrival_order(
@@ -146,6 +147,7 @@ def test_drain_admits_everyone_waiting_at_once(
     assert [enter(queued_period, u, at).state for u in users].count(ADMITTED) == 1
     services.queue_control(period_id=queued_period.pk, action="drain")
     assert {enter(queued_period, u, at + timedelta(seconds=2)).state for u in users} == {ADMITTED}
+    assert sorted(queue_store.admission_log(queued_period.pk)) == sorted(u.pk for u in users)
 
 
 def test_automatic_rate_follows_the_p95_within_the_operator_limits(

@@ -121,6 +121,10 @@ class Store(Protocol):
 
     def stats(self, period_id: int, now: float) -> Stats: ...
 
+    def admission_log(self, period_id: int) -> list[int]:
+        """Everyone admitted so far, in the order they were admitted (fairness, afterwards)."""
+        ...
+
     def reset(self, period_id: int) -> None:
         """Forget the period's line, pre-queue, passes and state."""
         ...
@@ -315,6 +319,15 @@ class DatabaseStore:
             rate_auto=state.rate_auto if state else None,
         )
 
+    def admission_log(self, period_id: int) -> list[int]:
+        from rukhsa.admission.models import AdmissionPass
+
+        return list(
+            AdmissionPass.objects.filter(period_id=period_id)
+            .order_by("admitted_at", "pk")
+            .values_list("user_id", flat=True)
+        )
+
     def reset(self, period_id: int) -> None:
         from rukhsa.admission.models import AdmissionPass, QueueEntry, QueueState
 
@@ -340,7 +353,7 @@ class DatabaseStore:
 
 # --- Redis store ---------------------------------------------------------------------------------
 
-# KEYS: line, prequeue, passes, state, admitted-this-minute
+# KEYS: line, prequeue, passes, state, admitted-this-minute, admission log
 # ARGV: user, now, opens_at, rate, max_active, pass_seconds, automatic, rate_min, rate_max, minute
 ENTER = """
 local user = ARGV[1]
@@ -393,6 +406,7 @@ if n > 0 then
   local expiry = now + pass_seconds
   for i = 1, #heads, 2 do
     redis.call('ZADD', KEYS[3], expiry, heads[i])
+    redis.call('RPUSH', KEYS[6], heads[i])
   end
   redis.call('INCRBY', KEYS[5], n)
   redis.call('EXPIRE', KEYS[5], 180)
@@ -450,6 +464,7 @@ class RedisStore:
             self._key(period_id, "passes"),
             self._key(period_id, "state"),
             self._key(period_id, f"admitted:{minute}"),
+            self._key(period_id, "log"),
         ]
         args = [
             user_id,
@@ -561,6 +576,9 @@ class RedisStore:
             for bucket, n in histogram.items():
                 counts[int(bucket)] = counts.get(int(bucket), 0) + int(n)
         return p95_of(counts)
+
+    def admission_log(self, period_id: int) -> list[int]:
+        return [int(m) for m in self._call(self._redis.lrange, self._key(period_id, "log"), 0, -1)]
 
     def reset(self, period_id: int) -> None:
         keys = list(self._redis.scan_iter(match=self._key(period_id, "*"), count=1000))
