@@ -5,11 +5,12 @@
     opening.py run STATE       drive the burst, check the database, print the report
 
 N candidates (BENCH_OPENING_CANDIDATES, 10,000) arrive uniformly within BENCH_OPENING_WINDOW
-seconds (60) around the opening (the opening BENCH_OPENING_LEAD seconds, 30, after the first
+seconds (60) around the opening (the opening BENCH_OPENING_LEAD seconds, 5, after the first
 arrival). Each asks for the review page of a session (a registration-journey URL), is sent to
-the waiting room, polls it at the interval the page asks for (its <meta refresh>), and, once
-admitted, continues where it was going: the review page, the hold (POST), then logs out (which
-ends the pass). Half-way, the operator pauses admission for BENCH_OPENING_PAUSE seconds (15):
+the waiting room, polls it as htmx does (the status fragment, at the interval it asks for), and,
+once admitted, continues where it was going: the review page, the hold (POST), then logs out
+(which ends the pass). Admission: BENCH_OPENING_RATE (300) a minute, BENCH_OPENING_MAX_ACTIVE
+(60) at once. Half-way, the operator pauses admission for BENCH_OPENING_PAUSE seconds (15):
 then only polls reach the server, and the server's CPU per poll is measured from /proc.
 
 Figures, not pass/fail: exit 1 only when a session is over capacity, 2 when the harness failed.
@@ -42,7 +43,7 @@ from stats import CpuMeter, Timings, machine_facts
 OK, OVER_CAPACITY, HARNESS_FAILED = 0, 1, 2
 PERIOD = "bench-opening"
 TEST = "BENCH-OPENING"
-REFRESH = re.compile(rb'http-equiv="refresh" content="(\d+)"')
+EVERY = re.compile(rb'hx-trigger="every (\d+)s"')
 
 
 @dataclass
@@ -50,9 +51,9 @@ class Config:
     base_url: str = os.environ.get("BENCH_URL", "http://127.0.0.1:8090")
     candidates: int = int(os.environ.get("BENCH_OPENING_CANDIDATES", "10000"))
     window: float = float(os.environ.get("BENCH_OPENING_WINDOW", "60"))
-    lead: float = float(os.environ.get("BENCH_OPENING_LEAD", "30"))
-    rate: int = int(os.environ.get("BENCH_OPENING_RATE", "3000"))
-    max_active: int = int(os.environ.get("BENCH_OPENING_MAX_ACTIVE", "200"))
+    lead: float = float(os.environ.get("BENCH_OPENING_LEAD", "5"))
+    rate: int = int(os.environ.get("BENCH_OPENING_RATE", "300"))
+    max_active: int = int(os.environ.get("BENCH_OPENING_MAX_ACTIVE", "60"))
     sessions: int = int(os.environ.get("BENCH_OPENING_SESSIONS", "40"))
     capacity: int = int(os.environ.get("BENCH_OPENING_CAPACITY", "25"))
     pause: float = float(os.environ.get("BENCH_OPENING_PAUSE", "15"))
@@ -171,6 +172,7 @@ class Figures:
     holds: list[float] = field(default_factory=list)
     polls_in_window: int = 0
     pages_in_window: int = 0
+    pages_in_flight: int = 0
     measuring: bool = False
 
     def page(self, seconds: float, at: float) -> None:
@@ -216,49 +218,66 @@ async def candidate(
                         figures.outcomes["still waiting at the end"] += 1
                         return
                     started = time.perf_counter()
-                    r = await client.get(room)
+                    r = await client.get(room, headers={"HX-Request": "true"})  # as htmx polls
                     figures.polls.add(time.perf_counter() - started)
                     if figures.measuring:
                         figures.polls_in_window += 1
-                    if r.status_code == 302:
+                    if r.status_code == 204 and "hx-redirect" in r.headers:
                         break
                     if r.status_code != 200:
                         figures.errors[f"poll http {r.status_code}"] += 1
                         return
-                    found = REFRESH.search(r.content)
+                    found = EVERY.search(r.content)
                     await asyncio.sleep(int(found.group(1)) if found else 5)
-                if r.headers["location"] != target:
+                if r.headers["hx-redirect"] != target:
                     figures.errors["admitted elsewhere"] += 1
                     return
             elif r.status_code != 200:
                 figures.errors[f"gate http {r.status_code}"] += 1
                 return
             figures.admitted[row["id"]] = time.time()
-            started = time.perf_counter()
-            page = await client.get(target)
-            figures.page(time.perf_counter() - started, started - t0)
-            if page.status_code != 200:
-                figures.errors[f"review http {page.status_code}"] += 1
-                return
-            started = time.perf_counter()
-            hold = await client.post(
-                target.split("?")[0],
-                data={"session": str(session), "spec": state["spec"]},
-                headers={"X-CSRFToken": token},
-            )
-            figures.page(time.perf_counter() - started, started - t0)
-            if hold.status_code == 302 and "/registrations/" in hold.headers["location"]:
-                figures.outcomes["seat held"] += 1
-                figures.holds.append(time.perf_counter() - t0)
-            elif hold.status_code == 409:
-                figures.outcomes["session full (409)"] += 1
-            else:
-                figures.errors[f"hold http {hold.status_code}"] += 1
-            out = await client.post("/accounts/logout/", headers={"X-CSRFToken": token})
-            if out.status_code != 302:
-                figures.errors[f"logout http {out.status_code}"] += 1
+            figures.pages_in_flight += 1
+            try:
+                await journey(client, target, session, token, state, t0, figures)
+            finally:
+                figures.pages_in_flight -= 1
         except httpx.HTTPError as exc:
             figures.errors[type(exc).__name__] += 1
+
+
+async def journey(
+    client: httpx.AsyncClient,
+    target: str,
+    session: int,
+    token: str,
+    state: dict[str, Any],
+    t0: float,
+    figures: Figures,
+) -> None:
+    """Admitted: the review page, the hold, then log out (which ends the pass)."""
+    started = time.perf_counter()
+    page = await client.get(target)
+    figures.page(time.perf_counter() - started, started - t0)
+    if page.status_code != 200:
+        figures.errors[f"review http {page.status_code}"] += 1
+        return
+    started = time.perf_counter()
+    hold = await client.post(
+        target.split("?")[0],
+        data={"session": str(session), "spec": state["spec"]},
+        headers={"X-CSRFToken": token},
+    )
+    figures.page(time.perf_counter() - started, started - t0)
+    if hold.status_code == 302 and "/registrations/" in hold.headers["location"]:
+        figures.outcomes["seat held"] += 1
+        figures.holds.append(time.perf_counter() - t0)
+    elif hold.status_code == 409:
+        figures.outcomes["session full (409)"] += 1
+    else:
+        figures.errors[f"hold http {hold.status_code}"] += 1
+    out = await client.post("/accounts/logout/", headers={"X-CSRFToken": token})
+    if out.status_code != 302:
+        figures.errors[f"logout http {out.status_code}"] += 1
 
 
 def spearman(xs: list[float], ys: list[float]) -> float:
@@ -317,12 +336,14 @@ async def drive(
     pause_at = t0 + cfg.window + 10
     await asyncio.sleep(max(0.0, pause_at - time.perf_counter()))
     await asyncio.to_thread(services.queue_control, period_id=state["period_id"], action="pause")
-    await asyncio.sleep(5)
+    drained_by = time.perf_counter() + 60  # those admitted finish their pages first
+    while figures.pages_in_flight and time.perf_counter() < drained_by:
+        await asyncio.sleep(0.5)
     meter = CpuMeter(cfg.server_pid, cfg.dbname)
     meter.start()
     figures.measuring = True
     window_started = time.perf_counter()
-    for _ in range(int(cfg.pause * 2)):
+    while time.perf_counter() - window_started < cfg.pause:
         await asyncio.sleep(0.5)
         meter.sample()
     figures.measuring = False
