@@ -58,7 +58,7 @@ class Config:
     capacity: int = int(os.environ.get("BENCH_OPENING_CAPACITY", "25"))
     pause: float = float(os.environ.get("BENCH_OPENING_PAUSE", "15"))
     budget: float = float(os.environ.get("BENCH_OPENING_BUDGET", "300"))
-    connections: int = int(os.environ.get("BENCH_OPENING_CONNECTIONS", "400"))
+    connections: int = int(os.environ.get("BENCH_OPENING_CONNECTIONS", "200"))
     request_timeout: float = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "60"))
     seed: int = int(os.environ.get("BENCH_SEED", "2026"))
     server_pid: int = int(os.environ.get("BENCH_GUNICORN_PID", "0"))
@@ -193,56 +193,61 @@ async def candidate(
     deadline: float,
     figures: Figures,
     rng: random.Random,
+    gate: asyncio.Semaphore,
 ) -> None:
     token = "".join(rng.choices(string.ascii_letters + string.digits, k=32))
     cookies = {"sessionid": row["session_key"], "csrftoken": token, "django_language": "en"}
     session = rng.choice(state["sessions"])
     target = f"/register/{state['period']}/review/?session={session}&spec={state['spec']}"
-    async with httpx.AsyncClient(
+    # Not `async with`: closing a client would close the transport all candidates share.
+    client = httpx.AsyncClient(
         base_url=cfg.base_url,
         transport=transport,
         timeout=httpx.Timeout(cfg.request_timeout),
         cookies=cookies,
         trust_env=False,
-    ) as client:
-        await asyncio.sleep(max(0.0, t0 + arrive - time.perf_counter()))
-        try:
+    )
+    await asyncio.sleep(max(0.0, t0 + arrive - time.perf_counter()))
+    try:
+        async with gate:
             figures.arrived[row["id"]] = time.time()
             started = time.perf_counter()
             r = await client.get(target)
             figures.gate.add(time.perf_counter() - started)
-            if r.status_code == 302 and "/waiting-room/" in r.headers["location"]:
-                room = r.headers["location"]
-                while True:
-                    if time.perf_counter() > deadline:
-                        figures.outcomes["still waiting at the end"] += 1
-                        return
-                    started = time.perf_counter()
-                    r = await client.get(room, headers={"HX-Request": "true"})  # as htmx polls
-                    figures.polls.add(time.perf_counter() - started)
-                    if figures.measuring:
-                        figures.polls_in_window += 1
-                    if r.status_code == 204 and "hx-redirect" in r.headers:
-                        break
-                    if r.status_code != 200:
-                        figures.errors[f"poll http {r.status_code}"] += 1
-                        return
-                    found = EVERY.search(r.content)
-                    await asyncio.sleep(int(found.group(1)) if found else 5)
-                if r.headers["hx-redirect"] != target:
-                    figures.errors["admitted elsewhere"] += 1
+        if r.status_code == 302 and "/waiting-room/" in r.headers["location"]:
+            room = r.headers["location"]
+            while True:
+                if time.perf_counter() > deadline:
+                    figures.outcomes["still waiting at the end"] += 1
                     return
-            elif r.status_code != 200:
-                figures.errors[f"gate http {r.status_code}"] += 1
+                async with gate:  # as htmx polls: the status fragment
+                    started = time.perf_counter()
+                    r = await client.get(room, headers={"HX-Request": "true"})
+                    figures.polls.add(time.perf_counter() - started)
+                if figures.measuring:
+                    figures.polls_in_window += 1
+                if r.status_code == 204 and "hx-redirect" in r.headers:
+                    break
+                if r.status_code != 200:
+                    figures.errors[f"poll http {r.status_code}"] += 1
+                    return
+                found = EVERY.search(r.content)
+                await asyncio.sleep(int(found.group(1)) if found else 5)
+            if r.headers["hx-redirect"] != target:
+                figures.errors["admitted elsewhere"] += 1
                 return
-            figures.admitted[row["id"]] = time.time()
-            figures.pages_in_flight += 1
-            try:
+        elif r.status_code != 200:
+            figures.errors[f"gate http {r.status_code}"] += 1
+            return
+        figures.admitted[row["id"]] = time.time()
+        figures.pages_in_flight += 1
+        try:
+            async with gate:
                 await journey(client, target, session, token, state, t0, figures)
-            finally:
-                figures.pages_in_flight -= 1
-        except httpx.HTTPError as exc:
-            figures.errors[type(exc).__name__] += 1
+        finally:
+            figures.pages_in_flight -= 1
+    except httpx.HTTPError as exc:
+        figures.errors[type(exc).__name__] += 1
 
 
 async def journey(
@@ -315,6 +320,9 @@ async def drive(
     opening_at = t0 + cfg.lead
     deadline = opening_at + cfg.budget
     step = cfg.window / max(1, len(rows))
+    # At most `connections` requests in flight (the time waiting for one counts in the figures,
+    # as a browser's wait would): httpcore's pool slows down badly with thousands queued.
+    gate = asyncio.Semaphore(cfg.connections)
     tasks = [
         asyncio.ensure_future(
             candidate(
@@ -327,6 +335,7 @@ async def drive(
                 deadline=deadline,
                 figures=figures,
                 rng=random.Random(rng.random()),
+                gate=gate,
             )
         )
         for i, row in enumerate(rows)

@@ -37,7 +37,7 @@ from rukhsa.demo.data import ACCESSIBILITY_AR, ACCESSIBILITY_EN, CITIES, SPECIAL
 TEST_CODE = "SPLT"
 OPEN_PERIOD = "splt-demo-open"
 OPENING_PERIOD = "splt-demo-opening"  # opens a few minutes after the first load: the waiting room
-OPENING_IN = timedelta(minutes=10)
+OPENING_IN = timedelta(minutes=15)
 PAST_PERIOD = "splt-demo-past"
 DIGITAL_TIMES = (time(8, 0), time(11, 0), time(14, 0))
 PAPER_TIME = time(8, 0)
@@ -211,8 +211,8 @@ def load_past_period(test: Test, tally: Tally) -> Period:
 
 
 def load_opening_period(test: Test, tally: Tally, *, opening_in: timedelta | None = None) -> Period:
-    """A period whose registration opens ten minutes after the first load, with its waiting
-    room on from seven minutes before (docs/opening-day.md). ``opening_in`` moves an existing
+    """A period whose registration opens fifteen minutes after the first load, with its waiting
+    room on from ten minutes before (docs/opening-day.md). ``opening_in`` moves an existing
     one's opening to that far from now and empties its queue, to see the opening again."""
     from rukhsa.admission.models import QueueSettings
     from rukhsa.admission.services import queue_reset
@@ -236,7 +236,7 @@ def load_opening_period(test: Test, tally: Tally, *, opening_in: timedelta | Non
     tally.add("periods", created)
     _settings, made = QueueSettings.objects.get_or_create(
         period=period,
-        defaults={"starts_before_minutes": 7, "rate_per_minute": 6, "max_active": 3},
+        defaults={"starts_before_minutes": 10, "rate_per_minute": 6, "max_active": 3},
     )
     tally.add("waiting rooms", made)
     if opening_in is not None and not created:
