@@ -7,7 +7,7 @@ import pytest
 import time_machine
 
 from rukhsa.admission import services
-from rukhsa.catalog.models import Period, Test
+from rukhsa.catalog import models as catalog
 from rukhsa.core import clock
 from rukhsa.demo import loader
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_opening_period_and_its_waiting_room() -> None:
     loaded = clock.now()
     loader.load_demo()
-    period = Period.objects.get(code=loader.OPENING_PERIOD)
+    period = catalog.Period.objects.get(code=loader.OPENING_PERIOD)
     opens = period.registration_opens_at
     assert timedelta(minutes=14) <= opens - loaded <= timedelta(minutes=16)
     services.configs_forget()
@@ -27,7 +27,7 @@ def test_the_demo_opening_period_and_its_waiting_room() -> None:
         assert [c.period_code for c in on] == [loader.OPENING_PERIOD]
     assert period.sessions.count() > 0  # seats to book after the opening
     # --opening-in moves the opening and empties the line
-    test = Test.objects.get(code=loader.TEST_CODE)
+    test = catalog.Test.objects.get(code=loader.TEST_CODE)
     moved = loader.load_opening_period(test, loader.Tally(), opening_in=timedelta(minutes=3))
     assert moved.registration_opens_at - clock.now() <= timedelta(minutes=3)
     assert services.queues_on(clock.now())[0].period_code == loader.OPENING_PERIOD
