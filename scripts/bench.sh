@@ -20,7 +20,10 @@ BENCH_WORKERS=${BENCH_WORKERS:-4}
 BENCH_THREADS=${BENCH_THREADS:-4}
 BENCH_CANDIDATES=${BENCH_CANDIDATES:-2000}
 BENCH_KEEP_DB=${BENCH_KEEP_DB:-0}
-export PGHOST PGPORT PGUSER BENCH_DB BENCH_CANDIDATES
+BENCH_BURST=${BENCH_BURST:-1}        # the classic hold burst (bench/burst.py)
+BENCH_OPENING=${BENCH_OPENING:-1}    # the opening through the waiting room (bench/opening.py)
+BENCH_OPENING_CANDIDATES=${BENCH_OPENING_CANDIDATES:-10000}
+export PGHOST PGPORT PGUSER BENCH_DB BENCH_CANDIDATES BENCH_OPENING_CANDIDATES
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rukhsa-bench.XXXXXX")
 GUNICORN_PID=""
@@ -72,9 +75,13 @@ createdb "$BENCH_DB"
 redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
 DEBUG=1 $PY manage.py migrate --noinput -v0
 
-step "demo data + $(( BENCH_CANDIDATES * 2 + 100 )) national-scale candidates, 300 centres, 20,000 sessions"
+NATIONAL=$(( BENCH_CANDIDATES * 2 + 100 ))
+if [[ "$BENCH_OPENING" == "1" ]] && (( BENCH_OPENING_CANDIDATES * 2 + 500 > NATIONAL )); then
+    NATIONAL=$(( BENCH_OPENING_CANDIDATES * 2 + 500 ))  # about half are men, as the sessions
+fi
+step "demo data + $NATIONAL national-scale candidates, 300 centres, 20,000 sessions"
 t0=$(date +%s)
-DEBUG=1 $PY manage.py load_demo --scale national --candidates $(( BENCH_CANDIDATES * 2 + 100 )) \
+DEBUG=1 $PY manage.py load_demo --scale national --candidates "$NATIONAL" \
     | grep -E "ready in|created in|sessions created" || true
 echo "load_demo: $(( $(date +%s) - t0 )) s"
 # Planner statistics, as autovacuum would gather them on a live system (it may be off, and it
@@ -84,8 +91,14 @@ psql -q -d "$BENCH_DB" -c "ANALYZE"
 step "static files"
 $PY manage.py collectstatic --noinput -v0
 
-step "candidates and hot sessions"
-$PY bench/burst.py prepare "$RUN_DIR/state.json"
+if [[ "$BENCH_BURST" == "1" ]]; then
+    step "candidates and hot sessions"
+    $PY bench/burst.py prepare "$RUN_DIR/state.json"
+fi
+if [[ "$BENCH_OPENING" == "1" ]]; then
+    step "opening: a period that opens during the run, $BENCH_OPENING_CANDIDATES candidates"
+    $PY bench/opening.py prepare "$RUN_DIR/opening.json"
+fi
 
 step "gunicorn on 127.0.0.1:$BENCH_PORT ($BENCH_SERVER)"
 $GUNICORN rukhsa.wsgi --bind "127.0.0.1:$BENCH_PORT" --worker-class gthread \
@@ -101,5 +114,14 @@ for _ in $(seq 1 100); do
 done
 curl -sf -o /dev/null "$BENCH_URL/healthz" || { echo "bench: /healthz never answered" >&2; exit 2; }
 
-step "burst"
-$PY bench/burst.py run "$RUN_DIR/state.json" --results "$RUN_DIR/results.json"
+status=0
+if [[ "$BENCH_BURST" == "1" ]]; then
+    step "burst"
+    $PY bench/burst.py run "$RUN_DIR/state.json" --results "$RUN_DIR/results.json" || status=$?
+fi
+if [[ "$BENCH_OPENING" == "1" ]]; then
+    step "opening through the waiting room"
+    $PY bench/opening.py run "$RUN_DIR/opening.json" --results "$RUN_DIR/opening-results.json" \
+        || status=$?
+fi
+exit "$status"

@@ -33,6 +33,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason="runs in the PostgreSQL pass (DATABASE_URL)"))
 
 
+@pytest.fixture(autouse=True)
+def _no_waiting_room_yet() -> None:
+    """Each test starts with no period's waiting room on (a test that adds one is seen at once:
+    saving the settings drops the per-process cache), and the configured queue store."""
+    from rukhsa.admission import services as admission
+
+    admission.configs_prime_empty()
+    admission.store_replace(None)
+
+
 @pytest.fixture
 def make_user(db: Any) -> Callable[..., User]:
     """Create an active, verified candidate; keyword arguments override any field."""

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rukhsa.notifications",
     "rukhsa.catalog",
     "rukhsa.payments",
+    "rukhsa.admission",
     "rukhsa.booking",
     "rukhsa.results",
     "rukhsa.guide",
@@ -180,7 +181,14 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# The opening-day waiting room (docs/opening-day.md): its queue lives in Redis when there is one,
+# otherwise in the database.
+ADMISSION_REDIS_URL = os.environ.get("ADMISSION_REDIS_URL", REDIS_URL)
+ADMISSION_REDIS_PREFIX = os.environ.get("ADMISSION_REDIS_PREFIX", "rukhsa:admission")
+
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+# Pages served without loading the session (the waiting room's poll carries a signed token).
+SESSION_TIMEOUT_EXEMPT_PATHS = ("/waiting-room/",)
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_COOKIE_HTTPONLY = True
@@ -370,7 +378,9 @@ LOGGING = {
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # The waiting room's length for /metrics: the dotted path of a function returning a number
 # (the admission app provides it); empty leaves the metric out.
-METRICS_WAITING_ROOM_LENGTH = os.environ.get("METRICS_WAITING_ROOM_LENGTH", "")
+METRICS_WAITING_ROOM_LENGTH = os.environ.get(
+    "METRICS_WAITING_ROOM_LENGTH", "rukhsa.admission.services.waiting_room_length"
+)
 
 # --- Product ----------------------------------------------------------------------------------
 SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "support@rukhsa.example")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("rukhsa.accounts.urls")),
     path("dev/", include("rukhsa.notifications.urls")),
     path("payments/", include("rukhsa.payments.urls")),
+    path("", include("rukhsa.admission.urls")),
     path("", include("rukhsa.booking.urls")),
     path("", include("rukhsa.booking.ticket_urls")),
     path("", include("rukhsa.results.urls")),

@@ -142,7 +142,8 @@ def test_metrics_show_latency_by_view_and_business_figures(db: Any, settings: An
     assert "rukhsa_confirmations_last_minute 0.0" in text
     assert "rukhsa_task_queue_length" in text
     assert "rukhsa_task_queue_oldest_age_seconds" in text
-    assert "rukhsa_waiting_room_length" not in text
+    # The waiting room's own length (no waiting room is on here).
+    assert "rukhsa_waiting_room_length 0.0" in text
 
 
 def test_metrics_include_the_waiting_room_when_it_provides_its_length(

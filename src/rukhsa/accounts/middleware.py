@@ -20,6 +20,8 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith(settings.SESSION_TIMEOUT_EXEMPT_PATHS):
+            return self.get_response(request)
         if request.user.is_authenticated:
             now = clock.now().timestamp()
             login_at = request.session.get(LOGIN_AT, now)

@@ -2,6 +2,7 @@
 change) and to the catalogue (an operator cancelled a session, or raised its capacity: the waiting
 list fills the new seats)."""
 
+from rukhsa.admission import services as admission
 from rukhsa.booking import changes, services, waitlist
 from rukhsa.booking import payment as booking_payment
 from rukhsa.catalog import hooks as catalog_hooks
@@ -15,6 +16,8 @@ def on_paid(*, order: Order, payment: Payment) -> None:
         registration = services.registration_confirm_paid(order=order, payment=payment)
         if registration is not None:
             waitlist.registration_confirmed(registration=registration)
+            # Paid: the waiting room's pass goes to the next in line.
+            admission.pass_end(period_id=registration.period_id, user_id=registration.candidate_id)
     elif order.kind == booking_payment.CHANGE_FEE:
         changes.change_fee_paid(order=order, payment=payment)
 

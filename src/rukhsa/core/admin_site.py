@@ -49,7 +49,11 @@ ROLES: tuple[Role, ...] = (
     Role(
         "Catalogue manager",
         _("Catalogue manager"),
-        (*_perms("catalog", CATALOG_MODELS, ALL),),
+        (
+            *_perms("catalog", CATALOG_MODELS, ALL),
+            *_perms("admission", ("queuesettings",), ALL),
+            *_perms("admission", ("shufflerecord",), ("view",)),
+        ),
     ),
     Role(
         "Support",

@@ -36,6 +36,8 @@ from rukhsa.demo.data import ACCESSIBILITY_AR, ACCESSIBILITY_EN, CITIES, SPECIAL
 
 TEST_CODE = "SPLT"
 OPEN_PERIOD = "splt-demo-open"
+OPENING_PERIOD = "splt-demo-opening"  # opens a few minutes after the first load: the waiting room
+OPENING_IN = timedelta(minutes=15)
 PAST_PERIOD = "splt-demo-past"
 DIGITAL_TIMES = (time(8, 0), time(11, 0), time(14, 0))
 PAPER_TIME = time(8, 0)
@@ -206,6 +208,57 @@ def load_past_period(test: Test, tally: Tally) -> Period:
     )
     tally.add("periods", created)
     return period
+
+
+def load_opening_period(test: Test, tally: Tally, *, opening_in: timedelta | None = None) -> Period:
+    """A period whose registration opens fifteen minutes after the first load, with its waiting
+    room on from ten minutes before (docs/opening-day.md). ``opening_in`` moves an existing
+    one's opening to that far from now and empties its queue, to see the opening again."""
+    from rukhsa.admission.models import QueueSettings
+    from rukhsa.admission.services import queue_reset
+
+    now = clock.now().replace(second=0, microsecond=0)
+    first = clock.today() + timedelta(days=84)  # after the open period's test days
+    opens = now + (opening_in or OPENING_IN)
+    period, created = Period.objects.get_or_create(
+        code=OPENING_PERIOD,
+        defaults={
+            "test": test,
+            "name_ar": "الفترة القادمة - اختبار الرخصة المهنية التخصصي",
+            "name_en": "Next period - Specialized Professional License Test",
+            "modes": ModesOffered.DIGITAL,
+            "registration_opens_at": opens,
+            "registration_closes_at": at_riyadh(first - timedelta(days=7), 23, 59),
+            "first_test_day": first,
+            "last_test_day": first + timedelta(days=13),
+        },
+    )
+    tally.add("periods", created)
+    _settings, made = QueueSettings.objects.get_or_create(
+        period=period,
+        defaults={"starts_before_minutes": 10, "rate_per_minute": 6, "max_active": 3},
+    )
+    tally.add("waiting rooms", made)
+    if opening_in is not None and not created:
+        Period.objects.filter(pk=period.pk).update(registration_opens_at=opens)
+        queue_reset(period_id=period.pk)
+        period.refresh_from_db()
+    return period
+
+
+def opening_period_sessions(
+    period: Period, centres: list[Centre], specializations: list[Specialization]
+) -> list["SessionSpec"]:
+    """Riyadh's computer-based centres, the first week: enough to book after the opening."""
+    ids = tuple(s.pk for s in specializations)
+    days = working_days(period.first_test_day, period.first_test_day + timedelta(days=6))
+    return [
+        SessionSpec(centre, day, start, digital_capacity(centre), ids)
+        for centre in centres
+        if centre.mode == Mode.DIGITAL and centre.code.startswith("RIY-")
+        for day in days
+        for start in DIGITAL_TIMES
+    ]
 
 
 @dataclass(frozen=True)
@@ -408,7 +461,9 @@ def load_people(tally: Tally) -> tuple[Any, Any, Any]:
 # --- Entry point ------------------------------------------------------------------------------
 
 
-def load_demo(log: Callable[[str], None] = lambda _m: None) -> tuple[Tally, Any]:
+def load_demo(
+    log: Callable[[str], None] = lambda _m: None, *, opening_in: timedelta | None = None
+) -> tuple[Tally, Any]:
     tally = Tally()
     created, _changed = places_sync()
     tally.add("regions and cities", created)
@@ -422,6 +477,11 @@ def load_demo(log: Callable[[str], None] = lambda _m: None) -> tuple[Tally, Any]
     tally.add(
         "sessions",
         create_sessions(period, open_period_sessions(period, centres, specializations), staff),
+    )
+    opening = load_opening_period(test, tally, opening_in=opening_in)
+    tally.add(
+        "sessions",
+        create_sessions(opening, opening_period_sessions(opening, centres, specializations), staff),
     )
     past = load_past_period(test, tally)
     tally.add(

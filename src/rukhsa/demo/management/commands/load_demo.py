@@ -1,4 +1,5 @@
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -22,6 +23,14 @@ class Command(BaseCommand):
             help="national: also ~400,000 candidates, 300 centres and 20,000 sessions",
         )
         parser.add_argument(
+            "--opening-in",
+            type=int,
+            default=None,
+            metavar="MINUTES",
+            help="move the next period's opening to this many minutes from now and empty its "
+            "waiting room, to watch the opening again",
+        )
+        parser.add_argument(
             "--candidates",
             type=int,
             default=None,
@@ -30,7 +39,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.perf_counter()
-        _tally, device = loader.load_demo(log=self.stdout.write)
+        opening_in = options["opening_in"]
+        _tally, device = loader.load_demo(
+            log=self.stdout.write,
+            opening_in=timedelta(minutes=opening_in) if opening_in is not None else None,
+        )
         self.stdout.write(f"Demo data ready in {time.perf_counter() - started:.1f} s.")
         if options["scale"] == "national":
             from rukhsa.demo.national import CANDIDATE_PASSWORD, CANDIDATES, load_national

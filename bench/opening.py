@@ -1,0 +1,564 @@
+"""The opening-day burst through the waiting room, end to end over HTTP against gunicorn.
+
+    opening.py prepare STATE   a period that opens during the run, its sessions and waiting
+                               room, and N logged-in candidates (Django, server-side sessions)
+    opening.py run STATE       drive the burst, check the database, print the report
+
+N candidates (BENCH_OPENING_CANDIDATES, 10,000) arrive uniformly within BENCH_OPENING_WINDOW
+seconds (60) around the opening (the opening BENCH_OPENING_LEAD seconds, 5, after the first
+arrival). Each asks for the review page of a session (a registration-journey URL), is sent to
+the waiting room, polls it as htmx does (the status fragment, at the interval it asks for), and,
+once admitted, continues where it was going: the review page, the hold (POST), then logs out
+(which ends the pass). Admission: BENCH_OPENING_RATE (300) a minute, BENCH_OPENING_MAX_ACTIVE
+(60) at once. Half-way, the operator pauses admission for BENCH_OPENING_PAUSE seconds (15):
+then only polls reach the server, and the server's CPU per poll is measured from /proc.
+
+Figures, not pass/fail: exit 1 only when a session is over capacity, 2 when the harness failed.
+The run is bounded: BENCH_OPENING_BUDGET seconds (300) after the opening at most.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import string
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from stats import CpuMeter, Timings, machine_facts
+
+OK, OVER_CAPACITY, HARNESS_FAILED = 0, 1, 2
+PERIOD = "bench-opening"
+TEST = "BENCH-OPENING"
+EVERY = re.compile(rb'hx-trigger="every (\d+)s"')
+
+
+@dataclass
+class Config:
+    base_url: str = os.environ.get("BENCH_URL", "http://127.0.0.1:8090")
+    candidates: int = int(os.environ.get("BENCH_OPENING_CANDIDATES", "10000"))
+    window: float = float(os.environ.get("BENCH_OPENING_WINDOW", "60"))
+    lead: float = float(os.environ.get("BENCH_OPENING_LEAD", "5"))
+    rate: int = int(os.environ.get("BENCH_OPENING_RATE", "300"))
+    max_active: int = int(os.environ.get("BENCH_OPENING_MAX_ACTIVE", "60"))
+    sessions: int = int(os.environ.get("BENCH_OPENING_SESSIONS", "40"))
+    capacity: int = int(os.environ.get("BENCH_OPENING_CAPACITY", "25"))
+    pause: float = float(os.environ.get("BENCH_OPENING_PAUSE", "15"))
+    budget: float = float(os.environ.get("BENCH_OPENING_BUDGET", "300"))
+    connections: int = int(os.environ.get("BENCH_OPENING_CONNECTIONS", "200"))
+    request_timeout: float = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "60"))
+    seed: int = int(os.environ.get("BENCH_SEED", "2026"))
+    server_pid: int = int(os.environ.get("BENCH_GUNICORN_PID", "0"))
+    dbname: str = os.environ.get("BENCH_DB", "rukhsa_bench")
+
+
+def django_setup() -> None:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench_settings")
+    django.setup()
+
+
+# --- prepare (Django) ----------------------------------------------------------------------------
+
+
+def prepare(cfg: Config) -> dict[str, Any]:
+    from datetime import time as clock_time
+    from datetime import timedelta
+
+    from dataset import GENDER, _mint_sessions
+
+    from rukhsa.accounts.models import User
+    from rukhsa.admission.models import QueueSettings
+    from rukhsa.catalog.models import Centre, Mode, ModesOffered, Period, Session, Specialization
+    from rukhsa.catalog.models import Test as CatalogTest
+    from rukhsa.core import clock
+    from rukhsa.demo import loader
+
+    source = CatalogTest.objects.get(code=loader.TEST_CODE)
+    test = CatalogTest.objects.filter(code=TEST).first()
+    if test is None:  # a test of its own: the classic burst's registrations do not interfere
+        test = CatalogTest.objects.get(pk=source.pk)
+        test.pk = None
+        test.code = TEST
+        test.save()
+    now = clock.now()
+    first = clock.today() + timedelta(days=200)
+    period, _created = Period.objects.update_or_create(
+        code=PERIOD,
+        defaults={
+            "test": test,
+            "name_ar": "فترة قياس الافتتاح",
+            "name_en": "Opening bench period",
+            "modes": ModesOffered.DIGITAL,
+            "registration_opens_at": now + timedelta(hours=1),  # set again when the run starts
+            "registration_closes_at": now + timedelta(days=30),
+            "first_test_day": first,
+            "last_test_day": first + timedelta(days=10),
+        },
+    )
+    QueueSettings.objects.update_or_create(
+        period=period,
+        defaults={
+            "rate_per_minute": cfg.rate,
+            "max_active": cfg.max_active,
+            "pass_minutes": 5,
+            "starts_before_minutes": 90,
+        },
+    )
+    spec = Specialization.objects.filter(active=True).order_by("order", "code").first()
+    assert spec is not None, "no specialization: did load_demo run?"
+    centres = list(
+        Centre.objects.filter(mode=Mode.DIGITAL, gender=GENDER).order_by("code")[: cfg.sessions]
+    )
+    sessions = []
+    for i, centre in enumerate(centres):
+        session, _made = Session.objects.get_or_create(
+            centre=centre,
+            date=first + timedelta(days=i % 5),
+            start_time=clock_time(8),
+            defaults={"period": period, "capacity": cfg.capacity},
+        )
+        session.specializations.add(spec)
+        sessions.append(session.pk)
+    users = list(
+        User.objects.filter(
+            email__endswith="@national.rukhsa.example",
+            gender=GENDER,
+            is_active=True,
+            mobile_verified_at__isnull=False,
+            email_verified_at__isnull=False,
+        ).order_by("-pk")[: cfg.candidates]
+    )
+    users = [u for u in users if u.profile_complete]
+    if len(users) < cfg.candidates:
+        raise RuntimeError(f"only {len(users)} ready candidates; load more national ones")
+    keys = _mint_sessions(users, terms_for={u.pk for u in users}, period=PERIOD)
+    return {
+        "period": PERIOD,
+        "period_id": period.pk,
+        "spec": spec.code,
+        "sessions": sessions,
+        "candidates": [{"id": u.pk, "session_key": keys[u.pk]} for u in users],
+    }
+
+
+# --- run -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    gate: Timings = field(default_factory=Timings)  # the first journey request (redirected)
+    polls: Timings = field(default_factory=Timings)
+    pages: Timings = field(default_factory=Timings)  # registration pages of admitted candidates
+    pages_by_slice: dict[int, Timings] = field(default_factory=dict)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    arrived: dict[int, float] = field(default_factory=dict)  # candidate id → time sent
+    admitted: dict[int, float] = field(default_factory=dict)  # time the candidate saw it
+    holds: list[float] = field(default_factory=list)
+    polls_in_window: int = 0
+    pages_in_window: int = 0
+    pages_in_flight: int = 0
+    measuring: bool = False
+
+    def page(self, seconds: float, at: float) -> None:
+        self.pages.add(seconds)
+        self.pages_by_slice.setdefault(int(at // 10), Timings()).add(seconds)
+        if self.measuring:
+            self.pages_in_window += 1
+
+
+async def candidate(
+    row: dict[str, Any],
+    *,
+    state: dict[str, Any],
+    cfg: Config,
+    transport: httpx.AsyncHTTPTransport,
+    t0: float,
+    arrive: float,
+    deadline: float,
+    figures: Figures,
+    rng: random.Random,
+    gate: asyncio.Semaphore,
+) -> None:
+    token = "".join(rng.choices(string.ascii_letters + string.digits, k=32))
+    cookies = {"sessionid": row["session_key"], "csrftoken": token, "django_language": "en"}
+    session = rng.choice(state["sessions"])
+    target = f"/register/{state['period']}/review/?session={session}&spec={state['spec']}"
+    # Not `async with`: closing a client would close the transport all candidates share.
+    client = httpx.AsyncClient(
+        base_url=cfg.base_url,
+        transport=transport,
+        timeout=httpx.Timeout(cfg.request_timeout),
+        cookies=cookies,
+        trust_env=False,
+    )
+    await asyncio.sleep(max(0.0, t0 + arrive - time.perf_counter()))
+    try:
+        async with gate:
+            figures.arrived[row["id"]] = time.time()
+            started = time.perf_counter()
+            r = await client.get(target)
+            figures.gate.add(time.perf_counter() - started)
+        if r.status_code == 302 and "/waiting-room/" in r.headers["location"]:
+            room = r.headers["location"]
+            while True:
+                if time.perf_counter() > deadline:
+                    figures.outcomes["still waiting at the end"] += 1
+                    return
+                async with gate:  # as htmx polls: the status fragment
+                    started = time.perf_counter()
+                    r = await client.get(room, headers={"HX-Request": "true"})
+                    figures.polls.add(time.perf_counter() - started)
+                if figures.measuring:
+                    figures.polls_in_window += 1
+                if r.status_code == 204 and "hx-redirect" in r.headers:
+                    break
+                if r.status_code != 200:
+                    figures.errors[f"poll http {r.status_code}"] += 1
+                    return
+                found = EVERY.search(r.content)
+                await asyncio.sleep(int(found.group(1)) if found else 5)
+            if r.headers["hx-redirect"] != target:
+                figures.errors["admitted elsewhere"] += 1
+                return
+        elif r.status_code != 200:
+            figures.errors[f"gate http {r.status_code}"] += 1
+            return
+        figures.admitted[row["id"]] = time.time()
+        figures.pages_in_flight += 1
+        try:
+            async with gate:
+                await journey(client, target, session, token, state, t0, figures)
+        finally:
+            figures.pages_in_flight -= 1
+    except httpx.HTTPError as exc:
+        figures.errors[type(exc).__name__] += 1
+
+
+async def journey(
+    client: httpx.AsyncClient,
+    target: str,
+    session: int,
+    token: str,
+    state: dict[str, Any],
+    t0: float,
+    figures: Figures,
+) -> None:
+    """Admitted: the review page, the hold, then log out (which ends the pass)."""
+    started = time.perf_counter()
+    page = await client.get(target)
+    figures.page(time.perf_counter() - started, started - t0)
+    if page.status_code != 200:
+        figures.errors[f"review http {page.status_code}"] += 1
+        return
+    started = time.perf_counter()
+    hold = await client.post(
+        target.split("?")[0],
+        data={"session": str(session), "spec": state["spec"]},
+        headers={"X-CSRFToken": token},
+    )
+    figures.page(time.perf_counter() - started, started - t0)
+    if hold.status_code == 302 and "/registrations/" in hold.headers["location"]:
+        figures.outcomes["seat held"] += 1
+        figures.holds.append(time.perf_counter() - t0)
+    elif hold.status_code == 409:
+        figures.outcomes["session full (409)"] += 1
+    else:
+        figures.errors[f"hold http {hold.status_code}"] += 1
+    out = await client.post("/accounts/logout/", headers={"X-CSRFToken": token})
+    if out.status_code != 302:
+        figures.errors[f"logout http {out.status_code}"] += 1
+
+
+def spearman(xs: list[float], ys: list[float]) -> float:
+    def ranks(values: list[float]) -> list[float]:
+        order = sorted(range(len(values)), key=lambda i: values[i])
+        out = [0.0] * len(values)
+        for rank, i in enumerate(order):
+            out[i] = float(rank)
+        return out
+
+    n = len(xs)
+    if n < 3:
+        return float("nan")
+    rx, ry = ranks(xs), ranks(ys)
+    mean = (n - 1) / 2
+    cov = sum((a - mean) * (b - mean) for a, b in zip(rx, ry, strict=True))
+    var = sum((a - mean) ** 2 for a in rx)
+    return cov / var
+
+
+async def drive(
+    state: dict[str, Any], cfg: Config, figures: Figures, opening_wall: float
+) -> dict[str, Any]:
+    from rukhsa.admission import services
+
+    rng = random.Random(cfg.seed)
+    limits = httpx.Limits(
+        max_connections=cfg.connections, max_keepalive_connections=cfg.connections
+    )
+    transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+    rows = list(state["candidates"])
+    rng.shuffle(rows)
+    await asyncio.sleep(max(0.0, opening_wall - cfg.lead - time.time()))
+    t0 = time.perf_counter()
+    opening_at = t0 + cfg.lead
+    deadline = opening_at + cfg.budget
+    step = cfg.window / max(1, len(rows))
+    # At most `connections` requests in flight (the time waiting for one counts in the figures,
+    # as a browser's wait would): httpcore's pool slows down badly with thousands queued.
+    gate = asyncio.Semaphore(cfg.connections)
+    tasks = [
+        asyncio.ensure_future(
+            candidate(
+                row,
+                state=state,
+                cfg=cfg,
+                transport=transport,
+                t0=t0,
+                arrive=i * step,
+                deadline=deadline,
+                figures=figures,
+                rng=random.Random(rng.random()),
+                gate=gate,
+            )
+        )
+        for i, row in enumerate(rows)
+    ]
+    # Half-way through the rush, after the last arrival: the operator pauses admission; those
+    # admitted finish their pages, then only polls reach the server, and we measure them.
+    pause_at = t0 + cfg.window + 10
+    await asyncio.sleep(max(0.0, pause_at - time.perf_counter()))
+    await asyncio.to_thread(services.queue_control, period_id=state["period_id"], action="pause")
+    drained_by = time.perf_counter() + 60  # those admitted finish their pages first
+    while figures.pages_in_flight and time.perf_counter() < drained_by:
+        await asyncio.sleep(0.5)
+    meter = CpuMeter(cfg.server_pid, cfg.dbname)
+    meter.start()
+    figures.measuring = True
+    window_started = time.perf_counter()
+    while time.perf_counter() - window_started < cfg.pause:
+        await asyncio.sleep(0.5)
+        meter.sample()
+    figures.measuring = False
+    window = time.perf_counter() - window_started
+    cpu = meter.stop()
+    await asyncio.to_thread(services.queue_control, period_id=state["period_id"], action="resume")
+    _done, pending = await asyncio.wait(
+        tasks, timeout=max(1.0, deadline + 30 - time.perf_counter())
+    )
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    await transport.aclose()
+    return {
+        "opening_wall": opening_wall,
+        "poll_window_s": window,
+        "poll_window_cpu": cpu,
+        "unfinished": len(pending),
+        "drive_s": time.perf_counter() - t0,
+    }
+
+
+def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, Any]) -> dict:
+    from django.db.models import Count, F, Q
+
+    from rukhsa.admission import services
+    from rukhsa.admission.models import ShuffleRecord
+    from rukhsa.booking.models import ACTIVE
+    from rukhsa.catalog.models import Session
+
+    opening = run["opening_wall"]
+    log = services.store().admission_log(state["period_id"])
+    order = {user: i for i, user in enumerate(log)}
+    after = [c for c, at in figures.arrived.items() if at > opening + 0.5 and c in order]
+    record = ShuffleRecord.objects.filter(period_id=state["period_id"]).first()
+    pre = [c for c in (record.entrants if record else []) if c in order]
+    active = Q(registrations__status__in=ACTIVE)
+    over = list(
+        Session.objects.filter(pk__in=state["sessions"])
+        .annotate(active=Count("registrations", filter=active))
+        .filter(Q(active__gt=F("capacity")) | Q(seats_taken__gt=F("capacity")))
+        .values("pk", "capacity", "seats_taken", "active")
+    )
+    held = sorted(figures.holds)
+    selling = (held[-1] - held[0]) if len(held) > 1 else float("nan")
+    cpu = run["poll_window_cpu"]
+    polls = max(1, figures.polls_in_window)
+    slices = [t.percentile(95) for t in figures.pages_by_slice.values() if len(t.samples) >= 20]
+    return {
+        "candidates": len(state["candidates"]),
+        "arrived": len(figures.arrived),
+        "arrived_before_opening": sum(1 for at in figures.arrived.values() if at <= opening),
+        "admitted": len(log),
+        "outcomes": dict(figures.outcomes),
+        "errors": dict(figures.errors),
+        "gate": figures.gate.summary(),
+        "polls": figures.polls.summary(),
+        "poll_window": {
+            "seconds": run["poll_window_s"],
+            "polls": figures.polls_in_window,
+            "registration_pages": figures.pages_in_window,
+            "polls_per_s": figures.polls_in_window / run["poll_window_s"],
+            "server_cpu_ms_per_poll": cpu["server_s"] * 1000 / polls,
+            "db_cpu_ms_per_poll": cpu["db_s"] * 1000 / polls,
+            **cpu,
+        },
+        "registration_pages": {
+            **figures.pages.summary(),
+            "worst_10s_p95_ms": max(slices, default=float("nan")),
+        },
+        "seats_held": len(held),
+        "seats": len(state["sessions"]) * cfg.capacity,
+        "seats_per_s": len(held) / selling if selling == selling and selling > 0 else float("nan"),
+        "sold_out_after_opening_s": (held[-1] - cfg.lead) if held else float("nan"),
+        "over_capacity": sum(
+            max(r["active"] - r["capacity"], r["seats_taken"] - r["capacity"]) for r in over
+        ),
+        "fairness_after_opening": {
+            "n": len(after),
+            "spearman": spearman(
+                [figures.arrived[c] for c in after], [float(order[c]) for c in after]
+            ),
+        },
+        "shuffle_before_opening": {
+            "n": len(pre),
+            "spearman_arrival_vs_admission": spearman(
+                [float(i) for i in range(len(pre))], [float(order[c]) for c in pre]
+            ),
+            "order_as_recorded": bool(record)
+            and [c for c in log if c in set(record.order)]
+            == [c for c in record.order if c in order],
+        },
+        "unfinished_tasks": run["unfinished"],
+        "drive_s": run["drive_s"],
+    }
+
+
+def render(r: dict[str, Any], cfg: Config) -> str:
+    def lat(s: dict[str, float]) -> str:
+        return f"p50 {s['p50_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms (n={s['n']})"
+
+    w = r["poll_window"]
+    pages = r["registration_pages"]
+    m = r["machine"]
+    lines = [
+        "Opening-day burst through the waiting room",
+        f"  machine: {m['cpu']} x{m['nproc']}, {m['memory_gb']} GB, load "
+        f"{m['load_before'][0]:.2f} before / {m['load_after'][0]:.2f} after; {m['server']}",
+        f"  {r['arrived']} candidates arrived within {cfg.window:.0f} s "
+        f"({r['arrived_before_opening']} before the opening); rate {cfg.rate}/min, "
+        f"max active {cfg.max_active}",
+        f"  journey request before admission (redirect): {lat(r['gate'])}",
+        f"  waiting-room polls: {lat(r['polls'])}",
+        f"  polls only ({w['seconds']:.0f} s paused): {w['polls_per_s']:.0f} polls/s, server CPU "
+        f"{w['server_cpu_ms_per_poll']:.2f} ms per poll, database {w['db_cpu_ms_per_poll']:.2f} ms"
+        f" ({w['registration_pages']} registration pages finished in the window)",
+        f"  registration pages of admitted candidates: p50 {pages['p50_ms']:.0f} ms, "
+        f"p95 {pages['p95_ms']:.0f} ms, p99 {pages['p99_ms']:.0f} ms; worst 10-s p95 "
+        f"{pages['worst_10s_p95_ms']:.0f} ms",
+        f"  admitted {r['admitted']}; outcomes {r['outcomes']}",
+        f"  seats held {r['seats_held']} of {r['seats']}, {r['seats_per_s']:.1f} per s while "
+        f"selling; over capacity: {r['over_capacity']}",
+        f"  errors: {sum(r['errors'].values())} {r['errors'] or ''}",
+        f"  fairness after the opening: Spearman {r['fairness_after_opening']['spearman']:.4f} "
+        f"(n={r['fairness_after_opening']['n']})",
+        f"  pre-queue: Spearman arrival vs admission "
+        f"{r['shuffle_before_opening']['spearman_arrival_vs_admission']:.3f} "
+        f"(n={r['shuffle_before_opening']['n']}), admitted in the recorded shuffle order: "
+        f"{r['shuffle_before_opening']['order_as_recorded']}",
+    ]
+    return "\n".join(lines)
+
+
+def cmd_run(state_path: Path, results_path: Path | None, cfg: Config) -> int:
+    django_setup()
+    from datetime import timedelta
+
+    from rukhsa.admission import services
+    from rukhsa.catalog.models import Period
+    from rukhsa.core import clock
+
+    state = json.loads(state_path.read_text())
+    services.store().reset(state["period_id"])
+    # The opening: after the servers' cached waiting-room settings (5 s) have seen it, and the
+    # first arrivals' lead.
+    settle = 7.0
+    opens = clock.now() + timedelta(seconds=settle + cfg.lead)
+    opening_wall = opens.timestamp()
+    Period.objects.filter(pk=state["period_id"]).update(registration_opens_at=opens)
+    load_before = os.getloadavg()
+    figures = Figures()
+    failure = ""
+    run: dict[str, Any] = {}
+    try:
+        run = asyncio.run(drive(state, cfg, figures, opening_wall))
+    except Exception as exc:  # report what was measured, then fail
+        failure = f"{type(exc).__name__}: {exc}"
+        run = {
+            "opening_wall": opening_wall,
+            "poll_window_s": 1.0,
+            "poll_window_cpu": {"server_s": 0.0, "db_s": 0.0},
+            "unfinished": -1,
+            "drive_s": 0.0,
+        }
+    results = report(state, cfg, figures, run)
+    results["machine"] = {
+        **machine_facts(),
+        "python": platform.python_version(),
+        "load_before": load_before,
+        "load_after": os.getloadavg(),
+        "server": os.environ.get("BENCH_SERVER", ""),
+    }
+    results["config"] = vars(cfg)
+    print(render(results, cfg))
+    if results_path:
+        results_path.write_text(json.dumps(results, indent=2, default=str))
+        print(f"Raw results: {results_path}")
+    if results["over_capacity"]:
+        print("FAIL: a session is over capacity.", file=sys.stderr)
+        return OVER_CAPACITY
+    if failure:
+        print(f"HARNESS FAILED: {failure}", file=sys.stderr)
+        return HARNESS_FAILED
+    return OK
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["prepare", "run"])
+    parser.add_argument("state", type=Path)
+    parser.add_argument("--results", type=Path, default=None)
+    args = parser.parse_args()
+    cfg = Config()
+    if args.command == "prepare":
+        django_setup()
+        started = time.perf_counter()
+        state = prepare(cfg)
+        args.state.write_text(json.dumps(state))
+        print(
+            f"Prepared {len(state['candidates'])} logged-in candidates and "
+            f"{len(state['sessions'])} sessions for the opening in "
+            f"{time.perf_counter() - started:.1f} s."
+        )
+        return OK
+    return cmd_run(args.state, args.results, cfg)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
