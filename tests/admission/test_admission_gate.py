@@ -2,10 +2,12 @@
 pages never queued, nothing changes when the waiting room is off, Redis down fails closed."""
 
 from collections.abc import Callable
+from datetime import time, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,11 +17,14 @@ from rukhsa.accounts.models import User
 from rukhsa.admission import services
 from rukhsa.admission.models import QueueSettings
 from rukhsa.admission.store import RedisStore
+from rukhsa.booking import tasks, waitlist
 from rukhsa.booking import urls as booking_urls
-from rukhsa.booking.models import Registration
+from rukhsa.booking.models import Registration, WaitlistOffer
 from rukhsa.booking.services import registration_hold
+from rukhsa.core import clock
 from tests.booking.booking_helpers import client_for
 from tests.booking.conftest import Catalogue, cat  # noqa: F401 - the fixture
+from tests.catalog.factories import make_session
 
 WAITING_ROOM = "/waiting-room/"
 
@@ -225,3 +230,35 @@ def test_a_bad_waiting_room_link_gets_a_page_not_an_error(token: str, db: None) 
     response = Client().get(WAITING_ROOM, {"t": token})
     assert response.status_code == 400
     assert "رابط غرفة الانتظار هذا غير صالح" in response.content.decode()
+
+
+def test_paying_for_a_seat_offered_from_the_waiting_list_is_never_queued(
+    cat: Catalogue,  # noqa: F811
+    make_user: Callable[..., User],
+) -> None:
+    """The offered seat is already the candidate's (its offer has its own countdown): the pay
+    button goes to the gateway even while the period's waiting room holds everyone else."""
+    session = make_session(
+        cat.digital, cat.period, day=cat.slot.date, start=time(16), capacity=1,
+        specializations=[cat.spec],
+    )  # fmt: skip
+    registration_hold(candidate=make_user(), session_id=session.pk, specialization_id=cat.spec.pk)
+    waiting = make_user()
+    waitlist.waitlist_join(
+        candidate=waiting, period=cat.period, specialization_id=cat.spec.pk, session_id=session.pk
+    )
+    with time_machine.travel(clock.now() + timedelta(minutes=16), tick=False):
+        tasks.holds_expire_due.call()
+        offer = WaitlistOffer.objects.get(entry__candidate=waiting, state="out")
+        queue_on(cat, paused=True)
+        client = client_for(waiting)
+        response = client.post(reverse("booking:pay", args=[offer.registration.reference]))
+        assert response.status_code == 302
+        assert not response["Location"].startswith(WAITING_ROOM)
+        # an ordinary hold of the same period still waits its turn
+        other = make_user()
+        held = registration_hold(
+            candidate=other, session_id=cat.slot.pk, specialization_id=cat.spec.pk
+        )
+        response = client_for(other).post(reverse("booking:pay", args=[held.reference]))
+        assert response["Location"].startswith(WAITING_ROOM)
