@@ -230,18 +230,33 @@ def verify_email_link(request: HttpRequest, token: str) -> HttpResponse:
 def login_locked_out(
     request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
 ) -> HttpResponse:
-    """django-axes calls this when an account+IP pair is cooling off."""
+    """django-axes calls this when an account+IP pair is cooling off, for the candidate login
+    and the back office's alike (each answers on its own page)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    sentence = _(
+        "Too many failed attempts. For your protection, try again in "
+        "%(minutes)d minutes, or recover your password."
+    ) % {"minutes": minutes}
+    if request.path == reverse("admin:login"):
+        from django.contrib import admin
+
+        site = admin.site
+        # Unbound: validating would try the password again.
+        staff_form = site.login_form(  # type: ignore[misc]
+            request, initial={"username": request.POST.get("username", "")}
+        )
+        context = {
+            "lockout": sentence,
+            **site.each_context(request),
+            "form": staff_form,
+            "title": _("Log in"),
+            "app_path": request.get_full_path(),
+            "next": request.POST.get("next", ""),
+        }
+        return render(request, site.login_template or "admin/login.html", context, status=429)
     form = LoginForm(request.POST or None)
     form.is_valid()
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form.add_error(
-        None,
-        _(
-            "Too many failed attempts. For your protection, try again in "
-            "%(minutes)d minutes, or recover your password."
-        )
-        % {"minutes": minutes},
-    )
+    form.add_error(None, sentence)
     return render(request, "accounts/login.html", {"form": form}, status=429)
 
 
