@@ -360,6 +360,11 @@ PAYMENTS_SANDBOX_WEBHOOK_SECRET = (
     os.environ.get("SANDBOX_WEBHOOK_SECRET")
     or hmac.new(SECRET_KEY.encode(), b"sandbox-webhook", "sha256").hexdigest()
 )
+# Webhook intake: bodies larger than this are refused unread; an IP whose deliveries were refused
+# (wrong secret, not JSON, too large) this many times in the window is answered 429, unstored.
+WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", str(64 * 1024)))
+WEBHOOK_REFUSALS_PER_IP = int(os.environ.get("WEBHOOK_REFUSALS_PER_IP", "20"))
+WEBHOOK_REFUSALS_WINDOW = int(os.environ.get("WEBHOOK_REFUSALS_WINDOW", "600"))
 MOYASAR_API_BASE = os.environ.get("MOYASAR_API_BASE", "https://api.moyasar.com/v1")
 MOYASAR_SECRET_KEY = os.environ.get("MOYASAR_SECRET_KEY", "")
 MOYASAR_WEBHOOK_SECRET = os.environ.get("MOYASAR_WEBHOOK_SECRET", "")
