@@ -31,9 +31,9 @@ from rukhsa.accounts.middleware import LOGIN_AT, SEEN_AT
 from rukhsa.accounts.models import CodePurpose, User
 from rukhsa.accounts.services import AccountError, SignupData
 from rukhsa.core import clock
-from rukhsa.core.net import client_ip
 from rukhsa.core.countries import country_name
 from rukhsa.core.geo import city_name
+from rukhsa.core.net import client_ip
 from rukhsa.core.views import remember_language
 
 PENDING_USER = "rukhsa_pending_user"
