@@ -43,6 +43,24 @@ SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if (DEBUG or TESTING or _K
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off (see docs/deploy.md).")
 
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why `key` is not fit to sign sessions, codes and webhooks in production, or None."""
+    if key == _DEV_SECRET or key.startswith("django-insecure"):
+        return "it is a development key"
+    if len(key) < 50:
+        return f"it has {len(key)} characters; at least 50 are needed"
+    if len(set(key)) < 12:
+        return "it repeats too few different characters to be random"
+    return None
+
+
+if not (DEBUG or TESTING or _KEYLESS) and (weakness := secret_key_weakness(SECRET_KEY)):
+    raise RuntimeError(
+        f"SECRET_KEY is too weak for DEBUG off: {weakness}. Generate one with "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"` (see docs/deploy.md).'
+    )
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG or TESTING else ""
 )
