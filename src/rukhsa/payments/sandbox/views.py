@@ -25,7 +25,6 @@ from rukhsa.payments.sandbox.cards import card_outcome, card_scheme, mask_card
 from rukhsa.payments.sandbox.forms import CardForm
 from rukhsa.payments.sandbox.models import ChargeStatus, SandboxCharge, ThreeDSState
 
-
 SESSION_CHARGES = "sandbox_charges"
 
 
