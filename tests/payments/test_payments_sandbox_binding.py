@@ -14,7 +14,7 @@ def test_someone_holding_only_the_charge_id_gets_not_found(
     candidate_client: Client, order: Any
 ) -> None:
     payment, card_url = start_payment(candidate_client, order)
-    assert candidate_client.get(path_of(card_url)).status_code == 200
+    assert candidate_client.get(path_of(card_url), follow=True).status_code == 200
     stranger = Client()
     base = f"/payments/sandbox-gateway/{payment.gateway_ref}/"
     assert stranger.get(base).status_code == 404
@@ -32,5 +32,5 @@ def test_the_grant_in_the_link_works_for_one_session_only(
     candidate_client: Client, order: Any
 ) -> None:
     _payment, card_url = start_payment(candidate_client, order)
-    assert candidate_client.get(path_of(card_url)).status_code == 200
-    assert Client().get(path_of(card_url)).status_code == 404
+    assert candidate_client.get(path_of(card_url), follow=True).status_code == 200
+    assert Client().get(path_of(card_url), follow=True).status_code == 404

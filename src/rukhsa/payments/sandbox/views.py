@@ -68,6 +68,9 @@ def _back_to_merchant(charge: SandboxCharge) -> HttpResponseRedirect:
 @require_http_methods(["GET", "POST"])
 def card_page(request: HttpRequest, charge_id: str) -> HttpResponse:
     charge = _charge(request, charge_id)
+    if request.method == "GET" and "grant" in request.GET:
+        # Bound to this session now: drop the grant from the address bar and the history.
+        return redirect("payments:sandbox_card", charge_id=charge.id)
     if charge.status != ChargeStatus.INITIATED:
         return _back_to_merchant(charge)
     if charge.three_ds == ThreeDSState.PENDING and request.method == "GET":
