@@ -239,6 +239,10 @@ CODE_TTL = timedelta(minutes=10)
 CODE_MAX_TRIES = 5
 CODE_RESEND_AFTER = timedelta(seconds=60)
 CODE_MAX_SENDS_PER_HOUR = 5
+# Recovery: wrong codes a browser may type in one recovery attempt before it must start again,
+# and wrong tries (from anywhere) after which a recovery code works only through its link.
+RECOVERY_TRIES_PER_ATTEMPT = 5
+RECOVERY_CODE_MAX_TRIES = 20
 # Password recovery answers in at least this long whether or not the identity exists.
 RECOVERY_MIN_RESPONSE_SECONDS = float(os.environ.get("RECOVERY_MIN_RESPONSE_SECONDS", "0.6"))
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -108,11 +109,18 @@ def _recipient_language(user: User) -> str:
 
 
 def code_issue(
-    *, user: User, purpose: str, target: str, ip: str | None, with_link: bool = False
+    *,
+    user: User,
+    purpose: str,
+    target: str,
+    ip: str | None,
+    with_link: bool = False,
+    revoke_earlier: bool = True,
 ) -> tuple[VerificationCode, str, str]:
     """Create a code for `purpose` sent to `target`, enforcing the resend and hourly limits.
 
-    Returns (row, code, link_token); earlier live codes of the same purpose stop working.
+    Returns (row, code, link_token); earlier live codes of the same purpose stop working unless
+    `revoke_earlier` is False (recovery: a stranger's request must not kill a link already sent).
     """
     wait = code_resend_wait(user=user, purpose=purpose)
     if wait:
@@ -127,9 +135,10 @@ def code_issue(
         )
     _check_send_limits(user=user, ip=ip)
     now = clock.now()
-    VerificationCode.objects.filter(
-        user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
+    if revoke_earlier:
+        VerificationCode.objects.filter(
+            user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
     code = _new_code()
     token = secrets.token_urlsafe(32) if with_link else ""
     row = VerificationCode.objects.create(
@@ -440,7 +449,12 @@ def recovery_request(*, key: str | None, ip: str | None) -> None:
         return
     try:
         _row, code, token = code_issue(
-            user=user, purpose=CodePurpose.RESET, target=user.mobile, ip=ip, with_link=True
+            user=user,
+            purpose=CodePurpose.RESET,
+            target=user.mobile,
+            ip=ip,
+            with_link=True,
+            revoke_earlier=False,
         )
     except CodeLimitError:
         return
@@ -465,14 +479,47 @@ def recovery_request(*, key: str | None, ip: str | None) -> None:
     )
 
 
+def recovery_code_refusal() -> AccountError:
+    """The one sentence every refused recovery code gets, whether or not an account matches:
+    wrong, expired, already used, or no code at all."""
+    return AccountError(_("The code is wrong or has expired."), field="code", code="wrong_code")
+
+
 def recovery_check_code(*, key: str | None, code: str) -> User:
+    """Use a live recovery code of the account `key` names.
+
+    Every refusal is the same sentence after the same work. A wrong try counts against every
+    live recovery code of the account but never revokes one (its emailed link keeps working);
+    a code typed wrong RECOVERY_CODE_MAX_TRIES times can only be used through its link. The
+    limit that ends a recovery attempt (5 wrong tries) belongs to the browser that started it:
+    the view counts it in the session.
+    """
     from rukhsa.accounts.backends import find_user
 
     user = find_user(key) if key else None
-    if user is None or not user.is_active:
-        raise AccountError(_("The code is wrong or has expired."), field="code", code="wrong_code")
-    code_check(user=user, purpose=CodePurpose.RESET, code=code)
-    return user
+    digest = _digest("code", f"{CodePurpose.RESET}:{code}")
+    with transaction.atomic():
+        rows = list(
+            VerificationCode.objects.select_for_update()
+            .filter(
+                user=user if user is not None and user.is_active else None,
+                purpose=CodePurpose.RESET,
+                used_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=clock.now(),
+                attempts__lt=settings.RECOVERY_CODE_MAX_TRIES,
+            )
+            .order_by("-created_at")
+        )
+        match = next((row for row in rows if hmac.compare_digest(row.code_hash, digest)), None)
+        if match is not None and user is not None:
+            match.used_at = clock.now()
+            match.save(update_fields=["used_at"])
+            return user
+        VerificationCode.objects.filter(pk__in=[row.pk for row in rows]).update(
+            attempts=F("attempts") + 1
+        )
+    raise recovery_code_refusal()
 
 
 def recovery_check_link(*, token: str) -> User | None:
@@ -493,6 +540,10 @@ def password_set(
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
+        # Recovery codes and links still out there stop working once the password is new.
+        VerificationCode.objects.filter(
+            user=user, purpose=CodePurpose.RESET, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=clock.now())
         sessions_end_all(user=user, keep=keep_session)
         audit_log(
             action=action,

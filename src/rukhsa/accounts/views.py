@@ -40,6 +40,7 @@ PENDING_USER = "rukhsa_pending_user"
 RESET_KEY = "rukhsa_reset_key"
 RESET_USER = "rukhsa_reset_user"
 RESET_AT = "rukhsa_reset_at"
+RESET_TRIES = "rukhsa_reset_tries"
 
 
 def _form_error(form: Any, exc: AccountError) -> None:
@@ -324,6 +325,7 @@ def recover(request: HttpRequest) -> HttpResponse:
         key = form.cleaned_data["key"]
         services.recovery_request(key=key, ip=client_ip(request))
         request.session[RESET_KEY] = key
+        request.session[RESET_TRIES] = 0
         # The same words in the same time whether or not an account matches.
         remaining = settings.RECOVERY_MIN_RESPONSE_SECONDS - (time.monotonic() - started)
         if remaining > 0:
@@ -350,6 +352,14 @@ def recover_code(request: HttpRequest) -> HttpResponse:
                 key=request.session[RESET_KEY], code=form.cleaned_data["code"]
             )
         except AccountError as exc:
+            # Wrong tries end this browser's attempt, never the account's codes or links.
+            tries = request.session.get(RESET_TRIES, 0) + 1
+            if tries >= settings.RECOVERY_TRIES_PER_ATTEMPT:
+                for key in (RESET_KEY, RESET_TRIES):
+                    request.session.pop(key, None)
+                messages.error(request, _("Too many wrong tries. Ask for a new code."))
+                return redirect("accounts:recover")
+            request.session[RESET_TRIES] = tries
             _form_error(form, exc)
         else:
             return _grant_reset(request, user)
@@ -384,6 +394,7 @@ def _grant_reset(request: HttpRequest, user: User) -> HttpResponse:
     request.session[RESET_USER] = user.pk
     request.session[RESET_AT] = clock.now().timestamp()
     request.session.pop(RESET_KEY, None)
+    request.session.pop(RESET_TRIES, None)
     return redirect("accounts:recover_new_password")
 
 
