@@ -243,6 +243,8 @@ CODE_MAX_SENDS_PER_HOUR = 5
 # and wrong tries (from anywhere) after which a recovery code works only through its link.
 RECOVERY_TRIES_PER_ATTEMPT = 5
 RECOVERY_CODE_MAX_TRIES = 20
+# Sign-up answers in at least this long whether or not the email or mobile is already taken.
+SIGNUP_MIN_RESPONSE_SECONDS = float(os.environ.get("SIGNUP_MIN_RESPONSE_SECONDS", "0.8"))
 # Password recovery answers in at least this long whether or not the identity exists.
 RECOVERY_MIN_RESPONSE_SECONDS = float(os.environ.get("RECOVERY_MIN_RESPONSE_SECONDS", "0.6"))
 

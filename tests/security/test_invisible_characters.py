@@ -1,7 +1,6 @@
 """Item 10: names and free text lose invisible direction marks and zero-width characters, and
 are refused with a clear sentence when they hold a direction override."""
 
-
 import pytest
 from django.test import Client
 from django.urls import reverse

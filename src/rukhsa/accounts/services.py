@@ -155,6 +155,11 @@ def code_issue(
     return row, code, token
 
 
+def code_digest_work(*, code: str) -> None:
+    """The hashing a code check does, for answers that must take as long as a real check."""
+    _digest("code", f"{CodePurpose.SIGNUP_MOBILE}:{code}")
+
+
 def code_check(*, user: User, purpose: str, code: str) -> VerificationCode:
     """Use the live code of `purpose` if `code` matches; count a wrong try against it.
 
@@ -252,30 +257,82 @@ def _purge_stale_unverified(*, key: str, email: str) -> None:
     stale.annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).delete()
 
 
+# The one home of the "already has an account" sentences (sign-up, profile, verification).
+
+
+def identity_taken_message() -> str:
+    return _("An account with this identity already exists. Log in, or recover your password.")
+
+
+def contact_taken_message(field: str) -> str:
+    """The sentence for an email or mobile that belongs to another account."""
+    if field == "mobile":
+        return _("This mobile number is already verified on another account.")
+    return _("This email address is already used by another account.")
+
+
 def signup_conflicts(*, key: str, email: str, mobile: str) -> dict[str, str]:
     """Field → message for every uniqueness rule the new account would break."""
     errors: dict[str, str] = {}
     if User.objects.filter(identity_key=key).exists():
-        errors["identity_number"] = _(
-            "An account with this identity already exists. Log in, or recover your password."
-        )
+        errors["identity_number"] = identity_taken_message()
     if User.objects.annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).exists():
-        errors["email"] = _("This email address is already used by another account.")
+        errors["email"] = contact_taken_message("email")
     if User.objects.filter(mobile=mobile, mobile_verified_at__isnull=False).exists():
-        errors["mobile"] = _("This mobile number is already verified on another account.")
+        errors["mobile"] = contact_taken_message("mobile")
     return errors
 
 
-def user_signup(*, data: SignupData, ip: str | None) -> User:
-    """Create an inactive account and send the mobile code and the email link/code."""
+def _signup_contact_taken(*, data: SignupData, taken: set[str], ip: str | None) -> None:
+    """Someone signed up with an email or mobile that belongs to another account: nothing is
+    created, the owner of that contact is told, and the same work is done (the password hashed,
+    two sends counted against the IP) so the answer cannot tell the two cases apart."""
+    User().set_password(data.password)
+    now = clock.now()
+    SendLog.objects.bulk_create(
+        [SendLog(user=None, ip_address=ip, created_at=now) for _send in ("mobile", "email")]
+    )
+    owners = {
+        "email": User.objects.annotate(email_ci=Lower("email"))
+        .filter(email_ci=data.email.lower())
+        .first(),
+        "mobile": User.objects.filter(mobile=data.mobile, mobile_verified_at__isnull=False).first(),
+    }
+    for field in sorted(taken):
+        owner = owners[field]
+        if owner is None:
+            continue
+        message_send(
+            kind="signup_contact_taken",
+            language=_recipient_language(owner),
+            recipient=owner,
+            sms_to=data.mobile if field == "mobile" else None,
+            email_to=data.email if field == "email" else None,
+            context={"field": field},
+        )
+    audit_log(action="account.signup_contact_taken", note=", ".join(sorted(taken)))
+
+
+def user_signup(*, data: SignupData, ip: str | None) -> User | None:
+    """Create an inactive account and send the mobile code and the email link/code.
+
+    An identity that already has an account is refused (it is the login name; the sentence
+    says how to log in or recover). An email or mobile that belongs to another account is not
+    revealed: nothing is created, the contact's owner is told, and None is returned so that
+    the caller continues exactly as for a new account (to the code step).
+    """
     key = identity_key(data.identity_type, data.identity_number, data.nationality)
     now = clock.now()
     with transaction.atomic():
         _purge_stale_unverified(key=key, email=data.email)
         conflicts = signup_conflicts(key=key, email=data.email, mobile=data.mobile)
+        if "identity_number" in conflicts:
+            raise AccountError(
+                conflicts["identity_number"], field="identity_number", code="duplicate"
+            )
         if conflicts:
-            field, message = next(iter(conflicts.items()))
-            raise AccountError(message, field=field, code="duplicate")
+            _signup_contact_taken(data=data, taken=set(conflicts), ip=ip)
+            return None
         user = User(
             identity_type=data.identity_type,
             identity_number=data.identity_number,
@@ -358,7 +415,7 @@ def mobile_verify(*, user: User, code: str) -> User:
             .exists()
         ):
             raise AccountError(
-                _("This mobile number is already verified on another account."),
+                contact_taken_message("mobile"),
                 field="code",
                 code="duplicate",
             )
@@ -644,7 +701,7 @@ def contact_change_request(
             .exists()
         ):
             raise AccountError(
-                _("This mobile number is already verified on another account."),
+                contact_taken_message("mobile"),
                 field="new_value",
                 code="duplicate",
             )
@@ -659,7 +716,7 @@ def contact_change_request(
             .exists()
         ):
             raise AccountError(
-                _("This email address is already used by another account."),
+                contact_taken_message("email"),
                 field="new_value",
                 code="duplicate",
             )
@@ -733,9 +790,7 @@ def contact_change_confirm(
                 user.save(update_fields=[field, f"{field}_verified_at"])
         except IntegrityError as exc:
             raise AccountError(
-                _("This mobile number is already verified on another account.")
-                if field == "mobile"
-                else _("This email address is already used by another account."),
+                contact_taken_message(field),
                 field="code",
                 code="duplicate",
             ) from exc

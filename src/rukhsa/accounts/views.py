@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -37,6 +38,7 @@ from rukhsa.core.net import client_ip
 from rukhsa.core.views import remember_language
 
 PENDING_USER = "rukhsa_pending_user"
+PENDING_CONTACT = "rukhsa_pending_contact"
 RESET_KEY = "rukhsa_reset_key"
 RESET_USER = "rukhsa_reset_user"
 RESET_AT = "rukhsa_reset_at"
@@ -88,6 +90,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        started = time.monotonic()
         try:
             user = services.user_signup(
                 data=SignupData(
@@ -109,7 +112,13 @@ def signup(request: HttpRequest) -> HttpResponse:
             _form_error(form, exc)
         else:
             request.session.cycle_key()
-            request.session[PENDING_USER] = user.pk
+            if user is None:
+                # The email or mobile belongs to another account: the same code step follows,
+                # and no code will ever match (see _PendingContact).
+                request.session[PENDING_CONTACT] = {"mobile": data["mobile"], "sent": _now_ts()}
+            else:
+                request.session[PENDING_USER] = user.pk
+            _pad(started, settings.SIGNUP_MIN_RESPONSE_SECONDS)
             messages.success(
                 request,
                 _(
@@ -129,6 +138,17 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _now_ts() -> float:
+    return clock.now().timestamp()
+
+
+def _pad(started: float, minimum: float) -> None:
+    """Answer no sooner than `minimum` seconds after `started`, whatever happened in between."""
+    remaining = minimum - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
 def _pending_user(request: HttpRequest) -> User | None:
     user_id = request.session.get(PENDING_USER)
     if not user_id:
@@ -136,10 +156,65 @@ def _pending_user(request: HttpRequest) -> User | None:
     return User.objects.filter(pk=user_id, mobile_verified_at__isnull=True).first()
 
 
+def _pending_contact_step(request: HttpRequest, pending: dict[str, Any]) -> HttpResponse:
+    """The code step after a sign-up whose email or mobile belongs to another account. It reads
+    and answers like the real one (resend wait, wrong code, too many tries), but no account
+    exists and no code was sent to this person, so none matches."""
+    form = VerifyCodeForm(request.POST or None)
+    left = pending["sent"] + settings.CODE_RESEND_AFTER.total_seconds() - _now_ts()
+    wait = max(0, int(left + 0.999))  # rounded up, as services.code_resend_wait does
+    if request.method == "POST" and "resend" in request.POST:
+        form = VerifyCodeForm()
+        if wait:
+            messages.error(
+                request,
+                ngettext(
+                    "A code was just sent. You can ask for a new one in %(seconds)d second.",
+                    "A code was just sent. You can ask for a new one in %(seconds)d seconds.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+        else:
+            request.session[PENDING_CONTACT] = {**pending, "sent": _now_ts(), "tries": 0}
+            wait = int(settings.CODE_RESEND_AFTER.total_seconds())
+            messages.success(request, _("A new code was sent to your mobile."))
+    elif request.method == "POST" and form.is_valid():
+        services.code_digest_work(code=form.cleaned_data["code"])
+        tries = pending.get("tries", 0) + 1
+        request.session[PENDING_CONTACT] = {**pending, "tries": tries}
+        expired = _now_ts() - pending["sent"] >= settings.CODE_TTL.total_seconds()
+        if tries > settings.CODE_MAX_TRIES or expired:
+            sentence = _("The code has expired or was already used. Ask for a new code.")
+        elif tries == settings.CODE_MAX_TRIES:
+            sentence = _("Too many wrong tries. Ask for a new code.")
+        else:
+            sentence = _("The code is wrong or has expired.")
+        form.add_error("code", sentence)
+    return _verify_mobile_page(request, form, pending["mobile"], wait)
+
+
+def _verify_mobile_page(request: HttpRequest, form: Any, mobile: str, wait: int) -> HttpResponse:
+    return render(
+        request,
+        "accounts/verify_code.html",
+        {
+            "form": form,
+            "title": _("Verify your mobile"),
+            "lead": _("We sent a 6-digit code by SMS to %(mobile)s. It is valid for 10 minutes.")
+            % {"mobile": mobile},
+            "resend_wait": wait,
+        },
+    )
+
+
 @never_cache
 def verify_mobile(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
+        pending = request.session.get(PENDING_CONTACT)
+        if pending and not request.user.is_authenticated:
+            return _pending_contact_step(request, pending)
         if request.user.is_authenticated:
             return redirect("dashboard")
         messages.info(request, _("Log in to continue."))
@@ -161,16 +236,11 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING_USER]
             messages.success(request, _("Your mobile is verified and your account is active."))
             return _start_session(request, user)
-    return render(
+    return _verify_mobile_page(
         request,
-        "accounts/verify_code.html",
-        {
-            "form": form,
-            "title": _("Verify your mobile"),
-            "lead": _("We sent a 6-digit code by SMS to %(mobile)s. It is valid for 10 minutes.")
-            % {"mobile": user.mobile},
-            "resend_wait": services.code_resend_wait(user=user, purpose=CodePurpose.SIGNUP_MOBILE),
-        },
+        form,
+        user.mobile,
+        services.code_resend_wait(user=user, purpose=CodePurpose.SIGNUP_MOBILE),
     )
 
 
