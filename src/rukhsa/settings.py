@@ -238,7 +238,16 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 CODE_TTL = timedelta(minutes=10)
 CODE_MAX_TRIES = 5
 CODE_RESEND_AFTER = timedelta(seconds=60)
-CODE_MAX_SENDS_PER_HOUR = 5
+# Codes an hour to one account and to one recipient (mobile or email): the strict limits.
+CODE_MAX_SENDS_PER_HOUR = int(os.environ.get("CODE_MAX_SENDS_PER_HOUR", "5"))
+# Codes an hour from one IP (many people share one: schools, mobile carriers' NAT). Above the
+# first number each person passes a challenge page first; at the second, everyone waits.
+CODE_IP_CHALLENGE_AFTER = int(os.environ.get("CODE_IP_CHALLENGE_AFTER", "30"))
+CODE_IP_MAX_SENDS_PER_HOUR = int(os.environ.get("CODE_IP_MAX_SENDS_PER_HOUR", "100"))
+# The challenge: the person confirms on a page, no sooner than this many seconds after it was
+# shown; a passed challenge holds for the session for CODE_CHALLENGE_VALID.
+CODE_CHALLENGE_MIN_SECONDS = int(os.environ.get("CODE_CHALLENGE_MIN_SECONDS", "3"))
+CODE_CHALLENGE_VALID = timedelta(minutes=30)
 # Recovery: wrong codes a browser may type in one recovery attempt before it must start again,
 # and wrong tries (from anywhere) after which a recovery code works only through its link.
 RECOVERY_TRIES_PER_ATTEMPT = 5

@@ -78,30 +78,72 @@ def code_resend_wait(*, user: User, purpose: str) -> int:
     return max(0, int(wait + 0.999))
 
 
-def _check_send_limits(*, user: User | None, ip: str | None) -> None:
+def _recipient_key(target: str) -> str:
+    return _digest("recipient", target.strip().lower())
+
+
+def _limit_error(oldest: Any, now: Any, *, network: bool = False) -> CodeLimitError:
+    retry = int((oldest + timedelta(hours=1) - now).total_seconds()) + 1
+    minutes = max(1, (retry + 59) // 60)
+    if network:
+        message = ngettext(
+            "Too many codes were requested from your network. Please try again in "
+            "%(minutes)d minute.",
+            "Too many codes were requested from your network. Please try again in "
+            "%(minutes)d minutes.",
+            minutes,
+        )
+    else:
+        message = ngettext(
+            "Too many codes were requested. Please try again in %(minutes)d minute.",
+            "Too many codes were requested. Please try again in %(minutes)d minutes.",
+            minutes,
+        )
+    return CodeLimitError(message % {"minutes": minutes}, retry_after=retry)
+
+
+def _recent_sends(since: Any, limit: int, **filters: Any) -> list[Any]:
+    return list(
+        SendLog.objects.filter(created_at__gt=since, **filters)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+
+
+def ip_send_tier(ip: str | None) -> str:
+    """How freely codes may be sent to people behind `ip` in the last hour: "open", "challenge"
+    (above CODE_IP_CHALLENGE_AFTER: the person first passes the challenge page) or "wait"
+    (CODE_IP_MAX_SENDS_PER_HOUR reached). Many people share one address (a school network, a
+    mobile carrier's NAT), so these limits are high; the strict ones are per account and per
+    recipient."""
+    if not ip:
+        return "open"
+    sends = SendLog.objects.filter(
+        created_at__gt=clock.now() - timedelta(hours=1), ip_address=ip
+    ).count()
+    if sends >= settings.CODE_IP_MAX_SENDS_PER_HOUR:
+        return "wait"
+    if sends >= settings.CODE_IP_CHALLENGE_AFTER:
+        return "challenge"
+    return "open"
+
+
+def _check_send_limits(*, user: User | None, ip: str | None, recipient: str = "") -> None:
+    """At most CODE_MAX_SENDS_PER_HOUR codes an hour to one account and to one recipient, and
+    CODE_IP_MAX_SENDS_PER_HOUR from one IP (see ip_send_tier)."""
     now = clock.now()
     hour_ago = now - timedelta(hours=1)
     limit = settings.CODE_MAX_SENDS_PER_HOUR
-    for filters in ({"user": user} if user else None, {"ip_address": ip} if ip else None):
-        if filters is None:
-            continue
-        sends = list(
-            SendLog.objects.filter(created_at__gt=hour_ago, **filters)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)[:limit]
-        )
-        if len(sends) >= limit:
-            retry = int((sends[-1] + timedelta(hours=1) - now).total_seconds()) + 1
-            minutes = max(1, (retry + 59) // 60)
-            raise CodeLimitError(
-                ngettext(
-                    "Too many codes were requested. Please try again in %(minutes)d minute.",
-                    "Too many codes were requested. Please try again in %(minutes)d minutes.",
-                    minutes,
-                )
-                % {"minutes": minutes},
-                retry_after=retry,
-            )
+    for filters in (
+        {"user": user} if user else None,
+        {"recipient": recipient} if recipient else None,
+    ):
+        if filters is not None and len(sends := _recent_sends(hour_ago, limit, **filters)) >= limit:
+            raise _limit_error(sends[-1], now)
+    if ip:
+        ip_limit = settings.CODE_IP_MAX_SENDS_PER_HOUR
+        if len(sends := _recent_sends(hour_ago, ip_limit, ip_address=ip)) >= ip_limit:
+            raise _limit_error(sends[-1], now, network=True)
 
 
 def _recipient_language(user: User) -> str:
@@ -133,7 +175,8 @@ def code_issue(
             % {"seconds": wait},
             retry_after=wait,
         )
-    _check_send_limits(user=user, ip=ip)
+    recipient = _recipient_key(target)
+    _check_send_limits(user=user, ip=ip, recipient=recipient)
     now = clock.now()
     if revoke_earlier:
         VerificationCode.objects.filter(
@@ -151,7 +194,7 @@ def code_issue(
         expires_at=now + settings.CODE_TTL,
         ip_address=ip,
     )
-    SendLog.objects.create(user=user, ip_address=ip, created_at=now)
+    SendLog.objects.create(user=user, recipient=recipient, ip_address=ip, created_at=now)
     return row, code, token
 
 

@@ -1,12 +1,16 @@
 """Account pages: each view parses the form, calls one service and renders."""
 
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.signing import BadSignature, TimestampSigner
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -37,12 +41,79 @@ from rukhsa.core.geo import city_name
 from rukhsa.core.net import client_ip
 from rukhsa.core.views import remember_language
 
+ViewFunc = Callable[..., HttpResponse]
 PENDING_USER = "rukhsa_pending_user"
 PENDING_CONTACT = "rukhsa_pending_contact"
 RESET_KEY = "rukhsa_reset_key"
 RESET_USER = "rukhsa_reset_user"
 RESET_AT = "rukhsa_reset_at"
 RESET_TRIES = "rukhsa_reset_tries"
+
+
+CHALLENGE_PASSED_AT = "rukhsa_challenge_passed_at"
+CHALLENGE_SALT = "rukhsa.accounts.challenge"
+
+
+def _challenge_passed(request: HttpRequest) -> bool:
+    passed = request.session.get(CHALLENGE_PASSED_AT, 0)
+    return _now_ts() - passed < settings.CODE_CHALLENGE_VALID.total_seconds()
+
+
+def send_challenge(*, on_resend_only: bool = False) -> Callable[[ViewFunc], ViewFunc]:
+    """For views that send codes: when many codes went to people behind this IP in the last
+    hour (services.ip_send_tier), the person passes the challenge page before the form. With
+    `on_resend_only`, only a POST asking for a new code is challenged."""
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            asks = request.method == "POST" and "resend" in request.POST
+            if (
+                (asks or not on_resend_only)
+                and not _challenge_passed(request)
+                and services.ip_send_tier(client_ip(request)) == "challenge"
+            ):
+                return redirect(
+                    f"{reverse('accounts:challenge')}?{urlencode({'next': request.path})}"
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+@never_cache
+def challenge(request: HttpRequest) -> HttpResponse:
+    """The page people behind a busy IP pass before a code is sent: they confirm, and the form
+    only counts when sent at least CODE_CHALLENGE_MIN_SECONDS after the page was shown."""
+    target = _safe_next(request) or reverse("accounts:signup")
+    signer = TimestampSigner(salt=CHALLENGE_SALT)
+    error = ""
+    if request.method == "POST":
+        try:
+            shown: float | None = float(
+                signer.unsign(
+                    request.POST.get("ticket", ""),
+                    max_age=settings.CODE_CHALLENGE_VALID.total_seconds(),
+                )
+            )
+        except (BadSignature, ValueError):
+            shown = None
+        if shown is not None and _now_ts() - shown >= settings.CODE_CHALLENGE_MIN_SECONDS:
+            request.session[CHALLENGE_PASSED_AT] = _now_ts()
+            return redirect(target)
+        error = _("Please wait a few seconds, then confirm again.")
+    return render(
+        request,
+        "accounts/challenge.html",
+        {
+            "ticket": signer.sign(str(_now_ts())),
+            "next": target,
+            "error": error,
+            "seconds": settings.CODE_CHALLENGE_MIN_SECONDS,
+        },
+    )
 
 
 def _form_error(form: Any, exc: AccountError) -> None:
@@ -84,6 +155,7 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 @never_cache
 @sensitive_post_parameters("password", "password_confirm")
+@send_challenge()
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
@@ -209,6 +281,7 @@ def _verify_mobile_page(request: HttpRequest, form: Any, mobile: str, wait: int)
 
 
 @never_cache
+@send_challenge(on_resend_only=True)
 def verify_mobile(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
@@ -246,6 +319,7 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@send_challenge(on_resend_only=True)
 def verify_email(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.email_verified_at:
@@ -388,6 +462,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@send_challenge()
 def recover(request: HttpRequest) -> HttpResponse:
     form = RecoverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -533,6 +608,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @sensitive_post_parameters("password")
+@send_challenge()
 def change_mobile(request: HttpRequest) -> HttpResponse:
     return _change_contact(request, "mobile", ChangeMobileForm)
 
@@ -540,6 +616,7 @@ def change_mobile(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @sensitive_post_parameters("password")
+@send_challenge()
 def change_email(request: HttpRequest) -> HttpResponse:
     return _change_contact(request, "email", ChangeEmailForm)
 
