@@ -95,7 +95,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
             shown: float | None = float(
                 signer.unsign(
                     request.POST.get("ticket", ""),
-                    max_age=settings.CODE_CHALLENGE_VALID.total_seconds(),
+                    max_age=settings.CODE_CHALLENGE_VALID,
                 )
             )
         except (BadSignature, ValueError):
