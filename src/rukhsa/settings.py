@@ -43,6 +43,24 @@ SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET if (DEBUG or TESTING or _K
 if not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off (see docs/deploy.md).")
 
+
+def secret_key_weakness(key: str) -> str | None:
+    """Why `key` is not fit to sign sessions, codes and webhooks in production, or None."""
+    if key == _DEV_SECRET or key.startswith("django-insecure"):
+        return "it is a development key"
+    if len(key) < 50:
+        return f"it has {len(key)} characters; at least 50 are needed"
+    if len(set(key)) < 12:
+        return "it repeats too few different characters to be random"
+    return None
+
+
+if not (DEBUG or TESTING or _KEYLESS) and (weakness := secret_key_weakness(SECRET_KEY)):
+    raise RuntimeError(
+        f"SECRET_KEY is too weak for DEBUG off: {weakness}. Generate one with "
+        '`python -c "import secrets; print(secrets.token_urlsafe(50))"` (see docs/deploy.md).'
+    )
+
 ALLOWED_HOSTS = env_list(
     "ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG or TESTING else ""
 )
@@ -85,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "rukhsa.core.middleware.PrivateNoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "rukhsa.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -252,7 +271,22 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 CODE_TTL = timedelta(minutes=10)
 CODE_MAX_TRIES = 5
 CODE_RESEND_AFTER = timedelta(seconds=60)
-CODE_MAX_SENDS_PER_HOUR = 5
+# Codes an hour to one account and to one recipient (mobile or email): the strict limits.
+CODE_MAX_SENDS_PER_HOUR = int(os.environ.get("CODE_MAX_SENDS_PER_HOUR", "5"))
+# Codes an hour from one IP (many people share one: schools, mobile carriers' NAT). Above the
+# first number each person passes a challenge page first; at the second, everyone waits.
+CODE_IP_CHALLENGE_AFTER = int(os.environ.get("CODE_IP_CHALLENGE_AFTER", "30"))
+CODE_IP_MAX_SENDS_PER_HOUR = int(os.environ.get("CODE_IP_MAX_SENDS_PER_HOUR", "100"))
+# The challenge: the person confirms on a page, no sooner than this many seconds after it was
+# shown; a passed challenge holds for the session for CODE_CHALLENGE_VALID.
+CODE_CHALLENGE_MIN_SECONDS = int(os.environ.get("CODE_CHALLENGE_MIN_SECONDS", "3"))
+CODE_CHALLENGE_VALID = timedelta(minutes=30)
+# Recovery: wrong codes a browser may type in one recovery attempt before it must start again,
+# and wrong tries (from anywhere) after which a recovery code works only through its link.
+RECOVERY_TRIES_PER_ATTEMPT = 5
+RECOVERY_CODE_MAX_TRIES = 20
+# Sign-up answers in at least this long whether or not the email or mobile is already taken.
+SIGNUP_MIN_RESPONSE_SECONDS = float(os.environ.get("SIGNUP_MIN_RESPONSE_SECONDS", "0.8"))
 # Password recovery answers in at least this long whether or not the identity exists.
 RECOVERY_MIN_RESPONSE_SECONDS = float(os.environ.get("RECOVERY_MIN_RESPONSE_SECONDS", "0.6"))
 
@@ -421,6 +455,11 @@ PAYMENTS_SANDBOX_WEBHOOK_SECRET = (
     os.environ.get("SANDBOX_WEBHOOK_SECRET")
     or hmac.new(SECRET_KEY.encode(), b"sandbox-webhook", "sha256").hexdigest()
 )
+# Webhook intake: bodies larger than this are refused unread; an IP whose deliveries were refused
+# (wrong secret, not JSON, too large) this many times in the window is answered 429, unstored.
+WEBHOOK_MAX_BODY_BYTES = int(os.environ.get("WEBHOOK_MAX_BODY_BYTES", str(64 * 1024)))
+WEBHOOK_REFUSALS_PER_IP = int(os.environ.get("WEBHOOK_REFUSALS_PER_IP", "20"))
+WEBHOOK_REFUSALS_WINDOW = int(os.environ.get("WEBHOOK_REFUSALS_WINDOW", "600"))
 MOYASAR_API_BASE = os.environ.get("MOYASAR_API_BASE", "https://api.moyasar.com/v1")
 MOYASAR_SECRET_KEY = os.environ.get("MOYASAR_SECRET_KEY", "")
 MOYASAR_WEBHOOK_SECRET = os.environ.get("MOYASAR_WEBHOOK_SECRET", "")

@@ -4,6 +4,7 @@ import os
 
 os.environ.setdefault("RUKHSA_TESTING", "1")
 os.environ.setdefault("RECOVERY_MIN_RESPONSE_SECONDS", "0.05")
+os.environ.setdefault("SIGNUP_MIN_RESPONSE_SECONDS", "0.05")
 
 from rukhsa.settings import *  # noqa: F403
 

@@ -44,7 +44,8 @@ def test_a_wrong_code_is_refused(make_staff) -> None:  # type: ignore[no-untyped
     client = en_client()
     response = login(client, staff.identity_number, wrong)
     assert response.status_code == 200
-    assert "The authenticator code is wrong or has expired." in response.content.decode()
+    # The same sentence as a wrong password: a wrong code does not confirm the password.
+    assert "password or authenticator code is not correct" in response.content.decode()
     assert client.get("/admin/").status_code == 302
 
 

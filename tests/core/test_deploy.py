@@ -57,3 +57,18 @@ def test_production_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_with_a_weak_secret_key():
+    for weak, why in (
+        ("x", "1 characters"),
+        ("a" * 30 + "b" * 30, "too few different characters"),
+        ("django-insecure-" + "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "development key"),
+    ):
+        result = run_check(
+            ALLOWED_HOSTS="rukhsa.example",
+            DJANGO_SETTINGS_MODULE="rukhsa.settings",
+            SECRET_KEY=weak,
+        )
+        assert result.returncode != 0, weak
+        assert "SECRET_KEY is too weak" in result.stderr and why in result.stderr, result.stderr

@@ -42,7 +42,7 @@ def pay_with_card(
 ) -> tuple[Payment, Any]:
     """The whole sandbox journey: card page, 3-D Secure, back to our return URL (followed)."""
     payment, card_url = start_payment(client, order)
-    page = client.get(path_of(card_url))
+    page = client.get(path_of(card_url), follow=True)
     assert page.status_code == 200
     response = client.post(
         path_of(card_url),

@@ -35,12 +35,30 @@ class IdentityBackend(ModelBackend):
         return None
 
 
-def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
-    """The login key django-axes throttles on, with the IP: from the credentials when given,
-    else from the login form as posted (so failures and lockouts name the same account)."""
+def _typed_login(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:
+    """The login key as typed, from the credentials when given, else from whichever login form
+    was posted: the candidate form (`identifier` + `nationality`) or the back office's
+    (`username`)."""
     from rukhsa.accounts.identity import login_key
 
     if credentials and credentials.get("username"):
         return str(credentials["username"])
-    data = getattr(request, "POST", {})
-    return login_key(data.get("identifier", ""), data.get("nationality", "")) if data else None
+    data = getattr(request, "POST", None)
+    if not data:
+        return None
+    if data.get("identifier"):
+        return login_key(data.get("identifier", ""), data.get("nationality", ""))
+    if data.get("username"):
+        return login_key(str(data.get("username", ""))) or str(data["username"]).strip().lower()
+    return None
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str | None:
+    """The name django-axes counts failures under, with the IP: one name per account whatever
+    identifier was typed (identity number, email, passport), so every login form and every
+    identifier share one counter. A key that names no account is counted as typed."""
+    typed = _typed_login(request, credentials)
+    if not typed:
+        return typed
+    user = find_user(typed)
+    return user.identity_key if user is not None else typed

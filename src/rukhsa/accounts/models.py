@@ -261,15 +261,18 @@ class VerificationCode(models.Model):
 
 
 class SendLog(models.Model):
-    """Every code sent, by account and by IP, for the hourly limits (unknown users too)."""
+    """Every code sent, by account, by recipient and by IP, for the hourly limits (unknown users
+    too). The recipient (a mobile number or an email) is kept as a keyed hash only."""
 
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE)
+    recipient = models.CharField(max_length=64, blank=True, default="")
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
         indexes = [
             models.Index(fields=["user", "created_at"], name="sendlog_user_idx"),
+            models.Index(fields=["recipient", "created_at"], name="sendlog_recipient_idx"),
             models.Index(fields=["ip_address", "created_at"], name="sendlog_ip_idx"),
         ]
 

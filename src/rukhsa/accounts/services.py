@@ -16,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -77,30 +78,72 @@ def code_resend_wait(*, user: User, purpose: str) -> int:
     return max(0, int(wait + 0.999))
 
 
-def _check_send_limits(*, user: User | None, ip: str | None) -> None:
+def _recipient_key(target: str) -> str:
+    return _digest("recipient", target.strip().lower())
+
+
+def _limit_error(oldest: Any, now: Any, *, network: bool = False) -> CodeLimitError:
+    retry = int((oldest + timedelta(hours=1) - now).total_seconds()) + 1
+    minutes = max(1, (retry + 59) // 60)
+    if network:
+        message = ngettext(
+            "Too many codes were requested from your network. Please try again in "
+            "%(minutes)d minute.",
+            "Too many codes were requested from your network. Please try again in "
+            "%(minutes)d minutes.",
+            minutes,
+        )
+    else:
+        message = ngettext(
+            "Too many codes were requested. Please try again in %(minutes)d minute.",
+            "Too many codes were requested. Please try again in %(minutes)d minutes.",
+            minutes,
+        )
+    return CodeLimitError(message % {"minutes": minutes}, retry_after=retry)
+
+
+def _recent_sends(since: Any, limit: int, **filters: Any) -> list[Any]:
+    return list(
+        SendLog.objects.filter(created_at__gt=since, **filters)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+
+
+def ip_send_tier(ip: str | None) -> str:
+    """How freely codes may be sent to people behind `ip` in the last hour: "open", "challenge"
+    (above CODE_IP_CHALLENGE_AFTER: the person first passes the challenge page) or "wait"
+    (CODE_IP_MAX_SENDS_PER_HOUR reached). Many people share one address (a school network, a
+    mobile carrier's NAT), so these limits are high; the strict ones are per account and per
+    recipient."""
+    if not ip:
+        return "open"
+    sends = SendLog.objects.filter(
+        created_at__gt=clock.now() - timedelta(hours=1), ip_address=ip
+    ).count()
+    if sends >= settings.CODE_IP_MAX_SENDS_PER_HOUR:
+        return "wait"
+    if sends >= settings.CODE_IP_CHALLENGE_AFTER:
+        return "challenge"
+    return "open"
+
+
+def _check_send_limits(*, user: User | None, ip: str | None, recipient: str = "") -> None:
+    """At most CODE_MAX_SENDS_PER_HOUR codes an hour to one account and to one recipient, and
+    CODE_IP_MAX_SENDS_PER_HOUR from one IP (see ip_send_tier)."""
     now = clock.now()
     hour_ago = now - timedelta(hours=1)
     limit = settings.CODE_MAX_SENDS_PER_HOUR
-    for filters in ({"user": user} if user else None, {"ip_address": ip} if ip else None):
-        if filters is None:
-            continue
-        sends = list(
-            SendLog.objects.filter(created_at__gt=hour_ago, **filters)
-            .order_by("-created_at")
-            .values_list("created_at", flat=True)[:limit]
-        )
-        if len(sends) >= limit:
-            retry = int((sends[-1] + timedelta(hours=1) - now).total_seconds()) + 1
-            minutes = max(1, (retry + 59) // 60)
-            raise CodeLimitError(
-                ngettext(
-                    "Too many codes were requested. Please try again in %(minutes)d minute.",
-                    "Too many codes were requested. Please try again in %(minutes)d minutes.",
-                    minutes,
-                )
-                % {"minutes": minutes},
-                retry_after=retry,
-            )
+    for filters in (
+        {"user": user} if user else None,
+        {"recipient": recipient} if recipient else None,
+    ):
+        if filters is not None and len(sends := _recent_sends(hour_ago, limit, **filters)) >= limit:
+            raise _limit_error(sends[-1], now)
+    if ip:
+        ip_limit = settings.CODE_IP_MAX_SENDS_PER_HOUR
+        if len(sends := _recent_sends(hour_ago, ip_limit, ip_address=ip)) >= ip_limit:
+            raise _limit_error(sends[-1], now, network=True)
 
 
 def _recipient_language(user: User) -> str:
@@ -108,11 +151,18 @@ def _recipient_language(user: User) -> str:
 
 
 def code_issue(
-    *, user: User, purpose: str, target: str, ip: str | None, with_link: bool = False
+    *,
+    user: User,
+    purpose: str,
+    target: str,
+    ip: str | None,
+    with_link: bool = False,
+    revoke_earlier: bool = True,
 ) -> tuple[VerificationCode, str, str]:
     """Create a code for `purpose` sent to `target`, enforcing the resend and hourly limits.
 
-    Returns (row, code, link_token); earlier live codes of the same purpose stop working.
+    Returns (row, code, link_token); earlier live codes of the same purpose stop working unless
+    `revoke_earlier` is False (recovery: a stranger's request must not kill a link already sent).
     """
     wait = code_resend_wait(user=user, purpose=purpose)
     if wait:
@@ -125,11 +175,13 @@ def code_issue(
             % {"seconds": wait},
             retry_after=wait,
         )
-    _check_send_limits(user=user, ip=ip)
+    recipient = _recipient_key(target)
+    _check_send_limits(user=user, ip=ip, recipient=recipient)
     now = clock.now()
-    VerificationCode.objects.filter(
-        user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=now)
+    if revoke_earlier:
+        VerificationCode.objects.filter(
+            user=user, purpose=purpose, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=now)
     code = _new_code()
     token = secrets.token_urlsafe(32) if with_link else ""
     row = VerificationCode.objects.create(
@@ -142,8 +194,13 @@ def code_issue(
         expires_at=now + settings.CODE_TTL,
         ip_address=ip,
     )
-    SendLog.objects.create(user=user, ip_address=ip, created_at=now)
+    SendLog.objects.create(user=user, recipient=recipient, ip_address=ip, created_at=now)
     return row, code, token
+
+
+def code_digest_work(*, code: str) -> None:
+    """The hashing a code check does, for answers that must take as long as a real check."""
+    _digest("code", f"{CodePurpose.SIGNUP_MOBILE}:{code}")
 
 
 def code_check(*, user: User, purpose: str, code: str) -> VerificationCode:
@@ -243,30 +300,82 @@ def _purge_stale_unverified(*, key: str, email: str) -> None:
     stale.annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).delete()
 
 
+# The one home of the "already has an account" sentences (sign-up, profile, verification).
+
+
+def identity_taken_message() -> str:
+    return _("An account with this identity already exists. Log in, or recover your password.")
+
+
+def contact_taken_message(field: str) -> str:
+    """The sentence for an email or mobile that belongs to another account."""
+    if field == "mobile":
+        return _("This mobile number is already verified on another account.")
+    return _("This email address is already used by another account.")
+
+
 def signup_conflicts(*, key: str, email: str, mobile: str) -> dict[str, str]:
     """Field → message for every uniqueness rule the new account would break."""
     errors: dict[str, str] = {}
     if User.objects.filter(identity_key=key).exists():
-        errors["identity_number"] = _(
-            "An account with this identity already exists. Log in, or recover your password."
-        )
+        errors["identity_number"] = identity_taken_message()
     if User.objects.annotate(email_ci=Lower("email")).filter(email_ci=email.lower()).exists():
-        errors["email"] = _("This email address is already used by another account.")
+        errors["email"] = contact_taken_message("email")
     if User.objects.filter(mobile=mobile, mobile_verified_at__isnull=False).exists():
-        errors["mobile"] = _("This mobile number is already verified on another account.")
+        errors["mobile"] = contact_taken_message("mobile")
     return errors
 
 
-def user_signup(*, data: SignupData, ip: str | None) -> User:
-    """Create an inactive account and send the mobile code and the email link/code."""
+def _signup_contact_taken(*, data: SignupData, taken: set[str], ip: str | None) -> None:
+    """Someone signed up with an email or mobile that belongs to another account: nothing is
+    created, the owner of that contact is told, and the same work is done (the password hashed,
+    two sends counted against the IP) so the answer cannot tell the two cases apart."""
+    User().set_password(data.password)
+    now = clock.now()
+    SendLog.objects.bulk_create(
+        [SendLog(user=None, ip_address=ip, created_at=now) for _send in ("mobile", "email")]
+    )
+    owners = {
+        "email": User.objects.annotate(email_ci=Lower("email"))
+        .filter(email_ci=data.email.lower())
+        .first(),
+        "mobile": User.objects.filter(mobile=data.mobile, mobile_verified_at__isnull=False).first(),
+    }
+    for field in sorted(taken):
+        owner = owners[field]
+        if owner is None:
+            continue
+        message_send(
+            kind="signup_contact_taken",
+            language=_recipient_language(owner),
+            recipient=owner,
+            sms_to=data.mobile if field == "mobile" else None,
+            email_to=data.email if field == "email" else None,
+            context={"field": field},
+        )
+    audit_log(action="account.signup_contact_taken", note=", ".join(sorted(taken)))
+
+
+def user_signup(*, data: SignupData, ip: str | None) -> User | None:
+    """Create an inactive account and send the mobile code and the email link/code.
+
+    An identity that already has an account is refused (it is the login name; the sentence
+    says how to log in or recover). An email or mobile that belongs to another account is not
+    revealed: nothing is created, the contact's owner is told, and None is returned so that
+    the caller continues exactly as for a new account (to the code step).
+    """
     key = identity_key(data.identity_type, data.identity_number, data.nationality)
     now = clock.now()
     with transaction.atomic():
         _purge_stale_unverified(key=key, email=data.email)
         conflicts = signup_conflicts(key=key, email=data.email, mobile=data.mobile)
+        if "identity_number" in conflicts:
+            raise AccountError(
+                conflicts["identity_number"], field="identity_number", code="duplicate"
+            )
         if conflicts:
-            field, message = next(iter(conflicts.items()))
-            raise AccountError(message, field=field, code="duplicate")
+            _signup_contact_taken(data=data, taken=set(conflicts), ip=ip)
+            return None
         user = User(
             identity_type=data.identity_type,
             identity_number=data.identity_number,
@@ -349,7 +458,7 @@ def mobile_verify(*, user: User, code: str) -> User:
             .exists()
         ):
             raise AccountError(
-                _("This mobile number is already verified on another account."),
+                contact_taken_message("mobile"),
                 field="code",
                 code="duplicate",
             )
@@ -440,7 +549,12 @@ def recovery_request(*, key: str | None, ip: str | None) -> None:
         return
     try:
         _row, code, token = code_issue(
-            user=user, purpose=CodePurpose.RESET, target=user.mobile, ip=ip, with_link=True
+            user=user,
+            purpose=CodePurpose.RESET,
+            target=user.mobile,
+            ip=ip,
+            with_link=True,
+            revoke_earlier=False,
         )
     except CodeLimitError:
         return
@@ -465,14 +579,47 @@ def recovery_request(*, key: str | None, ip: str | None) -> None:
     )
 
 
+def recovery_code_refusal() -> AccountError:
+    """The one sentence every refused recovery code gets, whether or not an account matches:
+    wrong, expired, already used, or no code at all."""
+    return AccountError(_("The code is wrong or has expired."), field="code", code="wrong_code")
+
+
 def recovery_check_code(*, key: str | None, code: str) -> User:
+    """Use a live recovery code of the account `key` names.
+
+    Every refusal is the same sentence after the same work. A wrong try counts against every
+    live recovery code of the account but never revokes one (its emailed link keeps working);
+    a code typed wrong RECOVERY_CODE_MAX_TRIES times can only be used through its link. The
+    limit that ends a recovery attempt (5 wrong tries) belongs to the browser that started it:
+    the view counts it in the session.
+    """
     from rukhsa.accounts.backends import find_user
 
     user = find_user(key) if key else None
-    if user is None or not user.is_active:
-        raise AccountError(_("The code is wrong or has expired."), field="code", code="wrong_code")
-    code_check(user=user, purpose=CodePurpose.RESET, code=code)
-    return user
+    digest = _digest("code", f"{CodePurpose.RESET}:{code}")
+    with transaction.atomic():
+        rows = list(
+            VerificationCode.objects.select_for_update()
+            .filter(
+                user=user if user is not None and user.is_active else None,
+                purpose=CodePurpose.RESET,
+                used_at__isnull=True,
+                revoked_at__isnull=True,
+                expires_at__gt=clock.now(),
+                attempts__lt=settings.RECOVERY_CODE_MAX_TRIES,
+            )
+            .order_by("-created_at")
+        )
+        match = next((row for row in rows if hmac.compare_digest(row.code_hash, digest)), None)
+        if match is not None and user is not None:
+            match.used_at = clock.now()
+            match.save(update_fields=["used_at"])
+            return user
+        VerificationCode.objects.filter(pk__in=[row.pk for row in rows]).update(
+            attempts=F("attempts") + 1
+        )
+    raise recovery_code_refusal()
 
 
 def recovery_check_link(*, token: str) -> User | None:
@@ -493,6 +640,10 @@ def password_set(
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
+        # Recovery codes and links still out there stop working once the password is new.
+        VerificationCode.objects.filter(
+            user=user, purpose=CodePurpose.RESET, used_at__isnull=True, revoked_at__isnull=True
+        ).update(revoked_at=clock.now())
         sessions_end_all(user=user, keep=keep_session)
         audit_log(
             action=action,
@@ -593,7 +744,7 @@ def contact_change_request(
             .exists()
         ):
             raise AccountError(
-                _("This mobile number is already verified on another account."),
+                contact_taken_message("mobile"),
                 field="new_value",
                 code="duplicate",
             )
@@ -608,7 +759,7 @@ def contact_change_request(
             .exists()
         ):
             raise AccountError(
-                _("This email address is already used by another account."),
+                contact_taken_message("email"),
                 field="new_value",
                 code="duplicate",
             )
@@ -682,9 +833,7 @@ def contact_change_confirm(
                 user.save(update_fields=[field, f"{field}_verified_at"])
         except IntegrityError as exc:
             raise AccountError(
-                _("This mobile number is already verified on another account.")
-                if field == "mobile"
-                else _("This email address is already used by another account."),
+                contact_taken_message(field),
                 field="code",
                 code="duplicate",
             ) from exc

@@ -9,6 +9,7 @@ urlpatterns = [
     path("verify/email/", views.verify_email, name="verify_email"),
     path("verify/email/<str:token>/", views.verify_email_link, name="verify_email_link"),
     path("login/", views.login_view, name="login"),
+    path("check/", views.challenge, name="challenge"),
     path("logout/", views.logout_view, name="logout"),
     path("recover/", views.recover, name="recover"),
     path("recover/code/", views.recover_code, name="recover_code"),

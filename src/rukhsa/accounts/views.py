@@ -1,16 +1,21 @@
 """Account pages: each view parses the form, calls one service and renders."""
 
 import time
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.core.signing import BadSignature, TimestampSigner
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -37,10 +42,79 @@ from rukhsa.core.net import client_ip
 from rukhsa.core.views import remember_language
 
 SUPPORTED_LANGUAGES = {code for code, _name in settings.LANGUAGES}
+ViewFunc = Callable[..., HttpResponse]
 PENDING_USER = "rukhsa_pending_user"
+PENDING_CONTACT = "rukhsa_pending_contact"
 RESET_KEY = "rukhsa_reset_key"
 RESET_USER = "rukhsa_reset_user"
 RESET_AT = "rukhsa_reset_at"
+RESET_TRIES = "rukhsa_reset_tries"
+
+
+CHALLENGE_PASSED_AT = "rukhsa_challenge_passed_at"
+CHALLENGE_SALT = "rukhsa.accounts.challenge"
+
+
+def _challenge_passed(request: HttpRequest) -> bool:
+    passed = float(request.session.get(CHALLENGE_PASSED_AT, 0))
+    return bool(_now_ts() - passed < settings.CODE_CHALLENGE_VALID.total_seconds())
+
+
+def send_challenge(*, on_resend_only: bool = False) -> Callable[[ViewFunc], ViewFunc]:
+    """For views that send codes: when many codes went to people behind this IP in the last
+    hour (services.ip_send_tier), the person passes the challenge page before the form. With
+    `on_resend_only`, only a POST asking for a new code is challenged."""
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            asks = request.method == "POST" and "resend" in request.POST
+            if (
+                (asks or not on_resend_only)
+                and not _challenge_passed(request)
+                and services.ip_send_tier(client_ip(request)) == "challenge"
+            ):
+                return redirect(
+                    f"{reverse('accounts:challenge')}?{urlencode({'next': request.path})}"
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+@never_cache
+def challenge(request: HttpRequest) -> HttpResponse:
+    """The page people behind a busy IP pass before a code is sent: they confirm, and the form
+    only counts when sent at least CODE_CHALLENGE_MIN_SECONDS after the page was shown."""
+    target = _safe_next(request) or reverse("accounts:signup")
+    signer = TimestampSigner(salt=CHALLENGE_SALT)
+    error = ""
+    if request.method == "POST":
+        try:
+            shown: float | None = float(
+                signer.unsign(
+                    request.POST.get("ticket", ""),
+                    max_age=settings.CODE_CHALLENGE_VALID,
+                )
+            )
+        except (BadSignature, ValueError):
+            shown = None
+        if shown is not None and _now_ts() - shown >= settings.CODE_CHALLENGE_MIN_SECONDS:
+            request.session[CHALLENGE_PASSED_AT] = _now_ts()
+            return redirect(target)
+        error = _("Please wait a few seconds, then confirm again.")
+    return render(
+        request,
+        "accounts/challenge.html",
+        {
+            "ticket": signer.sign(str(_now_ts())),
+            "next": target,
+            "error": error,
+            "seconds": settings.CODE_CHALLENGE_MIN_SECONDS,
+        },
+    )
 
 
 def _form_error(form: Any, exc: AccountError) -> None:
@@ -89,12 +163,14 @@ def _safe_next(request: HttpRequest) -> str | None:
 
 @never_cache
 @sensitive_post_parameters("password", "password_confirm")
+@send_challenge()
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("dashboard")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        started = time.monotonic()
         try:
             user = services.user_signup(
                 data=SignupData(
@@ -116,7 +192,13 @@ def signup(request: HttpRequest) -> HttpResponse:
             _form_error(form, exc)
         else:
             request.session.cycle_key()
-            request.session[PENDING_USER] = user.pk
+            if user is None:
+                # The email or mobile belongs to another account: the same code step follows,
+                # and no code will ever match (see _PendingContact).
+                request.session[PENDING_CONTACT] = {"mobile": data["mobile"], "sent": _now_ts()}
+            else:
+                request.session[PENDING_USER] = user.pk
+            _pad(started, settings.SIGNUP_MIN_RESPONSE_SECONDS)
             messages.success(
                 request,
                 _(
@@ -136,6 +218,17 @@ def signup(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _now_ts() -> float:
+    return clock.now().timestamp()
+
+
+def _pad(started: float, minimum: float) -> None:
+    """Answer no sooner than `minimum` seconds after `started`, whatever happened in between."""
+    remaining = minimum - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
 def _pending_user(request: HttpRequest) -> User | None:
     user_id = request.session.get(PENDING_USER)
     if not user_id:
@@ -143,10 +236,68 @@ def _pending_user(request: HttpRequest) -> User | None:
     return User.objects.filter(pk=user_id, mobile_verified_at__isnull=True).first()
 
 
+def _pending_contact_step(request: HttpRequest, pending: dict[str, Any]) -> HttpResponse:
+    """The code step after a sign-up whose email or mobile belongs to another account. It reads
+    and answers like the real one (resend wait, wrong code, too many tries), but no account
+    exists and no code was sent to this person, so none matches."""
+    form = VerifyCodeForm(request.POST or None)
+    left = pending["sent"] + settings.CODE_RESEND_AFTER.total_seconds() - _now_ts()
+    wait = max(0, int(left + 0.999))  # rounded up, as services.code_resend_wait does
+    if request.method == "POST" and "resend" in request.POST:
+        form = VerifyCodeForm()
+        if wait:
+            messages.error(
+                request,
+                ngettext(
+                    "A code was just sent. You can ask for a new one in %(seconds)d second.",
+                    "A code was just sent. You can ask for a new one in %(seconds)d seconds.",
+                    wait,
+                )
+                % {"seconds": wait},
+            )
+        else:
+            request.session[PENDING_CONTACT] = {**pending, "sent": _now_ts(), "tries": 0}
+            wait = int(settings.CODE_RESEND_AFTER.total_seconds())
+            messages.success(request, _("A new code was sent to your mobile."))
+    elif request.method == "POST" and form.is_valid():
+        services.code_digest_work(code=form.cleaned_data["code"])
+        tries = pending.get("tries", 0) + 1
+        request.session[PENDING_CONTACT] = {**pending, "tries": tries}
+        expired = _now_ts() - pending["sent"] >= settings.CODE_TTL.total_seconds()
+        if tries > settings.CODE_MAX_TRIES or expired:
+            sentence = _("The code has expired or was already used. Ask for a new code.")
+        elif tries == settings.CODE_MAX_TRIES:
+            sentence = _("Too many wrong tries. Ask for a new code.")
+        else:
+            sentence = _("The code is wrong or has expired.")
+        form.add_error("code", sentence)
+    return _verify_mobile_page(request, form, pending["mobile"], wait)
+
+
+def _verify_mobile_page(request: HttpRequest, form: Any, mobile: str, wait: int) -> HttpResponse:
+    return render(
+        request,
+        "accounts/verify_code.html",
+        {
+            "form": form,
+            "title": _("Verify your mobile"),
+            "lead": bidi.sentence(
+                _("We sent a 6-digit code by SMS to %(mobile)s. It is valid for 10 minutes."),
+                mobile=mobile,
+            ),
+            "resend_wait": wait,
+        },
+    )
+
+
 @never_cache
+@send_challenge(on_resend_only=True)
 def verify_mobile(request: HttpRequest) -> HttpResponse:
     user = _pending_user(request)
     if user is None:
+        pending = request.session.get(PENDING_CONTACT)
+        if pending and not request.user.is_authenticated:
+            return _pending_contact_step(request, pending)
         if request.user.is_authenticated:
             return redirect("dashboard")
         messages.info(request, _("Log in to continue."))
@@ -168,23 +319,17 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
             del request.session[PENDING_USER]
             messages.success(request, _("Your mobile is verified and your account is active."))
             return _start_session(request, user)
-    return render(
+    return _verify_mobile_page(
         request,
-        "accounts/verify_code.html",
-        {
-            "form": form,
-            "title": _("Verify your mobile"),
-            "lead": bidi.sentence(
-                _("We sent a 6-digit code by SMS to %(mobile)s. It is valid for 10 minutes."),
-                mobile=user.mobile,
-            ),
-            "resend_wait": services.code_resend_wait(user=user, purpose=CodePurpose.SIGNUP_MOBILE),
-        },
+        form,
+        user.mobile,
+        services.code_resend_wait(user=user, purpose=CodePurpose.SIGNUP_MOBILE),
     )
 
 
 @never_cache
 @login_required
+@send_challenge(on_resend_only=True)
 def verify_email(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.email_verified_at:
@@ -242,18 +387,33 @@ def verify_email_link(request: HttpRequest, token: str) -> HttpResponse:
 def login_locked_out(
     request: HttpRequest, credentials: Any = None, *args: Any, **kwargs: Any
 ) -> HttpResponse:
-    """django-axes calls this when an account+IP pair is cooling off."""
+    """django-axes calls this when an account+IP pair is cooling off, for the candidate login
+    and the back office's alike (each answers on its own page)."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    sentence = _(
+        "Too many failed attempts. For your protection, try again in "
+        "%(minutes)d minutes, or recover your password."
+    ) % {"minutes": minutes}
+    if request.path == reverse("admin:login"):
+        from django.contrib import admin
+
+        site = admin.site
+        # Unbound: validating would try the password again.
+        staff_form = site.login_form(  # type: ignore[misc]
+            request, initial={"username": request.POST.get("username", "")}
+        )
+        context = {
+            "lockout": sentence,
+            **site.each_context(request),
+            "form": staff_form,
+            "title": _("Log in"),
+            "app_path": request.get_full_path(),
+            "next": request.POST.get("next", ""),
+        }
+        return render(request, site.login_template or "admin/login.html", context, status=429)
     form = LoginForm(request.POST or None)
     form.is_valid()
-    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    form.add_error(
-        None,
-        _(
-            "Too many failed attempts. For your protection, try again in "
-            "%(minutes)d minutes, or recover your password."
-        )
-        % {"minutes": minutes},
-    )
+    form.add_error(None, sentence)
     return render(request, "accounts/login.html", {"form": form}, status=429)
 
 
@@ -314,6 +474,7 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
+@send_challenge()
 def recover(request: HttpRequest) -> HttpResponse:
     form = RecoverForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -321,6 +482,7 @@ def recover(request: HttpRequest) -> HttpResponse:
         key = form.cleaned_data["key"]
         services.recovery_request(key=key, ip=client_ip(request))
         request.session[RESET_KEY] = key
+        request.session[RESET_TRIES] = 0
         # The same words in the same time whether or not an account matches.
         remaining = settings.RECOVERY_MIN_RESPONSE_SECONDS - (time.monotonic() - started)
         if remaining > 0:
@@ -347,6 +509,14 @@ def recover_code(request: HttpRequest) -> HttpResponse:
                 key=request.session[RESET_KEY], code=form.cleaned_data["code"]
             )
         except AccountError as exc:
+            # Wrong tries end this browser's attempt, never the account's codes or links.
+            tries = request.session.get(RESET_TRIES, 0) + 1
+            if tries >= settings.RECOVERY_TRIES_PER_ATTEMPT:
+                for key in (RESET_KEY, RESET_TRIES):
+                    request.session.pop(key, None)
+                messages.error(request, _("Too many wrong tries. Ask for a new code."))
+                return redirect("accounts:recover")
+            request.session[RESET_TRIES] = tries
             _form_error(form, exc)
         else:
             return _grant_reset(request, user)
@@ -381,6 +551,7 @@ def _grant_reset(request: HttpRequest, user: User) -> HttpResponse:
     request.session[RESET_USER] = user.pk
     request.session[RESET_AT] = clock.now().timestamp()
     request.session.pop(RESET_KEY, None)
+    request.session.pop(RESET_TRIES, None)
     return redirect("accounts:recover_new_password")
 
 
@@ -449,6 +620,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @sensitive_post_parameters("password")
+@send_challenge()
 def change_mobile(request: HttpRequest) -> HttpResponse:
     return _change_contact(request, "mobile", ChangeMobileForm)
 
@@ -456,6 +628,7 @@ def change_mobile(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @sensitive_post_parameters("password")
+@send_challenge()
 def change_email(request: HttpRequest) -> HttpResponse:
     return _change_contact(request, "email", ChangeEmailForm)
 

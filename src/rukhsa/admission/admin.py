@@ -110,9 +110,9 @@ class QueueSettingsAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/admission/live.html", context)
 
     def control_view(self, request: HttpRequest, pk: int, action: str) -> HttpResponse:
-        settings_row = get_object_or_404(QueueSettings, pk=pk)
-        if not self.has_change_permission(request, settings_row):
+        if not self.has_change_permission(request):  # before the lookup: no probing of ids
             raise PermissionDenied
+        settings_row = get_object_or_404(QueueSettings, pk=pk)
         if action not in CONTROLS:
             raise Http404
         try:

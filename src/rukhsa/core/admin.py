@@ -21,3 +21,27 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
         return False
+
+
+# django-otp's device admin answers 500 for a device id that does not exist (its config and QR
+# pages use .get()); this one answers 404, like every other back-office page.
+from django.http import Http404, HttpRequest, HttpResponse  # noqa: E402
+from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin  # noqa: E402
+from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
+
+
+class DeviceAdmin(TOTPDeviceAdmin):
+    def config_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not TOTPDevice.objects.filter(pk=pk).exists():
+            raise Http404
+        return super().config_view(request, pk)  # type: ignore[no-any-return]
+
+    def qrcode_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        if not TOTPDevice.objects.filter(pk=pk).exists():
+            raise Http404
+        return super().qrcode_view(request, pk)  # type: ignore[no-any-return]
+
+
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
+admin.site.register(TOTPDevice, DeviceAdmin)

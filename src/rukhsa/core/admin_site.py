@@ -280,18 +280,14 @@ class StaffLoginForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
+    # One sentence for every refusal (unknown account, wrong password, no authenticator, wrong
+    # or throttled code): nobody learns that a guessed password was right before the second
+    # factor passes.
     error_messages = {
         "invalid_login": _(
-            "Enter the identity number (or email) and password of an active staff account."
-        ),
-        "no_device": _(
-            "This staff account has no authenticator set up yet, so it cannot use the back "
-            "office. Ask an administrator to run “manage.py enrol_totp <your identity number>” "
-            "and scan the QR code it shows."
-        ),
-        "bad_token": _("The authenticator code is wrong or has expired. Enter the code shown now."),
-        "throttled": _(
-            "Too many wrong authenticator codes. Wait a minute, then try the code shown now."
+            "The identity number (or email), password or authenticator code is not correct, or "
+            "the account is not an active staff account. Staff without an authenticator ask an "
+            "administrator to run “manage.py enrol_totp <your identity number>”."
         ),
     }
 
@@ -312,20 +308,34 @@ class StaffLoginForm(forms.Form):
         if not username or not password:
             return cleaned
         user = authenticate(self.request, username=username, password=password)
+        if getattr(self.request, "axes_locked_out", False):
+            # django-axes answers with its lockout page; refuse here as well.
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         if user is None or not (user.is_active and user.is_staff):
             raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         device = TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
-        if device is None:
-            raise forms.ValidationError(self.error_messages["no_device"], code="no_device")
-        allowed, _extra = device.verify_is_allowed()
-        if not allowed:
-            raise forms.ValidationError(self.error_messages["throttled"], code="throttled")
         token = normalize_digits(cleaned.get("otp_token") or "").replace(" ", "")
-        if not (token.isdigit() and device.verify_token(token)):
-            raise forms.ValidationError(self.error_messages["bad_token"], code="bad_token")
+        passed = (
+            device is not None
+            and device.verify_is_allowed()[0]
+            and token.isdigit()
+            and device.verify_token(token)
+        )
+        if not passed:
+            self._second_factor_failed(username)
+            raise forms.ValidationError(self.error_messages["invalid_login"], code="invalid_login")
         user.otp_device = device  # type: ignore[attr-defined]  # stored in the session at login
         self.user_cache = user
         return cleaned
+
+    def _second_factor_failed(self, username: str) -> None:
+        """A wrong, missing or throttled code is a failed login like a wrong password: django-axes
+        counts it towards the account's lockout."""
+        from django.contrib.auth.signals import user_login_failed
+
+        user_login_failed.send(
+            sender=type(self), credentials={"username": username}, request=self.request
+        )
 
     def get_user(self) -> Any:
         return self.user_cache

@@ -1,18 +1,64 @@
-"""Form helpers shared by every app: errors tied to their fields for assistive technology."""
+"""Form helpers shared by every app: errors tied to their fields for assistive technology, and
+no invisible characters in what was typed."""
 
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from rukhsa.core.digits import normalize_digits
+from rukhsa.core.text import has_reordering, strip_invisible
+
+REORDERING_MESSAGE = _(
+    "This field contains invisible characters that change the direction of the text. "
+    "Type it again instead of pasting it."
+)
+
+
+def _text_fields(form: Any) -> list[str]:
+    """The free-text inputs of `form` (passwords are left exactly as typed)."""
+    return [
+        name
+        for name, field in form.fields.items()
+        if isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput)
+    ]
 
 
 class AccessibleFormMixin:
-    """After validation, mark invalid inputs with aria-invalid and point them at their errors."""
+    """Before validation, remove invisible direction marks and zero-width characters from text
+    inputs and refuse direction overrides (rukhsa.core.text). After validation, mark invalid
+    inputs with aria-invalid and point them at their errors."""
+
+    def _without_invisible(self) -> list[str]:
+        form: Any = self
+        if not form.is_bound:
+            return []
+        data = form.data.copy()
+        refused = []
+        for name in _text_fields(form):
+            key = form.add_prefix(name)
+            if key not in data:
+                continue
+            values = data.getlist(key) if hasattr(data, "getlist") else [data[key]]
+            if not all(isinstance(value, str) for value in values):
+                continue
+            if any(has_reordering(value) for value in values):
+                refused.append(name)
+            cleaned = [strip_invisible(value) for value in values]
+            if hasattr(data, "setlist"):
+                data.setlist(key, cleaned)
+            else:
+                data[key] = cleaned[0]
+        form.data = data
+        return refused
 
     def full_clean(self) -> None:
+        refused = self._without_invisible()
         super().full_clean()  # type: ignore[misc]
         form: Any = self
+        for name in refused:
+            form.errors.pop(name, None)  # this sentence says what is wrong, not "letters only"
+            form.add_error(name, REORDERING_MESSAGE)
         for name in form.errors:
             if name not in form.fields:
                 continue

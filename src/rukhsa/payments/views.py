@@ -2,6 +2,7 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -13,6 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from rukhsa.core import bidi
+from rukhsa.core.net import client_ip
 from rukhsa.core.pdf import qr_svg, render_pdf
 from rukhsa.payments import selectors
 from rukhsa.payments.errors import PaymentError
@@ -111,7 +113,9 @@ def payment_return(request: HttpRequest, payment_uuid: str) -> HttpResponse:
 @csrf_exempt
 @require_POST
 def webhook(request: HttpRequest, gateway: str) -> HttpResponse:
-    status, outcome = webhook_receive(gateway=gateway, body=request.body)
+    # Read one byte more than the cap, never the whole body: an oversized one is refused.
+    body = request.read(settings.WEBHOOK_MAX_BODY_BYTES + 1)
+    status, outcome = webhook_receive(gateway=gateway, body=body, ip=client_ip(request))
     return JsonResponse({"status": outcome}, status=status)
 
 

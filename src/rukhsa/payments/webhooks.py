@@ -5,12 +5,18 @@ what the sandbox gateway calls in process. Steps:
 
 1. Parse the JSON body (Moyasar's shape: ``id``, ``type``, ``secret_token``, ``data``).
 2. Compare ``secret_token`` with the gateway's configured secret in constant time. A wrong or
-   missing secret is answered 401, stored as ``rejected`` and logged (the secret is never
-   stored). An empty configured secret rejects everything.
-3. Store the event; the first delivery of a (gateway, event id) owns the key (a partial unique
+   missing secret is answered 401 and logged; only a small ``rejected`` record is stored (time,
+   client IP, body size, reason), never the body. An empty configured secret rejects
+   everything. Bodies over ``WEBHOOK_MAX_BODY_BYTES`` are refused (413) unread, and an IP with
+   ``WEBHOOK_REFUSALS_PER_IP`` refusals in ``WEBHOOK_REFUSALS_WINDOW`` seconds is answered 429
+   with nothing stored.
+3. Check the shape: ``data`` and its ``metadata`` must be JSON objects. A malformed event with
+   the right secret is stored ``rejected`` with the reason and answered 400; it holds no key,
+   so a later correct delivery of the same id is processed.
+4. Store the event; the first delivery of a (gateway, event id) owns the key (a partial unique
    constraint), later ones are stored as ``duplicate`` and change nothing — unless the first
    one ended in ``error``, in which case it is applied again.
-4. Apply: find our payment from the payload's references, then ask the gateway about it server
+5. Apply: find our payment from the payload's references, then ask the gateway about it server
    to server (``payment_refresh``) — the payload's status is never applied as such.
 """
 
@@ -23,9 +29,10 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from rukhsa.core import clock
+from rukhsa.core import clock, ratelimit
 from rukhsa.payments.errors import PaymentError
 from rukhsa.payments.gateways import gateway_names, get_gateway
+from rukhsa.payments.gateways.base import MalformedWebhook
 from rukhsa.payments.models import Payment, WebhookEvent, WebhookStatus
 from rukhsa.payments.services import payment_refresh
 
@@ -46,7 +53,35 @@ def _stored_payload(payload: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in payload.items() if key != "secret_token"}
 
 
-def _reject(gateway: str, payload: dict[str, Any], reason: str) -> tuple[int, str]:
+def refusals_exceeded(ip: str | None) -> bool:
+    """True when `ip` sent WEBHOOK_REFUSALS_PER_IP refused deliveries in the current window."""
+    return ratelimit.count("webhook-refused", ip or "-") >= settings.WEBHOOK_REFUSALS_PER_IP
+
+
+def webhook_refuse(*, gateway: str, reason: str, ip: str | None, size: int) -> tuple[int, str]:
+    """An unauthenticated or oversized delivery: a small record (time, IP, size, reason), never
+    the body, and one more refusal counted against the IP."""
+    status = 413 if size > settings.WEBHOOK_MAX_BODY_BYTES else 401
+    ratelimit.hit(
+        "webhook-refused",
+        ip or "-",
+        limit=settings.WEBHOOK_REFUSALS_PER_IP,
+        window=settings.WEBHOOK_REFUSALS_WINDOW,
+    )
+    WebhookEvent.objects.create(
+        gateway=gateway,
+        event_id="",
+        payload={"ip": ip, "bytes": size},
+        status=WebhookStatus.REJECTED,
+        error=reason,
+        processed_at=clock.now(),
+    )
+    logger.warning("webhook rejected (%s): gateway=%s ip=%s bytes=%d", reason, gateway, ip, size)
+    return status, "rejected"
+
+
+def _reject_malformed(gateway: str, payload: dict[str, Any], reason: str) -> tuple[int, str]:
+    """An authenticated event of the wrong shape: kept (it is the gateway's) but holds no key."""
     WebhookEvent.objects.create(
         gateway=gateway,
         event_id=str(payload.get("id") or "")[:100],
@@ -57,19 +92,27 @@ def _reject(gateway: str, payload: dict[str, Any], reason: str) -> tuple[int, st
         processed_at=clock.now(),
     )
     logger.warning("webhook rejected (%s): gateway=%s event=%s", reason, gateway, payload.get("id"))
-    return 401, "rejected"
+    return 400, "rejected"
 
 
-def webhook_receive(*, gateway: str, body: bytes) -> tuple[int, str]:
+def webhook_receive(*, gateway: str, body: bytes, ip: str | None = None) -> tuple[int, str]:
     """Handle one delivery; returns (HTTP status, outcome word)."""
     if gateway not in gateway_names():
         return 404, "unknown gateway"
+    if refusals_exceeded(ip):
+        logger.warning("webhook refused unread: too many refusals from ip=%s", ip)
+        return 429, "too many refused deliveries"
+    size = len(body)
+    if size > settings.WEBHOOK_MAX_BODY_BYTES:
+        return webhook_refuse(gateway=gateway, reason="body too large", ip=ip, size=size)
     try:
         payload = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         payload = None
     if not isinstance(payload, dict):
-        return _reject(gateway, {}, "the body is not a JSON object")
+        return webhook_refuse(
+            gateway=gateway, reason="the body is not a JSON object", ip=ip, size=size
+        )
     expected = webhook_secret(gateway)
     given = payload.get("secret_token")
     if not (
@@ -77,10 +120,16 @@ def webhook_receive(*, gateway: str, body: bytes) -> tuple[int, str]:
         and isinstance(given, str)
         and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
     ):
-        return _reject(gateway, payload, "wrong or missing secret_token")
+        return webhook_refuse(
+            gateway=gateway, reason="wrong or missing secret_token", ip=ip, size=size
+        )
     event_id = str(payload.get("id") or "")[:100]
-    if not event_id:
-        return _reject(gateway, payload, "no event id")
+    if not event_id or not isinstance(payload.get("id"), str | int):
+        return _reject_malformed(gateway, payload, "no event id")
+    try:
+        get_gateway(gateway).webhook_payment_ref(payload)
+    except MalformedWebhook as exc:
+        return _reject_malformed(gateway, payload, f"malformed event: {exc}")
     fields = {
         "gateway": gateway,
         "event_id": event_id,
@@ -128,7 +177,14 @@ def _find_payment(gateway: str, payload: dict[str, Any]) -> Payment | None:
 
 def webhook_apply(event: WebhookEvent) -> tuple[int, str]:
     """Apply a stored event (again, if need be): ask the gateway and apply its answer."""
-    payment = _find_payment(event.gateway, event.payload)
+    try:
+        payment = _find_payment(event.gateway, event.payload)
+    except MalformedWebhook as exc:
+        event.status = WebhookStatus.REJECTED
+        event.error = f"malformed event: {exc}"
+        event.processed_at = clock.now()
+        event.save(update_fields=["processed_at", "status", "error"])
+        return 400, "rejected"
     event.payment = payment
     event.processed_at = clock.now()
     if payment is None:

@@ -71,7 +71,8 @@ def pay_without_browser(user: User, reference: str, number: str = MADA_OK) -> Re
     """The pay → card → 3-D Secure round trip through Django's test client (fast setup)."""
     client = Client()
     client.force_login(user)
-    card = urlsplit(client.post(f"/registrations/{reference}/pay/")["Location"]).path
+    gateway = urlsplit(client.post(f"/registrations/{reference}/pay/")["Location"])
+    card = f"{gateway.path}?{gateway.query}"  # the query holds the page's one-time grant
     three_ds = urlsplit(
         client.post(card, {"name": "A B", "number": number, "expiry": card_expiry(), "cvc": "123"})[
             "Location"

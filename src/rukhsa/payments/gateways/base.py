@@ -8,7 +8,8 @@
 - ``cancel(payment) -> bool``: stop an unfinished payment so it can no longer be paid (used
   before a new attempt on the same order); False when the gateway says it is already settled.
 - ``webhook_payment_ref(payload) -> dict``: the references in a webhook body that find our
-  payment ({"payment_uuid": ..., "gateway_ref": ..., "gateway_payment_id": ...}).
+  payment ({"payment_uuid": ..., "gateway_ref": ..., "gateway_payment_id": ...}); raises
+  ``MalformedWebhook`` when ``data`` or its ``metadata`` is not a JSON object.
 
 Every method raises ``PaymentError`` (code ``gateway_timeout`` / ``gateway_error``) with a
 sentence for the candidate when the gateway cannot be reached or answers with an error.
@@ -45,6 +46,20 @@ class GatewayResult:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+class MalformedWebhook(ValueError):
+    """A webhook body (with the right secret) whose shape is not what the gateway sends."""
+
+
+def webhook_object(container: dict[str, Any], key: str) -> dict[str, Any]:
+    """`container[key]` when it is a JSON object, {} when missing or null; else MalformedWebhook."""
+    value = container.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedWebhook(f"`{key}` is a {type(value).__name__}, not an object")
+    return value
+
+
 class Gateway:
     name: ClassVar[str] = ""
 
@@ -61,8 +76,8 @@ class Gateway:
         raise NotImplementedError
 
     def webhook_payment_ref(self, payload: dict[str, Any]) -> dict[str, str]:
-        data = payload.get("data") or {}
-        metadata = data.get("metadata") or {}
+        data = webhook_object(payload, "data")
+        metadata = webhook_object(data, "metadata")
         return {
             "payment_uuid": str(metadata.get("payment_uuid") or ""),
             "gateway_ref": str(data.get("invoice_id") or data.get("id") or ""),

@@ -37,6 +37,7 @@ from rukhsa.payments.gateways.base import (
     Gateway,
     GatewayResult,
     failure_reason_from_message,
+    webhook_object,
 )
 from rukhsa.payments.gateways.moyasar_shapes import result_from_json
 
@@ -193,8 +194,8 @@ class MoyasarGateway(Gateway):
         return isinstance(invoice, dict) and invoice.get("status") in SETTLED_INVOICE
 
     def webhook_payment_ref(self, payload: dict[str, Any]) -> dict[str, str]:
-        data = payload.get("data") or {}
-        metadata = data.get("metadata") or {}
+        data = webhook_object(payload, "data")
+        metadata = webhook_object(data, "metadata")
         return {
             "payment_uuid": str(metadata.get("payment_uuid") or ""),
             "gateway_ref": str(data.get("invoice_id") or ""),

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django_tasks import task
 
 from rukhsa.core import clock
@@ -51,6 +52,12 @@ def _format(halalas: int) -> str:
     return f"{halalas // 100}.{halalas % 100:02d} SAR"
 
 
+def charge_grant(charge_id: str) -> str:
+    """The one-time grant in the card page's link: the first browser session that opens it is
+    the only one the charge's pages answer afterwards."""
+    return salted_hmac("rukhsa.sandbox.grant", charge_id).hexdigest()[:32]
+
+
 def charge_json(charge: SandboxCharge) -> dict[str, Any]:
     """The charge as Moyasar's payment object."""
     return {
@@ -75,7 +82,8 @@ def charge_json(charge: SandboxCharge) -> dict[str, Any]:
             "company": charge.scheme or None,
             "number": charge.masked_number or None,
             "message": charge.message or None,
-            "transaction_url": reverse("payments:sandbox_card", args=[charge.id]),
+            "transaction_url": reverse("payments:sandbox_card", args=[charge.id])
+            + f"?grant={charge_grant(str(charge.id))}",
             "three_ds": charge.three_ds,
         },
     }

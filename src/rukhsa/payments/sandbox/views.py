@@ -4,10 +4,16 @@ They are the gateway's, not Rukhsa's: the card form posts here, the number is ch
 dropped in this request (only scheme, masked number and outcome are kept), and nothing here
 reads or writes Rukhsa's payments — the merchant learns the outcome from the redirect (a hint),
 the API (fetch) and the webhook.
+
+A charge's pages answer only the browser session that opened its card page first, with the
+one-time grant in the link the merchant redirected to; anyone else who learns the charge id
+(a shared screen, a log, a proxy) gets "not found".
 """
 
+import hmac
 from urllib.parse import urlencode
 
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -19,8 +25,31 @@ from rukhsa.payments.sandbox.cards import card_outcome, card_scheme, mask_card
 from rukhsa.payments.sandbox.forms import CardForm
 from rukhsa.payments.sandbox.models import ChargeStatus, SandboxCharge, ThreeDSState
 
+SESSION_CHARGES = "sandbox_charges"
 
-def _charge(charge_id: str) -> SandboxCharge:
+
+def _bound(request: HttpRequest, charge_id: str) -> bool:
+    """True when this session may see the charge: it opened the card page with the grant."""
+    charges: list[str] = request.session.get(SESSION_CHARGES, [])
+    if charge_id in charges:
+        return True
+    grant = request.GET.get("grant", "")
+    if not (grant and hmac.compare_digest(grant, api.charge_grant(charge_id))):
+        return False
+    try:
+        first = cache.add(f"sandbox-grant:{charge_id}", 1, timeout=24 * 3600)
+    except Exception:  # no cache: the grant alone decides
+        first = True
+    if not first:
+        return False  # the grant was used by another session already
+    request.session[SESSION_CHARGES] = [*charges[-19:], charge_id]
+    return True
+
+
+def _charge(request: HttpRequest, charge_id: str) -> SandboxCharge:
+    charge_id = str(charge_id)
+    if not _bound(request, charge_id):
+        raise Http404
     try:
         return api.charge_for_page(charge_id)
     except api.ChargeNotFound as exc:
@@ -38,7 +67,10 @@ def _back_to_merchant(charge: SandboxCharge) -> HttpResponseRedirect:
 @sensitive_post_parameters("number", "cvc", "expiry", "name")
 @require_http_methods(["GET", "POST"])
 def card_page(request: HttpRequest, charge_id: str) -> HttpResponse:
-    charge = _charge(charge_id)
+    charge = _charge(request, charge_id)
+    if request.method == "GET" and "grant" in request.GET:
+        # Bound to this session now: drop the grant from the address bar and the history.
+        return redirect("payments:sandbox_card", charge_id=charge.id)
     if charge.status != ChargeStatus.INITIATED:
         return _back_to_merchant(charge)
     if charge.three_ds == ThreeDSState.PENDING and request.method == "GET":
@@ -61,7 +93,7 @@ def card_page(request: HttpRequest, charge_id: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET"])
 def three_ds_page(request: HttpRequest, charge_id: str) -> HttpResponse:
-    charge = _charge(charge_id)
+    charge = _charge(request, charge_id)
     if charge.status != ChargeStatus.INITIATED:
         return _back_to_merchant(charge)
     if charge.three_ds != ThreeDSState.PENDING:
@@ -72,7 +104,7 @@ def three_ds_page(request: HttpRequest, charge_id: str) -> HttpResponse:
 @never_cache
 @require_POST
 def three_ds_submit(request: HttpRequest, charge_id: str) -> HttpResponse:
-    charge = _charge(charge_id)
+    charge = _charge(request, charge_id)
     if charge.status == ChargeStatus.INITIATED and charge.three_ds == ThreeDSState.PENDING:
         try:
             charge = api.three_ds_complete(
@@ -87,7 +119,7 @@ def three_ds_submit(request: HttpRequest, charge_id: str) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, charge_id: str) -> HttpResponse:
     """ "Cancel and return to the merchant" on the card page."""
-    charge = _charge(charge_id)
+    charge = _charge(request, charge_id)
     api.charge_cancel(str(charge.id))
     charge.refresh_from_db()
     return _back_to_merchant(charge)
