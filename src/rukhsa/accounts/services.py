@@ -33,6 +33,7 @@ from rukhsa.accounts.models import (
 )
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
+from rukhsa.core.language import language_of
 from rukhsa.notifications.services import message_send
 
 
@@ -144,10 +145,6 @@ def _check_send_limits(*, user: User | None, ip: str | None, recipient: str = ""
         ip_limit = settings.CODE_IP_MAX_SENDS_PER_HOUR
         if len(sends := _recent_sends(hour_ago, ip_limit, ip_address=ip)) >= ip_limit:
             raise _limit_error(sends[-1], now, network=True)
-
-
-def _recipient_language(user: User) -> str:
-    return user.preferred_language or settings.LANGUAGE_CODE
 
 
 def code_issue(
@@ -347,7 +344,7 @@ def _signup_contact_taken(*, data: SignupData, taken: set[str], ip: str | None) 
             continue
         message_send(
             kind="signup_contact_taken",
-            language=_recipient_language(owner),
+            language=language_of(owner),
             recipient=owner,
             sms_to=data.mobile if field == "mobile" else None,
             email_to=data.email if field == "email" else None,
@@ -424,7 +421,7 @@ def mobile_code_send(*, user: User, ip: str | None) -> None:
     )
     message_send(
         kind="mobile_code",
-        language=_recipient_language(user),
+        language=language_of(user),
         recipient=user,
         sms_to=user.mobile,
         context={"code": code},
@@ -437,13 +434,13 @@ def email_code_send(*, user: User, ip: str | None) -> None:
     )
     message_send(
         kind="email_code",
-        language=_recipient_language(user),
+        language=language_of(user),
         recipient=user,
         email_to=user.email,
         context={
             "code": code,
             "path": f"/accounts/verify/email/{token}/",
-            "name": user.first_name_in(_recipient_language(user)),
+            "name": user.first_name_in(language_of(user)),
         },
     )
 
@@ -558,7 +555,7 @@ def recovery_request(*, key: str | None, ip: str | None) -> None:
         )
     except CodeLimitError:
         return
-    language = _recipient_language(user)
+    language = language_of(user)
     message_send(
         kind="reset_code",
         language=language,
@@ -633,7 +630,7 @@ def password_set(
     password: str,
     keep_session: str | None = None,
     action: str = "account.password_reset",
-    request: Any = None,
+    ip: str | None = None,
 ) -> None:
     """Set a new password, end every other session, tell the candidate by SMS and email."""
     password_validation.validate_password(password, user)
@@ -649,12 +646,12 @@ def password_set(
             action=action,
             actor=user,
             subject=user,
-            request=request,
+            ip=ip,
             changes={"password": ("••••", "••••")},
         )
         message_send(
             kind="password_changed",
-            language=_recipient_language(user),
+            language=language_of(user),
             recipient=user,
             sms_to=user.mobile if user.mobile_verified_at else None,
             email_to=user.email if user.email_verified_at else None,
@@ -663,7 +660,7 @@ def password_set(
 
 
 def password_change(
-    *, user: User, current: str, new: str, session_key: str | None, request: Any = None
+    *, user: User, current: str, new: str, session_key: str | None, ip: str | None = None
 ) -> None:
     if not user.check_password(current):
         raise AccountError(
@@ -676,7 +673,7 @@ def password_change(
         password=new,
         keep_session=session_key,
         action="account.password_changed",
-        request=request,
+        ip=ip,
     )
 
 
@@ -709,7 +706,9 @@ LOCKED_FIELDS = (
 )
 
 
-def profile_update(*, user: User, values: dict[str, Any], actor: User, request: Any = None) -> int:
+def profile_update(
+    *, user: User, values: dict[str, Any], actor: User, ip: str | None = None
+) -> int:
     """Change the editable profile fields only; returns how many changed (each audited)."""
     changes = {}
     for field in PROFILE_FIELDS:
@@ -721,9 +720,7 @@ def profile_update(*, user: User, values: dict[str, Any], actor: User, request: 
         for field, (_old, new) in changes.items():
             setattr(user, field, new)
         user.save(update_fields=list(changes))
-        audit_log(
-            action="profile.updated", actor=actor, subject=user, changes=changes, request=request
-        )
+        audit_log(action="profile.updated", actor=actor, subject=user, changes=changes, ip=ip)
     return len(changes)
 
 
@@ -772,7 +769,7 @@ def contact_change_request(
         PendingContactChange.objects.create(
             user=user, field=field, new_value=new_value, code=row, created_at=clock.now()
         )
-        language = _recipient_language(user)
+        language = language_of(user)
         if field == "mobile":
             message_send(
                 kind="mobile_change_code",
@@ -810,7 +807,7 @@ def contact_change_confirm(
     field: str,
     code: str | None = None,
     token: str | None = None,
-    request: Any = None,
+    ip: str | None = None,
 ) -> str:
     """Apply the pending change once its code (or email link) checks; returns the new value."""
     purpose = CodePurpose.MOBILE_CHANGE if field == "mobile" else CodePurpose.EMAIL_CHANGE
@@ -842,12 +839,12 @@ def contact_change_confirm(
             action=f"profile.{field}_changed",
             actor=user,
             subject=user,
-            request=request,
+            ip=ip,
             changes={field: (old, change.new_value)},
         )
         message_send(
             kind="contact_changed",
-            language=_recipient_language(user),
+            language=language_of(user),
             recipient=user,
             sms_to=old if field == "mobile" else None,
             email_to=old if field == "email" else None,

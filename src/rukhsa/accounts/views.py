@@ -38,6 +38,7 @@ from rukhsa.accounts.services import AccountError, SignupData
 from rukhsa.core import bidi, clock
 from rukhsa.core.countries import country_name
 from rukhsa.core.geo import city_name
+from rukhsa.core.language import language_of
 from rukhsa.core.net import client_ip
 from rukhsa.core.views import remember_language
 
@@ -142,7 +143,7 @@ def _start_session(request: HttpRequest, user: User) -> HttpResponse:
     if language in SUPPORTED_LANGUAGES:
         services.preferred_language_set(user=user, language=language)
     else:
-        language = user.preferred_language or settings.LANGUAGE_CODE
+        language = language_of(user)
     remember_language(response, language)
     return response
 
@@ -290,6 +291,34 @@ def _verify_mobile_page(request: HttpRequest, form: Any, mobile: str, wait: int)
     )
 
 
+def _resend_or_verify(
+    request: HttpRequest,
+    *,
+    resend: Callable[[], object],
+    resent: str,
+    verify: Callable[[str], object],
+) -> tuple[VerifyCodeForm, bool]:
+    """The code step of a contact: "send a new code" or check the typed one. Returns the form
+    to show (with the refusal on its field) and whether the code was right."""
+    form = VerifyCodeForm(request.POST or None)
+    if request.method == "POST" and "resend" in request.POST:
+        try:
+            resend()
+        except AccountError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, resent)
+        return VerifyCodeForm(), False
+    if request.method == "POST" and form.is_valid():
+        try:
+            verify(form.cleaned_data["code"])
+        except AccountError as exc:
+            _form_error(form, exc)
+        else:
+            return form, True
+    return form, False
+
+
 @never_cache
 @send_challenge(on_resend_only=True)
 def verify_mobile(request: HttpRequest) -> HttpResponse:
@@ -302,23 +331,16 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
             return redirect("dashboard")
         messages.info(request, _("Log in to continue."))
         return redirect("accounts:login")
-    form = VerifyCodeForm(request.POST or None)
-    if request.method == "POST" and "resend" in request.POST:
-        form = VerifyCodeForm()
-        try:
-            services.mobile_code_send(user=user, ip=client_ip(request))
-            messages.success(request, _("A new code was sent to your mobile."))
-        except AccountError as exc:
-            messages.error(request, exc.message)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.mobile_verify(user=user, code=form.cleaned_data["code"])
-        except AccountError as exc:
-            _form_error(form, exc)
-        else:
-            del request.session[PENDING_USER]
-            messages.success(request, _("Your mobile is verified and your account is active."))
-            return _start_session(request, user)
+    form, verified = _resend_or_verify(
+        request,
+        resend=lambda: services.mobile_code_send(user=user, ip=client_ip(request)),
+        resent=_("A new code was sent to your mobile."),
+        verify=lambda code: services.mobile_verify(user=user, code=code),
+    )
+    if verified:
+        del request.session[PENDING_USER]
+        messages.success(request, _("Your mobile is verified and your account is active."))
+        return _start_session(request, user)
     return _verify_mobile_page(
         request,
         form,
@@ -335,22 +357,15 @@ def verify_email(request: HttpRequest) -> HttpResponse:
     if user.email_verified_at:
         messages.info(request, _("Your email is already verified."))
         return redirect("dashboard")
-    form = VerifyCodeForm(request.POST or None)
-    if request.method == "POST" and "resend" in request.POST:
-        form = VerifyCodeForm()
-        try:
-            services.email_code_send(user=user, ip=client_ip(request))
-            messages.success(request, _("A new code and link were sent to your email."))
-        except AccountError as exc:
-            messages.error(request, exc.message)
-    elif request.method == "POST" and form.is_valid():
-        try:
-            services.email_verify(user=user, code=form.cleaned_data["code"])
-        except AccountError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, _("Your email is verified."))
-            return redirect("dashboard")
+    form, verified = _resend_or_verify(
+        request,
+        resend=lambda: services.email_code_send(user=user, ip=client_ip(request)),
+        resent=_("A new code and link were sent to your email."),
+        verify=lambda code: services.email_verify(user=user, code=code),
+    )
+    if verified:
+        messages.success(request, _("Your email is verified."))
+        return redirect("dashboard")
     return render(
         request,
         "accounts/verify_code.html",
@@ -566,7 +581,9 @@ def recover_new_password(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:recover")
     form = NewPasswordForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():
-        services.password_set(user=user, password=form.cleaned_data["password"], request=request)
+        services.password_set(
+            user=user, password=form.cleaned_data["password"], ip=client_ip(request)
+        )
         for key in (RESET_USER, RESET_AT):
             request.session.pop(key, None)
         messages.success(request, _("Your password was changed. You can log in with it now."))
@@ -605,7 +622,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         changed = services.profile_update(
-            user=user, values=form.cleaned_data, actor=user, request=request
+            user=user, values=form.cleaned_data, actor=user, ip=client_ip(request)
         )
         if changed:
             messages.success(request, _("Your personal data was saved."))
@@ -684,7 +701,7 @@ def confirm_contact(request: HttpRequest, field: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.contact_change_confirm(
-                user=user, field=field, code=form.cleaned_data["code"], request=request
+                user=user, field=field, code=form.cleaned_data["code"], ip=client_ip(request)
             )
         except AccountError as exc:
             _form_error(form, exc)
@@ -718,7 +735,9 @@ def confirm_contact(request: HttpRequest, field: str) -> HttpResponse:
 def change_email_link(request: HttpRequest, token: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     try:
-        services.contact_change_confirm(user=user, field="email", token=token, request=request)
+        services.contact_change_confirm(
+            user=user, field="email", token=token, ip=client_ip(request)
+        )
     except AccountError as exc:
         messages.error(request, exc.message)
     else:
@@ -739,7 +758,7 @@ def change_password(request: HttpRequest) -> HttpResponse:
                 current=form.cleaned_data["current_password"],
                 new=form.cleaned_data["password"],
                 session_key=request.session.session_key,
-                request=request,
+                ip=client_ip(request),
             )
         except AccountError as exc:
             _form_error(form, exc)
