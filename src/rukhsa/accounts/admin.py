@@ -12,6 +12,7 @@ from rukhsa.accounts.models import User
 from rukhsa.core.audit import audit_log
 from rukhsa.core.digits import normalize_digits
 from rukhsa.core.masking import mask_email, mask_identity, mask_phone
+from rukhsa.core.net import client_ip
 
 # Fixed by identity verification (PRODUCT §2.2): corrected only through a support process.
 IDENTITY_FIELDS = (
@@ -175,6 +176,6 @@ class UserAdmin(admin.ModelAdmin):
                 subject=obj,
                 changes=changes,
                 obj=obj,
-                request=request,
+                ip=client_ip(request),
             )
         super().save_model(request, obj, form, change)

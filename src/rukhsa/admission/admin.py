@@ -19,6 +19,7 @@ from rukhsa.admission.models import QueueSettings, ShuffleRecord
 from rukhsa.admission.store import StoreUnavailable
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
+from rukhsa.core.net import client_ip
 
 CONTROLS = {
     "pause": _("Admission paused: everyone keeps their place."),
@@ -126,7 +127,7 @@ class QueueSettingsAdmin(admin.ModelAdmin):
                 action=f"waiting_room_{action}",
                 actor=request.user,
                 obj=settings_row,
-                request=request,
+                ip=client_ip(request),
             )
             self.message_user(request, CONTROLS[action], messages.SUCCESS)
         return HttpResponseRedirect(reverse("admin:admission_queuesettings_live", args=[pk]))

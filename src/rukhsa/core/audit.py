@@ -3,12 +3,9 @@
 from collections.abc import Mapping
 from typing import Any
 
-from django.http import HttpRequest
-
 from rukhsa.core import clock
 from rukhsa.core.masking import mask_field
 from rukhsa.core.models import AuditLog
-from rukhsa.core.net import client_ip
 
 
 def audit_log(
@@ -20,12 +17,10 @@ def audit_log(
     obj: Any = None,
     note: str = "",
     ip: str | None = None,
-    request: HttpRequest | None = None,
 ) -> list[AuditLog]:
     """Write audit rows: one per changed field in `changes` ({field: (old, new)}), or one row.
 
-    `ip` is the client's address (the caller's view takes it from `core.net.client_ip`);
-    `request` is accepted for callers not yet passing `ip`.
+    `ip` is the client's address (the caller's view takes it from `core.net.client_ip`).
     """
     when = clock.now()
     base = {
@@ -36,7 +31,7 @@ def audit_log(
         "object_type": obj._meta.label_lower if obj is not None else "",
         "object_id": str(obj.pk) if obj is not None else "",
         "note": note,
-        "ip_address": ip if ip is not None else client_ip(request),
+        "ip_address": ip,
     }
     rows = [
         AuditLog(
