@@ -225,7 +225,9 @@ AUTHENTICATION_BACKENDS = [
     "rukhsa.accounts.backends.IdentityBackend",
 ]
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Argon2id at OWASP's parameters (19 MiB, t=2, p=1); it also verifies hashes made with
+    # Django's heavier defaults and rehashes them at these parameters on the next login.
+    "rukhsa.accounts.hashers.OwaspArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -9,6 +9,6 @@ os.environ.setdefault("SIGNUP_MIN_RESPONSE_SECONDS", "0.05")
 from rukhsa.settings import *  # noqa: F403
 
 PASSWORD_HASHERS = [
-    # Argon2 with cheap parameters keeps the suite fast; production uses the defaults.
+    # Argon2 with cheap parameters keeps the suite fast; production uses OwaspArgon2PasswordHasher.
     "rukhsa.accounts.hashers.FastArgon2PasswordHasher",
 ]
