@@ -116,7 +116,7 @@ def test_confirming_a_full_session_says_so(cat, candidate_client):
 
 def test_review_with_a_forged_session_goes_back(cat, candidate_client):
     start(candidate_client, cat)
-    for session in ("abc", "999999", cat.women_slot.pk):
+    for session in ("abc", "999999", "²", "١٢", cat.women_slot.pk):
         response = candidate_client.post(
             reverse("booking:review", args=[cat.period.code]), {"session": session, "spec": "math"}
         )

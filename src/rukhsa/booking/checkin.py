@@ -29,7 +29,7 @@ from rukhsa.booking.tickets import TicketTokenInvalid, looks_like_token, ticket_
 from rukhsa.catalog.models import Session, SessionStatus
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
-from rukhsa.core.digits import normalize_digits
+from rukhsa.core.digits import is_number, normalize_digits
 from rukhsa.core.hijri import dual_date
 
 _REFERENCE = re.compile(r"^RK-?([0-9A-Z]{4})-?([0-9A-Z]{4})$")
@@ -236,7 +236,7 @@ def checkin_sessions(
 
 
 def checkin_session(session_id: object) -> Session | None:
-    if not str(session_id or "").isdigit():
+    if not is_number(session_id or ""):
         return None
     return (
         Session.objects.select_related("centre__city", "period__test")

@@ -21,6 +21,7 @@ from rukhsa.booking.models import (
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Period, Session, SessionStatus, Specialization
 from rukhsa.core import clock
+from rukhsa.core.digits import is_number
 from rukhsa.payments.models import Invoice
 
 
@@ -163,7 +164,7 @@ def sessions_for_choice(
 
 
 def session_for_review(*, period: Period, session_id: str) -> Session | None:
-    if not str(session_id).isdigit():
+    if not is_number(session_id):
         return None
     return (
         Session.objects.select_related("centre__city", "period__test")

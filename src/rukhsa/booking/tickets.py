@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from rukhsa.accounts.models import IdentityType
 from rukhsa.booking.models import Registration
 from rukhsa.core.clock import RIYADH, now
+from rukhsa.core.digits import is_number
 from rukhsa.core.masking import mask_identity
 from rukhsa.core.pdf import qr_svg, render_pdf
 
@@ -52,7 +53,7 @@ def ticket_token_verify(token: str) -> tuple[str, int]:
     except signing.BadSignature as exc:
         raise TicketTokenInvalid("bad signature") from exc
     reference, _sep, version = value.partition(_SEP)
-    if not version.isdigit():
+    if not is_number(version):
         raise TicketTokenInvalid("bad version")
     return reference, int(version)
 

@@ -32,6 +32,7 @@ from rukhsa.booking.errors import BookingError
 from rukhsa.booking.models import Registration, Status
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Mode, Period, Specialization
+from rukhsa.core.digits import is_number
 
 TERMS_KEY = "rukhsa_booking_terms"
 
@@ -405,7 +406,7 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
     error = ""
     if request.method == "POST" and not refusal:
         target = request.POST.get("session", "")
-        if not target.isdigit():
+        if not is_number(target):
             error = _("Please choose the new session.")
         else:
             try:

@@ -7,6 +7,16 @@ def normalize_digits(value: str) -> str:
     return value.translate(_TRANSLATION)
 
 
+def is_number(value: object) -> bool:
+    """True when `value` is one or more ASCII digits 0-9, so `int()` of it cannot fail.
+
+    `str.isdigit()` alone also accepts "²" or "၃", which `int()` refuses: never use it before
+    `int()` on typed input.
+    """
+    text = str(value)
+    return text.isascii() and text.isdigit()
+
+
 def luhn_valid(number: str) -> bool:
     """True when the digit string passes the Luhn (mod 10) checksum."""
     if not number.isascii() or not number.isdigit():

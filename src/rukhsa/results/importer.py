@@ -28,6 +28,7 @@ from rukhsa.booking.models import Registration
 from rukhsa.booking.models import Status as RegistrationStatus
 from rukhsa.catalog.models import Domain, Period
 from rukhsa.core import clock
+from rukhsa.core.digits import is_number
 from rukhsa.results.models import (
     Attendance,
     DomainScore,
@@ -146,14 +147,14 @@ def parse_header(row: list[str], known_domains: dict[int, Domain]) -> Header:
         name = raw.strip().lower()
         if not name:
             continue
-        if name in index or (name[:1] == "d" and name[1:].isdigit() and int(name[1:]) in domains):
+        if name in index or (name[:1] == "d" and is_number(name[1:]) and int(name[1:]) in domains):
             errors.append(
                 RowError(1, "", _("The column “%(name)s” appears twice.") % {"name": raw})
             )
             continue
         if name in REQUIRED:
             index[name] = position
-        elif name[:1] == "d" and name[1:].isdigit() and int(name[1:]) in known_domains:
+        elif name[:1] == "d" and is_number(name[1:]) and int(name[1:]) in known_domains:
             domains[int(name[1:])] = position
         else:
             errors.append(

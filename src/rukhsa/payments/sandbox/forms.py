@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from rukhsa.core import clock
-from rukhsa.core.digits import normalize_digits
+from rukhsa.core.digits import is_number, normalize_digits
 from rukhsa.core.forms import Form
 from rukhsa.payments.sandbox.cards import card_scheme, luhn_valid
 
@@ -53,7 +53,7 @@ class CardForm(Form):
 
     def clean_number(self) -> str:
         number = _digits(self.cleaned_data["number"])
-        if not number.isdigit() or not luhn_valid(number):
+        if not is_number(number) or not luhn_valid(number):
             raise forms.ValidationError(
                 _("This card number is not valid. Check the digits and try again."),
                 code="luhn",
