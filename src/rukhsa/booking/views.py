@@ -32,6 +32,7 @@ from rukhsa.booking.errors import BookingError
 from rukhsa.booking.models import Registration, Status
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Mode, Period, Specialization
+from rukhsa.core import clock
 
 TERMS_KEY = "rukhsa_booking_terms"
 
@@ -43,17 +44,24 @@ def _candidate(request: HttpRequest) -> User:
     return request.user
 
 
-def _readiness(user: User) -> list[tuple[str, str]]:
-    """What must be done before booking (selectors.readiness_gaps): (sentence, link)."""
+def _readiness(user: User, back: str) -> list[tuple[str, str]]:
+    """What must be done before booking (selectors.readiness_gaps): (sentence, link).
+
+    Each link carries `next=back` (this booking step, with every choice in its query string),
+    so that after fixing the gap the candidate lands where they were."""
+    after = "?" + urlencode({"next": back})
     steps = {
         selectors.Gap.MOBILE: (
             _("Verify your mobile number."),
-            reverse("accounts:verify_mobile"),
+            reverse("accounts:verify_mobile") + after,
         ),
-        selectors.Gap.EMAIL: (_("Verify your email address."), reverse("accounts:verify_email")),
+        selectors.Gap.EMAIL: (
+            _("Verify your email address."),
+            reverse("accounts:verify_email") + after,
+        ),
         selectors.Gap.PROFILE: (
             _("Add your qualification, major, teaching experience and employment."),
-            reverse("accounts:profile_edit"),
+            reverse("accounts:profile_edit") + after,
         ),
     }
     return [steps[gap] for gap in selectors.readiness_gaps(user)]
@@ -68,7 +76,7 @@ def register_start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "booking/start.html",
-        {"offers": offers, "active": active, "todo": _readiness(user)},
+        {"offers": offers, "active": active, "todo": _readiness(user, request.get_full_path())},
     )
 
 
@@ -92,6 +100,8 @@ def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
             request.session[TERMS_KEY] = sorted(accepted)
             return redirect("booking:choose", period_code=period.code)
         error = _("Please confirm that you have read the notes and accept the terms.")
+    user = _candidate(request)
+    opens_at = catalog.candidate_opens_at(period, gender=user.gender, in_service=user.in_service)
     return render(
         request,
         "booking/notes.html",
@@ -99,7 +109,9 @@ def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
             "period": period,
             "test": period.test,
             "error": error,
-            "todo": _readiness(_candidate(request)),
+            "todo": _readiness(user, request.get_full_path()),
+            "opens_at": opens_at if opens_at and opens_at > clock.now() else None,
+            "not_for_candidate": opens_at is None,
         },
     )
 
@@ -202,7 +214,12 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
     if period.code not in request.session.get(TERMS_KEY, []):
         return redirect("booking:notes", period_code=period.code)
     choice = _parse_choice(request, period, user)
-    context: dict[str, Any] = {"period": period, "choice": choice, "test": period.test}
+    context: dict[str, Any] = {
+        "period": period,
+        "choice": choice,
+        "test": period.test,
+        "todo": _readiness(user, request.get_full_path()),
+    }
     if not choice.mode:
         context.update(step="mode", options=[(m, Mode(m).label) for m in period.offered_modes])
     elif choice.specialization is None:
@@ -319,6 +336,12 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
             "specialization": specialization,
             "error": error,
             "back": back,
+            "todo": _readiness(
+                user,
+                reverse("booking:review", args=[period.code])
+                + "?"
+                + urlencode({"session": session.pk, "spec": specialization.code}),
+            ),
             "status": 409 if error else 200,
         },
         status=409 if error else 200,
