@@ -20,8 +20,8 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -420,8 +420,13 @@ def registration_release(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @login_required
 def registration_change_view(request: HttpRequest, reference: str) -> HttpResponse:
-    """Choose another session of the same period and mode — city → centre → (date →) time —
-    then the swap is atomic (or, with a change fee, the new seat is held until it is paid)."""
+    """Choose another session of the same period and mode, starting from the current one.
+
+    The page opens with the current city, centre and (computer-based) date already chosen, so
+    another time the same day is one choice away; each can be changed (city → centre → date →
+    time). Choosing a session shows a confirmation, old → new; only the POST from that
+    confirmation commits: the swap is atomic (or, with a change fee, the new seat is held until
+    it is paid)."""
     user = _candidate(request)
     registration = selectors.registration_for(candidate=user, reference=reference)
     refusal = changes.change_refusal(registration)
@@ -430,6 +435,13 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
         target = request.POST.get("session", "")
         if not target.isdigit():
             error = _("Please choose the new session.")
+        elif request.POST.get("confirm") != "yes":
+            # Only the confirmation commits: anything else shows it first.
+            return redirect(
+                reverse("booking:change", args=[registration.reference])
+                + "?"
+                + urlencode({"session": target})
+            )
         else:
             try:
                 if changes.change_fee_due(registration):
@@ -464,24 +476,78 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
         "changes_left": max(0, registration.test.max_changes - registration.changes_count),
     }
     if not refusal:
-        context.update(_change_step(request, registration, user))
+        context.update(
+            _change_confirm(request, registration) or _change_step(request, registration, user)
+        )
     return render(request, "booking/change.html", context, status=409 if error else 200)
+
+
+def _change_confirm(request: HttpRequest, registration: Registration) -> dict[str, Any] | None:
+    """The confirmation step (old → new) when a valid new session is chosen, else None."""
+    raw = request.GET.get("session", "")
+    if not raw:
+        return None
+    new = (
+        changes.change_options(registration)
+        .filter(pk=int(raw) if raw.isdigit() else 0)
+        .select_related("centre__city")
+        .first()
+    )
+    if new is None:
+        messages.error(
+            request, _("This session is not available for your change. Please choose another.")
+        )
+        return None
+    back = {"city": new.centre.city.code, "centre": new.centre.code}
+    if registration.mode == Mode.DIGITAL:
+        back["date"] = new.date.isoformat()
+    return {"step": "confirm", "new": new, "back": "?" + urlencode(back)}
 
 
 def _change_step(request: HttpRequest, registration: Registration, user: User) -> dict[str, Any]:
     """The next choice for a change: city, centre, date (computer-based), then sessions — only
-    places that have another session with a free seat are offered."""
+    places that have another session with a free seat are offered.
+
+    Arriving with no choice in the address, the current city, centre and date are taken, as far
+    as they still have another free session; where one has none, the step says so."""
+    current = registration.session
+    fresh = not any(request.GET.get(name) for name in ("city", "centre", "date", "pick"))
     options = changes.change_options(registration)
     cities = City.objects.filter(Exists(options.filter(centre__city=OuterRef("pk")))).order_by(
         "region__order", "order", "code"
     )
+    here = {
+        "current_city": current.centre.city_id,
+        "current_centre": current.centre_id,
+        "current_day": current.date,
+    }
     city = cities.filter(code=request.GET.get("city", "")).first()
+    if city is None and fresh:
+        city = cities.filter(pk=current.centre.city_id).first()
     if city is None:
-        return {"step": "city", "options": cities}
+        missing = ""
+        if not cities.filter(pk=current.centre.city_id).exists():
+            missing = _("There is no other session with free seats in %(city)s.") % {
+                "city": _local_name(current.centre.city)
+            }
+        return {"step": "city", "options": cities, "missing": missing, **here}
     centres = Centre.objects.filter(Exists(options.filter(centre=OuterRef("pk"))), city=city)
     centre = centres.filter(code=request.GET.get("centre", "")).first()
+    if centre is None and fresh:
+        centre = centres.filter(pk=current.centre_id).first()
     if centre is None:
-        return {"step": "centre", "city": city, "options": centres.order_by("name_en", "code")}
+        missing = ""
+        if city.pk == current.centre.city_id and not centres.filter(pk=current.centre_id).exists():
+            missing = _("There is no other session with free seats at %(centre)s.") % {
+                "centre": _local_name(current.centre)
+            }
+        return {
+            "step": "centre",
+            "city": city,
+            "options": centres.order_by("name_en", "code"),
+            "missing": missing,
+            **here,
+        }
     day = None
     if registration.mode == Mode.DIGITAL:
         days = list(
@@ -490,17 +556,42 @@ def _change_step(request: HttpRequest, registration: Registration, user: User) -
         try:
             day = date.fromisoformat(request.GET.get("date", ""))
         except ValueError:
-            day = None
+            day = current.date if fresh else None
         if day not in days:
-            return {"step": "date", "city": city, "centre": centre, "options": days}
+            missing = ""
+            if centre.pk == current.centre_id and current.date not in days:
+                missing = _(
+                    "There is no other time with free seats on your current date at this centre."
+                )
+            return {
+                "step": "date",
+                "city": city,
+                "centre": centre,
+                "options": days,
+                "missing": missing,
+                **here,
+            }
     sessions = selectors.sessions_for_choice(
         period=registration.period,
         specialization=registration.specialization,
         gender=user.gender,
         centre=centre,
         day=day,
-    ).exclude(pk=registration.session_id)
-    return {"step": "session", "city": city, "centre": centre, "day": day, "options": sessions}
+    )
+    return {
+        "step": "session",
+        "city": city,
+        "centre": centre,
+        "day": day,
+        "options": sessions,
+        "current_session": current.pk,
+        **here,
+    }
+
+
+def _local_name(place: City | Centre) -> str:
+    """A city's or centre's name in the page's language."""
+    return place.name_ar if get_language() == "ar" else place.name_en
 
 
 @never_cache
