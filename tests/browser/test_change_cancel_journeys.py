@@ -220,9 +220,17 @@ def test_digital_change_city_centre_date_time_then_the_new_slot_and_the_history(
         ]
 
     def on_time(page: Page) -> None:
-        # The current slot is not offered; the full one is shown but cannot be chosen. (The
-        # journey checks the step's heading and the "Change the appointment" button.)
-        assert radio_values(page, "session") == [str(cat.slot_late.pk), str(cat.slot_full.pk)]
+        # The current slot is marked and cannot be chosen; the full one is shown but cannot be
+        # chosen either. (The journey checks the step's heading and the confirmation.)
+        assert radio_values(page, "session") == [
+            str(cat.slot.pk),
+            str(cat.slot_late.pk),
+            str(cat.slot_full.pk),
+        ]
+        expect(page.locator(f"input[name=session][value='{cat.slot.pk}']")).to_be_disabled()
+        expect(page.locator("#main li.option-current")).to_contain_text(
+            arabic("Your current appointment")
+        )
         expect(page.locator(f"input[name=session][value='{cat.slot_full.pk}']")).to_be_disabled()
 
     shot = Checked(
