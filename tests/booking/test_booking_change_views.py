@@ -94,9 +94,11 @@ def test_a_forged_or_current_session_is_not_confirmed(cat, candidate, same_day):
     registration = confirmed(candidate, cat.slot, cat.spec)
     client = client_for(candidate)
     url = reverse("booking:change", args=[registration.reference])
-    for value in (str(cat.slot.pk), str(cat.women_slot.pk), "abc", "999999"):
+    for value in (str(cat.slot.pk), str(cat.women_slot.pk), "abc", "999999", "²", "9" * 30):
         page = client.get(url, {"session": value})
         assert page.status_code == 200 and page.context["step"] != "confirm", value
+    for value in ("²", "9" * 30):
+        assert client.post(url, {"session": value, "confirm": "yes"}).status_code == 409
     page = client.post(url, {"session": cat.slot.pk, "confirm": "yes"})
     assert page.status_code == 409
     registration.refresh_from_db()

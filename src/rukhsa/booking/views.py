@@ -433,7 +433,7 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
     error = ""
     if request.method == "POST" and not refusal:
         target = request.POST.get("session", "")
-        if not target.isdigit():
+        if not _is_id(target):
             error = _("Please choose the new session.")
         elif request.POST.get("confirm") != "yes":
             # Only the confirmation commits: anything else shows it first.
@@ -482,6 +482,11 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
     return render(request, "booking/change.html", context, status=409 if error else 200)
 
 
+def _is_id(value: str) -> bool:
+    """A row id as a form sends it: ASCII digits that fit the database's integer."""
+    return value.isascii() and value.isdigit() and len(value) <= 9
+
+
 def _change_confirm(request: HttpRequest, registration: Registration) -> dict[str, Any] | None:
     """The confirmation step (old → new) when a valid new session is chosen, else None."""
     raw = request.GET.get("session", "")
@@ -489,7 +494,7 @@ def _change_confirm(request: HttpRequest, registration: Registration) -> dict[st
         return None
     new = (
         changes.change_options(registration)
-        .filter(pk=int(raw) if raw.isdigit() else 0)
+        .filter(pk=int(raw) if _is_id(raw) else 0)
         .select_related("centre__city")
         .first()
     )
