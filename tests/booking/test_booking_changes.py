@@ -130,7 +130,8 @@ def test_change_fee_keeps_the_old_seat_until_paid(cat, candidate, slot2):
     registration = confirmed(candidate, cat.slot, cat.spec)
     client = client_for(candidate)
     response = client.post(
-        reverse("booking:change", args=[registration.reference]), {"session": slot2.pk}
+        reverse("booking:change", args=[registration.reference]),
+        {"session": slot2.pk, "confirm": "yes"},
     )
     assert "sandbox-gateway" in response["Location"]
     registration.refresh_from_db()
@@ -144,7 +145,8 @@ def test_change_fee_keeps_the_old_seat_until_paid(cat, candidate, slot2):
     assert registration.session_id == cat.slot.pk and registration.changes_count == 0
 
     response = client.post(
-        reverse("booking:change", args=[registration.reference]), {"session": slot2.pk}
+        reverse("booking:change", args=[registration.reference]),
+        {"session": slot2.pk, "confirm": "yes"},
     )
     pay_at_gateway(client, response["Location"])
     registration.refresh_from_db()
@@ -263,13 +265,13 @@ def test_change_page_lists_options_and_shows_history(cat, candidate, slot2):
     registration = confirmed(candidate, cat.slot, cat.spec)
     client = client_for(candidate)
     url = reverse("booking:change", args=[registration.reference])
-    assert client.get(url).context["step"] == "city"
+    assert client.get(url, {"pick": "city"}).context["step"] == "city"
     assert client.get(url, {"city": "riyadh"}).context["step"] == "centre"
     assert client.get(url, {"city": "riyadh", "centre": "RUH-D-M"}).context["step"] == "date"
     page = client.get(url, {"city": "riyadh", "centre": "RUH-D-M", "date": slot2.date.isoformat()})
     assert page.context["step"] == "session"
     assert slot2 in page.context["options"] and cat.slot not in page.context["options"]
-    client.post(reverse("booking:change", args=[registration.reference]), {"session": slot2.pk})
+    client.post(url, {"session": slot2.pk, "confirm": "yes"})
     html = client.get(reverse("booking:registration", args=[registration.reference])).content
     assert b"history-h" in html
     assert Registration.objects.get(pk=registration.pk).session_id == slot2.pk
@@ -323,7 +325,8 @@ def test_a_payment_refusal_on_the_change_fee_is_a_sentence_not_an_error(
     registration = confirmed(candidate, cat.slot, cat.spec)
     monkeypatch.setattr(booking_payment.payments, "payment_start", timeout)
     response = client_for(candidate).post(
-        reverse("booking:change", args=[registration.reference]), {"session": slot2.pk}
+        reverse("booking:change", args=[registration.reference]),
+        {"session": slot2.pk, "confirm": "yes"},
     )
     assert response.status_code == 409
     assert "did not answer in time" in response.content.decode()

@@ -220,9 +220,17 @@ def test_digital_change_city_centre_date_time_then_the_new_slot_and_the_history(
         ]
 
     def on_time(page: Page) -> None:
-        # The current slot is not offered; the full one is shown but cannot be chosen. (The
-        # journey checks the step's heading and the "Change the appointment" button.)
-        assert radio_values(page, "session") == [str(cat.slot_late.pk), str(cat.slot_full.pk)]
+        # The current slot is marked and cannot be chosen; the full one is shown but cannot be
+        # chosen either. (The journey checks the step's heading and the confirmation.)
+        assert radio_values(page, "session") == [
+            str(cat.slot.pk),
+            str(cat.slot_late.pk),
+            str(cat.slot_full.pk),
+        ]
+        expect(page.locator(f"input[name=session][value='{cat.slot.pk}']")).to_be_disabled()
+        expect(page.locator("#main li.option-current")).to_contain_text(
+            arabic("Your current appointment")
+        )
         expect(page.locator(f"input[name=session][value='{cat.slot_full.pk}']")).to_be_disabled()
 
     shot = Checked(
@@ -404,3 +412,49 @@ def test_the_change_offers_no_centre_whose_only_session_is_the_current_one(
     assert_accessible(page)
     # RUH-P-M has no paper sitting but the candidate's own.
     assert radio_values(page, "centre") == [cat.paper_east.code]
+
+
+def test_another_time_the_same_day_takes_three_screens_from_the_registration(
+    page: Page,
+    cat: Catalogue,
+    make_user: Callable[..., User],
+    world: World,
+) -> None:
+    """The change page opens on the current city, centre and day with the current time marked;
+    a time is chosen, the confirmation shows old → new, and confirming lands on the
+    registration: three page loads after the registration page, each checked with axe."""
+    user = make_user()
+    reference = confirmed(user, cat.slot, cat.spec).reference
+    world.log_in(user)
+    open_checked(page, reference)
+    loads: list[str] = []
+    page.on(
+        "framenavigated",
+        lambda frame: loads.append(frame.url) if frame == page.main_frame else None,
+    )
+
+    follow(page, f"#main a[href='{change_path(reference)}']")  # 1
+    assert_accessible(page)
+    expect(page.locator("#main legend h2")).to_have_text(arabic("Choose the new session"))
+    expect(page.locator("#main nav.choices")).to_contain_text(cat.digital.name_ar)
+    expect(page.locator("#main li.option-current")).to_contain_text(
+        arabic("Your current appointment")
+    )
+    page.locator(f"#main input[name=session][value='{cat.slot_late.pk}']").check()
+    screenshot(page, "change-same-day")
+    submit(page, "#main form:has(input[type=radio])")  # 2
+
+    assert_accessible(page)
+    expect(page.locator("#change-confirm h2")).to_have_text(arabic("Confirm the change"))
+    expect(page.locator("#main .change-old")).to_contain_text(shown_time(cat.slot.start_time, "ar"))
+    expect(page.locator("#main .change-new")).to_contain_text(
+        shown_time(cat.slot_late.start_time, "ar")
+    )
+    assert Registration.objects.get(reference=reference).session_id == cat.slot.pk
+    screenshot(page, "change-confirm")
+    submit(page, "#change-confirm form")  # 3
+
+    expect_path(page, registration_path(reference))
+    expect(page.locator(".flash-success")).to_be_visible()
+    assert len(loads) == 3, loads
+    assert Registration.objects.get(reference=reference).session_id == cat.slot_late.pk

@@ -159,6 +159,24 @@ def _safe_next(request: HttpRequest) -> str | None:
     return None
 
 
+def local_next(request: HttpRequest) -> str:
+    """The `next` page to come back to, only when it is a path on this site ("" otherwise).
+
+    Used after fixing a booking gap (profile, email): the candidate returns to the booking step
+    they came from. Anything with a scheme, a host or a protocol-relative start is dropped, so
+    the parameter can never send anyone to another site."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if (
+        target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(target, allowed_hosts=set())
+    ):
+        return target
+    return ""
+
+
 # --- Sign-up and verification ------------------------------------------------------------------
 
 
@@ -356,7 +374,7 @@ def verify_email(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if user.email_verified_at:
         messages.info(request, _("Your email is already verified."))
-        return redirect("dashboard")
+        return redirect(local_next(request) or reverse("dashboard"))
     form, verified = _resend_or_verify(
         request,
         resend=lambda: services.email_code_send(user=user, ip=client_ip(request)),
@@ -365,12 +383,13 @@ def verify_email(request: HttpRequest) -> HttpResponse:
     )
     if verified:
         messages.success(request, _("Your email is verified."))
-        return redirect("dashboard")
+        return redirect(local_next(request) or reverse("dashboard"))
     return render(
         request,
         "accounts/verify_code.html",
         {
             "form": form,
+            "next": local_next(request),
             "title": _("Verify your email"),
             "lead": bidi.sentence(
                 _(
@@ -628,10 +647,12 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your personal data was saved."))
         else:
             messages.info(request, _("Nothing was changed."))
-        response = redirect("accounts:profile")
+        response = redirect(local_next(request) or reverse("accounts:profile"))
         remember_language(response, user.preferred_language)
         return response
-    return render(request, "accounts/profile_edit.html", {"form": form})
+    return render(
+        request, "accounts/profile_edit.html", {"form": form, "next": local_next(request)}
+    )
 
 
 @never_cache

@@ -20,8 +20,8 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -32,6 +32,7 @@ from rukhsa.booking.errors import BookingError
 from rukhsa.booking.models import Registration, Status
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Mode, Period, Specialization
+from rukhsa.core import clock
 from rukhsa.core.digits import is_number
 
 TERMS_KEY = "rukhsa_booking_terms"
@@ -44,17 +45,24 @@ def _candidate(request: HttpRequest) -> User:
     return request.user
 
 
-def _readiness(user: User) -> list[tuple[str, str]]:
-    """What must be done before booking (selectors.readiness_gaps): (sentence, link)."""
+def _readiness(user: User, back: str) -> list[tuple[str, str]]:
+    """What must be done before booking (selectors.readiness_gaps): (sentence, link).
+
+    Each link carries `next=back` (this booking step, with every choice in its query string),
+    so that after fixing the gap the candidate lands where they were."""
+    after = "?" + urlencode({"next": back})
     steps = {
         selectors.Gap.MOBILE: (
             _("Verify your mobile number."),
-            reverse("accounts:verify_mobile"),
+            reverse("accounts:verify_mobile") + after,
         ),
-        selectors.Gap.EMAIL: (_("Verify your email address."), reverse("accounts:verify_email")),
+        selectors.Gap.EMAIL: (
+            _("Verify your email address."),
+            reverse("accounts:verify_email") + after,
+        ),
         selectors.Gap.PROFILE: (
             _("Add your qualification, major, teaching experience and employment."),
-            reverse("accounts:profile_edit"),
+            reverse("accounts:profile_edit") + after,
         ),
     }
     return [steps[gap] for gap in selectors.readiness_gaps(user)]
@@ -69,7 +77,7 @@ def register_start(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "booking/start.html",
-        {"offers": offers, "active": active, "todo": _readiness(user)},
+        {"offers": offers, "active": active, "todo": _readiness(user, request.get_full_path())},
     )
 
 
@@ -93,6 +101,8 @@ def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
             request.session[TERMS_KEY] = sorted(accepted)
             return redirect("booking:choose", period_code=period.code)
         error = _("Please confirm that you have read the notes and accept the terms.")
+    user = _candidate(request)
+    opens_at = catalog.candidate_opens_at(period, gender=user.gender, in_service=user.in_service)
     return render(
         request,
         "booking/notes.html",
@@ -100,7 +110,9 @@ def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
             "period": period,
             "test": period.test,
             "error": error,
-            "todo": _readiness(_candidate(request)),
+            "todo": _readiness(user, request.get_full_path()),
+            "opens_at": opens_at if opens_at and opens_at > clock.now() else None,
+            "not_for_candidate": opens_at is None,
         },
     )
 
@@ -203,7 +215,12 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
     if period.code not in request.session.get(TERMS_KEY, []):
         return redirect("booking:notes", period_code=period.code)
     choice = _parse_choice(request, period, user)
-    context: dict[str, Any] = {"period": period, "choice": choice, "test": period.test}
+    context: dict[str, Any] = {
+        "period": period,
+        "choice": choice,
+        "test": period.test,
+        "todo": _readiness(user, request.get_full_path()),
+    }
     if not choice.mode:
         context.update(step="mode", options=[(m, Mode(m).label) for m in period.offered_modes])
     elif choice.specialization is None:
@@ -320,6 +337,12 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
             "specialization": specialization,
             "error": error,
             "back": back,
+            "todo": _readiness(
+                user,
+                reverse("booking:review", args=[period.code])
+                + "?"
+                + urlencode({"session": session.pk, "spec": specialization.code}),
+            ),
             "status": 409 if error else 200,
         },
         status=409 if error else 200,
@@ -398,16 +421,28 @@ def registration_release(request: HttpRequest, reference: str) -> HttpResponse:
 @never_cache
 @login_required
 def registration_change_view(request: HttpRequest, reference: str) -> HttpResponse:
-    """Choose another session of the same period and mode — city → centre → (date →) time —
-    then the swap is atomic (or, with a change fee, the new seat is held until it is paid)."""
+    """Choose another session of the same period and mode, starting from the current one.
+
+    The page opens with the current city, centre and (computer-based) date already chosen, so
+    another time the same day is one choice away; each can be changed (city → centre → date →
+    time). Choosing a session shows a confirmation, old → new; only the POST from that
+    confirmation commits: the swap is atomic (or, with a change fee, the new seat is held until
+    it is paid)."""
     user = _candidate(request)
     registration = selectors.registration_for(candidate=user, reference=reference)
     refusal = changes.change_refusal(registration)
     error = ""
     if request.method == "POST" and not refusal:
         target = request.POST.get("session", "")
-        if not is_number(target):
+        if not _is_id(target):
             error = _("Please choose the new session.")
+        elif request.POST.get("confirm") != "yes":
+            # Only the confirmation commits: anything else shows it first.
+            return redirect(
+                reverse("booking:change", args=[registration.reference])
+                + "?"
+                + urlencode({"session": target})
+            )
         else:
             try:
                 if changes.change_fee_due(registration):
@@ -442,24 +477,83 @@ def registration_change_view(request: HttpRequest, reference: str) -> HttpRespon
         "changes_left": max(0, registration.test.max_changes - registration.changes_count),
     }
     if not refusal:
-        context.update(_change_step(request, registration, user))
+        context.update(
+            _change_confirm(request, registration) or _change_step(request, registration, user)
+        )
     return render(request, "booking/change.html", context, status=409 if error else 200)
+
+
+def _is_id(value: str) -> bool:
+    """A row id as a form sends it: ASCII digits that fit the database's integer."""
+    return is_number(value) and len(value) <= 9
+
+
+def _change_confirm(request: HttpRequest, registration: Registration) -> dict[str, Any] | None:
+    """The confirmation step (old → new) when a valid new session is chosen, else None."""
+    raw = request.GET.get("session", "")
+    if not raw:
+        return None
+    new = (
+        changes.change_options(registration)
+        .filter(pk=int(raw) if _is_id(raw) else 0)
+        .select_related("centre__city")
+        .first()
+    )
+    if new is None:
+        messages.error(
+            request, _("This session is not available for your change. Please choose another.")
+        )
+        return None
+    back = {"city": new.centre.city.code, "centre": new.centre.code}
+    if registration.mode == Mode.DIGITAL:
+        back["date"] = new.date.isoformat()
+    return {"step": "confirm", "new": new, "back": "?" + urlencode(back)}
 
 
 def _change_step(request: HttpRequest, registration: Registration, user: User) -> dict[str, Any]:
     """The next choice for a change: city, centre, date (computer-based), then sessions — only
-    places that have another session with a free seat are offered."""
+    places that have another session with a free seat are offered.
+
+    Arriving with no choice in the address, the current city, centre and date are taken, as far
+    as they still have another free session; where one has none, the step says so."""
+    current = registration.session
+    fresh = not any(request.GET.get(name) for name in ("city", "centre", "date", "pick"))
     options = changes.change_options(registration)
     cities = City.objects.filter(Exists(options.filter(centre__city=OuterRef("pk")))).order_by(
         "region__order", "order", "code"
     )
+    here = {
+        "current_city": current.centre.city_id,
+        "current_centre": current.centre_id,
+        "current_day": current.date,
+    }
     city = cities.filter(code=request.GET.get("city", "")).first()
+    if city is None and fresh:
+        city = cities.filter(pk=current.centre.city_id).first()
     if city is None:
-        return {"step": "city", "options": cities}
+        missing = ""
+        if not cities.filter(pk=current.centre.city_id).exists():
+            missing = _("There is no other session with free seats in %(city)s.") % {
+                "city": _local_name(current.centre.city)
+            }
+        return {"step": "city", "options": cities, "missing": missing, **here}
     centres = Centre.objects.filter(Exists(options.filter(centre=OuterRef("pk"))), city=city)
     centre = centres.filter(code=request.GET.get("centre", "")).first()
+    if centre is None and fresh:
+        centre = centres.filter(pk=current.centre_id).first()
     if centre is None:
-        return {"step": "centre", "city": city, "options": centres.order_by("name_en", "code")}
+        missing = ""
+        if city.pk == current.centre.city_id and not centres.filter(pk=current.centre_id).exists():
+            missing = _("There is no other session with free seats at %(centre)s.") % {
+                "centre": _local_name(current.centre)
+            }
+        return {
+            "step": "centre",
+            "city": city,
+            "options": centres.order_by("name_en", "code"),
+            "missing": missing,
+            **here,
+        }
     day = None
     if registration.mode == Mode.DIGITAL:
         days = list(
@@ -468,17 +562,42 @@ def _change_step(request: HttpRequest, registration: Registration, user: User) -
         try:
             day = date.fromisoformat(request.GET.get("date", ""))
         except ValueError:
-            day = None
+            day = current.date if fresh else None
         if day not in days:
-            return {"step": "date", "city": city, "centre": centre, "options": days}
+            missing = ""
+            if centre.pk == current.centre_id and current.date not in days:
+                missing = _(
+                    "There is no other time with free seats on your current date at this centre."
+                )
+            return {
+                "step": "date",
+                "city": city,
+                "centre": centre,
+                "options": days,
+                "missing": missing,
+                **here,
+            }
     sessions = selectors.sessions_for_choice(
         period=registration.period,
         specialization=registration.specialization,
         gender=user.gender,
         centre=centre,
         day=day,
-    ).exclude(pk=registration.session_id)
-    return {"step": "session", "city": city, "centre": centre, "day": day, "options": sessions}
+    )
+    return {
+        "step": "session",
+        "city": city,
+        "centre": centre,
+        "day": day,
+        "options": sessions,
+        "current_session": current.pk,
+        **here,
+    }
+
+
+def _local_name(place: City | Centre) -> str:
+    """A city's or centre's name in the page's language."""
+    return place.name_ar if get_language() == "ar" else place.name_en
 
 
 @never_cache

@@ -1,9 +1,10 @@
 """Change journeys: 3.5 change a paper test's appointment, 3.6 change a digital test's.
 
-Both walk the same steps from the confirmed registration's page: "Change the appointment" →
-city → centre → (digital only: date →) the new session → back on the registration with the
-new appointment. Each step's choice is made by name and value; what the pages say is compared
-with the message catalogue in the journey's language.
+Both walk the same steps from the confirmed registration's page: "Change the appointment"
+opens on the current city, centre (and date), with the current session marked; "change" next
+to the city → city → centre → (digital only: date →) the new session → the confirmation, old →
+new → back on the registration with the new appointment. Each step's choice is made by name
+and value; what the pages say is compared with the message catalogue in the journey's language.
 """
 
 from datetime import time
@@ -102,6 +103,15 @@ def change_appointment(
         else "Change your computer-based test appointment"
     )
     expect(page.locator("#main h1")).to_have_text(say(language, heading))
+    # The page starts from the current booking: its city is already chosen, with a link to
+    # choose another; where the current city has no other free session, the page says so and
+    # asks for the city.
+    current = (page.locator("#main dl.data dd").first.text_content() or "").strip()
+    other_city = page.locator("#main nav.choices a[href='?pick=city']")
+    if other_city.count():
+        follow(page, "#main nav.choices a[href='?pick=city']")
+    else:
+        expect(page.locator("#change-missing")).to_be_visible()
     expect(page.locator("#main legend h2")).to_have_text(say(language, "Choose the city"))
     choose(page, "city", city.code)
     shot(page, "city", focus=option_label("city", city.code))
@@ -130,12 +140,21 @@ def change_appointment(
         expect(label).to_contain_text(shown_date(session, language))
     else:
         expect_choices(page, shown_date(session, language))
-    form = page.locator("#main form[method=post]")
+    choose(page, "session", str(session.pk))
+    shot(page, "sitting" if paper else "slot", focus=option_label("session", str(session.pk)))
+    submit(page, STEP_FORM)
+
+    # Nothing has moved yet: the confirmation shows the current appointment and the new one.
+    expect(page.locator("#change-confirm h2")).to_have_text(say(language, "Confirm the change"))
+    old, new = page.locator("#main .change-old"), page.locator("#main .change-new")
+    expect(old).to_have_text(current)
+    expect(new).to_contain_text(centre_name(session, language))
+    expect(new).to_contain_text(shown_date(session, language))
+    expect(new).to_contain_text(shown_time(session.start_time, language))
+    form = page.locator("#change-confirm form[method=post]")
     expect(form.locator("button[type=submit]")).to_have_text(
         say(language, "Change the appointment")
     )
-    choose(page, "session", str(session.pk))
-    shot(page, "sitting" if paper else "slot", focus=option_label("session", str(session.pk)))
     submit(page, form)
 
     expect_path(page, registration_path(reference))
