@@ -5,6 +5,8 @@ and مكتمل; here each of those seats gets a demo candidate's confirmed regis
 counter and the registrations always agree. Idempotent: only the missing ones are created.
 """
 
+from datetime import datetime
+
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import Count, F, Q
@@ -23,6 +25,40 @@ SEAT_STATUSES = ["held", "confirmed", "completed"]
 
 def _national_id(serial: int) -> str:
     return luhn_complete(f"1{serial:08d}")
+
+
+def filler_user(*, serial: int, gender: str, label: str, when: datetime, password: str) -> User:
+    """An unsaved verified demo candidate with a complete profile, numbered by `serial` (the
+    demo's seat holders and waiting-list candidates: they never log in)."""
+    number = _national_id(serial)
+    return User(
+        identity_type=IdentityType.CITIZEN,
+        identity_number=number,
+        nationality="SA",
+        identity_key=number,
+        gender=gender,
+        password=password,
+        name_ar_first="مرشح",
+        name_ar_father="تجريبي",
+        name_ar_grandfather="للعرض",
+        name_ar_family="فقط",
+        name_en_first="Demo",
+        name_en_father=label,
+        name_en_grandfather="Holder",
+        name_en_family=f"N{serial}",
+        mobile=f"+9665{serial % 10**8:08d}",
+        mobile_verified_at=when,
+        email=FILLER_EMAIL.format(n=serial),
+        email_verified_at=when,
+        qualification=Qualification.BACHELOR,
+        major="Education",
+        experience_years=3,
+        employment=Employment.PUBLIC_SCHOOL,
+        is_active=True,
+        terms_accepted_at=when,
+        privacy_accepted_at=when,
+        date_joined=when,
+    )
 
 
 def demo_seat_registrations() -> int:
@@ -51,35 +87,13 @@ def demo_seat_registrations() -> int:
             users = []
             for _ in range(missing):
                 serial += 1
-                number = _national_id(serial)
                 users.append(
-                    User(
-                        identity_type=IdentityType.CITIZEN,
-                        identity_number=number,
-                        nationality="SA",
-                        identity_key=number,
+                    filler_user(
+                        serial=serial,
                         gender=session.centre.gender,
+                        label="Seat",
+                        when=now,
                         password=password,
-                        name_ar_first="مرشح",
-                        name_ar_father="تجريبي",
-                        name_ar_grandfather="للعرض",
-                        name_ar_family="فقط",
-                        name_en_first="Demo",
-                        name_en_father="Seat",
-                        name_en_grandfather="Holder",
-                        name_en_family=f"N{serial}",
-                        mobile=f"+9665{serial % 10**8:08d}",
-                        mobile_verified_at=now,
-                        email=FILLER_EMAIL.format(n=serial),
-                        email_verified_at=now,
-                        qualification=Qualification.BACHELOR,
-                        major="Education",
-                        experience_years=3,
-                        employment=Employment.PUBLIC_SCHOOL,
-                        is_active=True,
-                        terms_accepted_at=now,
-                        privacy_accepted_at=now,
-                        date_joined=now,
                     )
                 )
             users = User.objects.bulk_create(users)

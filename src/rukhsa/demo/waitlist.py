@@ -6,11 +6,11 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models import F
 
-from rukhsa.accounts.models import Employment, IdentityType, Qualification, User
+from rukhsa.accounts.models import User
 from rukhsa.booking.models import WaitlistEntry
 from rukhsa.catalog.models import Session, SessionStatus
 from rukhsa.core import clock
-from rukhsa.demo.registrations import FILLER_EMAIL, FILLER_SERIAL_BASE, _national_id
+from rukhsa.demo.registrations import FILLER_SERIAL_BASE, filler_user
 
 LINE_LENGTH = 3
 
@@ -66,35 +66,7 @@ def demo_candidates(count: int, *, gender: str, label: str = "Seat") -> list[Use
     users = []
     for _ in range(count):
         serial += 1
-        number = _national_id(serial)
         users.append(
-            User(
-                identity_type=IdentityType.CITIZEN,
-                identity_number=number,
-                nationality="SA",
-                identity_key=number,
-                gender=gender,
-                password=password,
-                name_ar_first="مرشح",
-                name_ar_father="تجريبي",
-                name_ar_grandfather="للعرض",
-                name_ar_family="فقط",
-                name_en_first="Demo",
-                name_en_father=label,
-                name_en_grandfather="Holder",
-                name_en_family=f"N{serial}",
-                mobile=f"+9665{serial % 10**8:08d}",
-                mobile_verified_at=now,
-                email=FILLER_EMAIL.format(n=serial),
-                email_verified_at=now,
-                qualification=Qualification.BACHELOR,
-                major="Education",
-                experience_years=3,
-                employment=Employment.PUBLIC_SCHOOL,
-                is_active=True,
-                terms_accepted_at=now,
-                privacy_accepted_at=now,
-                date_joined=now,
-            )
+            filler_user(serial=serial, gender=gender, label=label, when=now, password=password)
         )
     return User.objects.bulk_create(users)
