@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rukhsa.accounts import identity
 from rukhsa.accounts.models import Employment, Gender, IdentityType, Qualification, User
-from rukhsa.core import clock
+from rukhsa.core import bidi, clock
 from rukhsa.core.countries import country_choices
 from rukhsa.core.digits import normalize_digits
 from rukhsa.core.forms import CodeField, DigitsField, Form
@@ -205,9 +205,13 @@ class SignupForm(Form):
                 if name in fields:
                     fields[name].required = True
         if "mobile" in fields and kind == IdentityType.VISITOR:
-            fields["mobile"].help_text = _("With its country code, e.g. +20 100 123 4567.")
+            fields["mobile"].help_text = bidi.sentence(
+                str(_("With its country code, e.g. %(example)s.")), example="+20 100 123 4567"
+            )
         elif "mobile" in fields and kind:
-            fields["mobile"].help_text = _("A Saudi mobile, e.g. 05XXXXXXXX.")
+            fields["mobile"].help_text = bidi.sentence(
+                str(_("A Saudi mobile, e.g. %(example)s.")), example="05XXXXXXXX"
+            )
 
     def _kind(self) -> str:
         value = self.earlier.get("identity_type")

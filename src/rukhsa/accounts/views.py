@@ -123,8 +123,9 @@ def _form_error(form: Any, exc: AccountError) -> None:
     form.add_error(field, exc.message)
 
 
-def _start_session(request: HttpRequest, user: User) -> HttpResponse:
-    """Log in with a fresh session id, register it server-side, restore the user's language."""
+def _start_session(request: HttpRequest, user: User, *, target: str = "") -> HttpResponse:
+    """Log in with a fresh session id, register it server-side, restore the user's language,
+    and go to `target` (else the `next` page, else the dashboard)."""
     login(request, user, backend="rukhsa.accounts.backends.IdentityBackend")
     now = clock.now().timestamp()
     request.session[LOGIN_AT] = now
@@ -136,7 +137,7 @@ def _start_session(request: HttpRequest, user: User) -> HttpResponse:
         ip=client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
-    response = redirect(_safe_next(request) or reverse("dashboard"))
+    response = redirect(target or _safe_next(request) or reverse("dashboard"))
     # The language the person chose on this device (the switch's cookie) wins and becomes the
     # stored preference; on a device where nothing was chosen, the stored preference applies.
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
@@ -426,6 +427,7 @@ def _verify_mobile_page(request: HttpRequest, form: Any, mobile: str, wait: int)
         "accounts/verify_code.html",
         {
             "form": form,
+            "next": local_next(request),
             "title": _("Verify your mobile"),
             "lead": bidi.sentence(
                 _("We sent a 6-digit code by SMS to %(mobile)s. It is valid for 10 minutes."),
@@ -467,15 +469,21 @@ def _resend_or_verify(
 @never_cache
 @send_challenge(on_resend_only=True)
 def verify_mobile(request: HttpRequest) -> HttpResponse:
+    """The sign-up's SMS code. A `next` path on this site (a booking step sent the candidate
+    here) is where the candidate lands once the mobile is verified."""
+    after = local_next(request)
     user = _pending_user(request)
+    if user is None and isinstance(request.user, User) and not request.user.mobile_verified_at:
+        user = request.user  # signed in, mobile not verified yet (a booking step sent them)
     if user is None:
         pending = request.session.get(PENDING_CONTACT)
         if pending and not request.user.is_authenticated:
             return _pending_contact_step(request, pending)
         if request.user.is_authenticated:
-            return redirect("dashboard")
+            return redirect(after or reverse("dashboard"))
         messages.info(request, _("Log in to continue."))
-        return redirect("accounts:login")
+        login_url = reverse("accounts:login")
+        return redirect(f"{login_url}?{urlencode({'next': after})}" if after else login_url)
     form, verified = _resend_or_verify(
         request,
         resend=lambda: services.mobile_code_send(user=user, ip=client_ip(request)),
@@ -483,9 +491,11 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
         verify=lambda code: services.mobile_verify(user=user, code=code),
     )
     if verified:
-        del request.session[PENDING_USER]
+        request.session.pop(PENDING_USER, None)
         messages.success(request, _("Your mobile is verified and your account is active."))
-        return _start_session(request, user)
+        if request.user.is_authenticated:
+            return redirect(after or reverse("dashboard"))
+        return _start_session(request, user, target=after)
     return _verify_mobile_page(
         request,
         form,
@@ -600,7 +610,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                         "sent, or ask for a new one."
                     ),
                 )
-                return redirect("accounts:verify_mobile")
+                verify_url = reverse("accounts:verify_mobile")
+                after = local_next(request)
+                return redirect(
+                    f"{verify_url}?{urlencode({'next': after})}" if after else verify_url
+                )
             form.add_error(None, _("The identity number or password is not correct."))
         else:
             return _start_session(request, user)  # type: ignore[arg-type]
