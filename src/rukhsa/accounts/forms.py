@@ -263,6 +263,7 @@ class SignupForm(Form):
         # Only a passport needs its nationality: citizens are Saudi, and an iqama number is
         # the resident's identity on its own (what was chosen for another type is ignored).
         if kind != IdentityType.VISITOR:
+            self._errors.pop("nationality", None)
             data["nationality"] = "SA" if kind == IdentityType.CITIZEN else ""
         elif not data.get("nationality"):
             self.add_error("nationality", _("Choose the nationality on your passport."))
@@ -382,6 +383,9 @@ class LoginForm(Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if data.get("identifier") and not identity.looks_like_passport(data["identifier"]):
+            self._errors.pop("nationality", None)  # only a passport needs it
+            data["nationality"] = ""
         if data.get("identifier"):
             key = identity.login_key(data["identifier"], data.get("nationality", ""))
             if key is None and identity.looks_like_passport(data["identifier"]):
@@ -417,6 +421,9 @@ class RecoverForm(Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if data.get("identifier") and not identity.looks_like_passport(data["identifier"]):
+            self._errors.pop("nationality", None)  # only a passport needs it
+            data["nationality"] = ""
         if data.get("identifier"):
             key = identity.login_key(data["identifier"], data.get("nationality", ""))
             if key is None and identity.looks_like_passport(data["identifier"]):
