@@ -76,6 +76,7 @@ class SignupForm(Form):
         label=_("Calendar of the date of birth"),
         choices=[("gregorian", _("Gregorian")), ("hijri", _("Hijri (citizens)"))],
         initial="gregorian",
+        required=False,  # Gregorian unless chosen; only a citizen's step 2 offers the choice
         widget=forms.RadioSelect,
     )
     birth_day = DigitsField(

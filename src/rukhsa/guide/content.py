@@ -111,22 +111,24 @@ SERVICES: tuple[Service, ...] = (
             Step(
                 "identity",
                 _(
-                    "Choose who you are (Saudi citizen, resident or visitor with "
-                    "an own passport) and type your identity number."
+                    "Step 1 of 3: choose who you are (Saudi citizen, resident or visitor with "
+                    "an own passport), type your identity number (with a passport, choose its "
+                    "nationality too), then choose “Continue”."
                 ),
             ),
             Step(
                 "name",
                 _(
-                    "Type your date of birth, then your name in Arabic and in "
-                    "English, and choose your gender."
+                    "Step 2 of 3: type your date of birth and your name in Arabic and in "
+                    "English, choose your gender, then choose “Continue”."
                 ),
             ),
             Step(
                 "contact",
                 _(
-                    "Type your mobile number and email, choose a password, and "
-                    "accept the terms of use and the privacy notice."
+                    "Step 3 of 3: type your mobile number and email, choose a password, "
+                    "accept the terms of use and the privacy notice, then choose “Create the "
+                    "account”."
                 ),
             ),
             Step("verify", _("Type the code we sent to your mobile by text message.")),
