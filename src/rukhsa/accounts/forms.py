@@ -264,7 +264,7 @@ class SignupForm(Form):
         # Only a passport needs its nationality: citizens are Saudi, and an iqama number is
         # the resident's identity on its own (what was chosen for another type is ignored).
         if kind != IdentityType.VISITOR:
-            self._errors.pop("nationality", None)
+            self.errors.pop("nationality", None)
             data["nationality"] = "SA" if kind == IdentityType.CITIZEN else ""
         elif not data.get("nationality"):
             self.add_error("nationality", _("Choose the nationality on your passport."))
@@ -385,7 +385,7 @@ class LoginForm(Form):
         super().clean()
         data = self.cleaned_data
         if data.get("identifier") and not identity.looks_like_passport(data["identifier"]):
-            self._errors.pop("nationality", None)  # only a passport needs it
+            self.errors.pop("nationality", None)  # only a passport needs it
             data["nationality"] = ""
         if data.get("identifier"):
             key = identity.login_key(data["identifier"], data.get("nationality", ""))
@@ -423,7 +423,7 @@ class RecoverForm(Form):
         super().clean()
         data = self.cleaned_data
         if data.get("identifier") and not identity.looks_like_passport(data["identifier"]):
-            self._errors.pop("nationality", None)  # only a passport needs it
+            self.errors.pop("nationality", None)  # only a passport needs it
             data["nationality"] = ""
         if data.get("identifier"):
             key = identity.login_key(data["identifier"], data.get("nationality", ""))

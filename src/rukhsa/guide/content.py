@@ -111,24 +111,22 @@ SERVICES: tuple[Service, ...] = (
             Step(
                 "identity",
                 _(
-                    "Step 1 of 3: choose who you are (Saudi citizen, resident or visitor with "
-                    "an own passport), type your identity number (with a passport, choose its "
-                    "nationality too), then choose “Continue”."
+                    "Step 1 of 3: choose who you are, type your identity number (and a "
+                    "passport's nationality), then “Continue”."
                 ),
             ),
             Step(
                 "name",
                 _(
-                    "Step 2 of 3: type your date of birth and your name in Arabic and in "
-                    "English, choose your gender, then choose “Continue”."
+                    "Step 2 of 3: type your date of birth and your name in Arabic and English, "
+                    "choose your gender, then “Continue”."
                 ),
             ),
             Step(
                 "contact",
                 _(
-                    "Step 3 of 3: type your mobile number and email, choose a password, "
-                    "accept the terms of use and the privacy notice, then choose “Create the "
-                    "account”."
+                    "Step 3 of 3: mobile, email and a password; accept the terms and the "
+                    "privacy notice; then “Create the account”."
                 ),
             ),
             Step("verify", _("Type the code we sent to your mobile by text message.")),
