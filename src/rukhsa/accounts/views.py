@@ -184,6 +184,7 @@ def local_next(request: HttpRequest) -> str:
 SIGNUP_STATE = "rukhsa_signup"
 SIGNUP_URLS = ("accounts:signup", "accounts:signup_names", "accounts:signup_contact")
 NOT_KEPT = ("password", "password_confirm")  # asked on the last step, never stored
+KEPT_LENGTH = 254  # longer than any field allows: "Back" keeps unchecked input, within reason
 
 
 def _signup_stored(request: HttpRequest) -> dict[str, dict[str, str]]:
@@ -194,7 +195,7 @@ def _signup_stored(request: HttpRequest) -> dict[str, dict[str, str]]:
 def _signup_store(request: HttpRequest, step: int, data: Any) -> None:
     """Keep what was typed on `step` (never a password) for the next steps and for "back"."""
     values = {
-        name: str(data.get(name, ""))
+        name: str(data.get(name, ""))[:KEPT_LENGTH]
         for name in SignupForm.STEPS[step - 1]
         if name not in NOT_KEPT and data.get(name) not in (None, "")
     }
