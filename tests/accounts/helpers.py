@@ -33,6 +33,25 @@ def signup_data(**overrides: Any) -> dict[str, str]:
     return data
 
 
+SIGNUP_STEPS = ("/accounts/signup/", "/accounts/signup/names/", "/accounts/signup/contact/")
+
+
+def sign_up(client: Any, data: dict[str, str], **extra: Any) -> Any:
+    """Send `data` through the three sign-up steps, each step its own fields; the answer of
+    the first step that does not lead to the next one (an error, or the end)."""
+    from rukhsa.accounts.forms import SignupForm
+
+    response = None
+    for step, (url, names) in enumerate(zip(SIGNUP_STEPS, SignupForm.STEPS, strict=True)):
+        part = {name: data[name] for name in names if name in data}
+        last = step + 1 == len(SIGNUP_STEPS)
+        response = client.post(url, part, **(extra if last else {}))
+        following = SIGNUP_STEPS[step + 1] if step + 1 < len(SIGNUP_STEPS) else None
+        if response.status_code != 302 or response["Location"] != following:
+            return response
+    return response
+
+
 def latest_code(to: str, kind: str | None = None) -> str:
     messages = Message.objects.filter(to=to)
     if kind:

@@ -116,10 +116,10 @@ def test_the_per_ip_limit_is_high_and_says_it_is_the_network(make_user, settings
 def test_resend_button_respects_the_wait(client, db):
     from django.urls import reverse
 
-    from tests.accounts.helpers import signup_data
+    from tests.accounts.helpers import sign_up, signup_data
 
     with time_machine.travel(T0, tick=False) as traveller:
-        client.post(reverse("accounts:signup"), signup_data())
+        sign_up(client, signup_data())
         response = client.post(reverse("accounts:verify_mobile"), {"resend": "1"}, follow=True)
         assert response.status_code == 200
         from rukhsa.accounts.models import VerificationCode

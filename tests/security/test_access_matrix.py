@@ -53,6 +53,9 @@ MATRIX: dict[str, str] = {
     "admission:waiting_room": "400 400 400 400 400 | 400 400 400 400 400",
     "dashboard": "302 200 200 200 200 | 302 200 200 200 200",
     "accounts:signup": "200 302 302 302 302 | 200 302 302 302 302",
+    # Later sign-up steps send a person without the earlier steps back to step 1.
+    "accounts:signup_names": "302 302 302 302 302 | 302 302 302 302 302",
+    "accounts:signup_contact": "302 302 302 302 302 | 302 302 302 302 302",
     "accounts:verify_mobile": "302 302 302 302 302 | 302 302 302 302 302",
     "accounts:verify_email": "302 302 302 302 302 | 302 302 302 302 302",
     "accounts:verify_email_link": "302 302 302 302 302 | 302 302 302 302 302",

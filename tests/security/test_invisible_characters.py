@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from rukhsa.accounts.models import User
-from tests.accounts.helpers import signup_data
+from tests.accounts.helpers import sign_up, signup_data
 
 pytestmark = pytest.mark.django_db
 RLO, PDF, RLM, ZWSP, ZWJ = "\u202e", "\u202c", "\u200f", "\u200b", "\u200d"
@@ -24,7 +24,7 @@ def test_sign_up_strips_marks_and_zero_width_characters_from_names() -> None:
         name_en_first=f"Moh{ZWSP}ammed",
         name_en_family=f"Alqahtani{RLM}",
     )
-    response = en_client().post(reverse("accounts:signup"), data)
+    response = sign_up(en_client(), data)
     assert response.status_code == 302, response.context["form"].errors
     user = User.objects.get()
     assert (user.name_ar_first, user.name_en_first, user.name_en_family) == (
@@ -35,9 +35,7 @@ def test_sign_up_strips_marks_and_zero_width_characters_from_names() -> None:
 
 
 def test_sign_up_refuses_a_direction_override_with_a_clear_sentence() -> None:
-    response = en_client().post(
-        reverse("accounts:signup"), signup_data(name_en_family=f"Al{RLO}inathaq{PDF}")
-    )
+    response = sign_up(en_client(), signup_data(name_en_family=f"Al{RLO}inathaq{PDF}"))
     assert response.status_code == 200
     errors = response.context["form"].errors["name_en_family"]
     assert errors == [

@@ -13,6 +13,7 @@ from django.urls import reverse
 from rukhsa.accounts.models import CodePurpose, User
 from rukhsa.accounts.services import CodeLimitError, code_issue
 from rukhsa.core import clock
+from tests.accounts.helpers import sign_up as sign_up_steps
 from tests.accounts.helpers import signup_data
 from tests.conftest import national_number
 
@@ -34,7 +35,7 @@ def sign_up(client: Client, n: int) -> Any:
         email=f"teacher{n}@example.com",
         mobile=f"0551{n:06d}",
     )
-    return client.post(SIGNUP, data)
+    return sign_up_steps(client, data)
 
 
 def test_ten_teachers_behind_one_address_can_all_sign_up() -> None:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from rukhsa.accounts.models import User
 from rukhsa.core import clock
 from rukhsa.notifications.models import Message
-from tests.accounts.helpers import signup_data
+from tests.accounts.helpers import sign_up, signup_data
 from tests.conftest import national_number
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +36,7 @@ def journey(**overrides: str) -> tuple[Any, list[str]]:
     """Sign up, then answer the code step wrongly six times; what the person sees each time."""
     client = en_client()
     with time_machine.travel(clock.now(), tick=False):
-        first = client.post(SIGNUP, signup_data(**overrides), follow=True)
+        first = sign_up(client, signup_data(**overrides), follow=True)
         pages = [main_text(first)]
         for _ in range(6):
             pages.append(main_text(client.post(VERIFY, {"code": "000000"})))
@@ -71,7 +71,7 @@ def test_a_taken_contact_gets_the_same_pages_as_a_free_one(make_user: Any, field
 
 def test_the_identity_number_may_still_say_it_has_an_account(make_user: Any) -> None:
     owner = make_user()
-    response = en_client().post(SIGNUP, signup_data(identity_number=owner.identity_number))
+    response = sign_up(en_client(), signup_data(identity_number=owner.identity_number))
     assert response.status_code == 200
     assert "An account with this identity already exists" in main_text(response)
 
@@ -85,7 +85,7 @@ def test_taken_and_free_take_about_as_long(make_user: Any, settings: Any) -> Non
             identity_number=national_number("1", 300 + n), email=email, mobile=f"05512300{n:02d}"
         )
         began = time.perf_counter()
-        en_client().post(SIGNUP, data)
+        sign_up(en_client(), data)
         return time.perf_counter() - began
 
     free = sorted(timed(n, f"free{n}@example.com") for n in range(3))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rukhsa.accounts import identity
 from rukhsa.accounts.models import Employment, Gender, IdentityType, Qualification, User
-from rukhsa.core import clock
+from rukhsa.core import bidi, clock
 from rukhsa.core.countries import country_choices
 from rukhsa.core.digits import normalize_digits
 from rukhsa.core.forms import CodeField, DigitsField, Form
@@ -67,15 +67,16 @@ class SignupForm(Form):
         widget=_text(dir="ltr", inputmode="text"),
     )
     nationality = LazyChoiceField(
-        label=_("Nationality"),
+        label=_("Nationality (passport holders only)"),
         choices_fn=_countries,
         required=False,
-        help_text=_("Required for residents and visitors."),
+        help_text=_("The nationality on your passport."),
     )
     birth_calendar = forms.ChoiceField(
         label=_("Calendar of the date of birth"),
         choices=[("gregorian", _("Gregorian")), ("hijri", _("Hijri (citizens)"))],
         initial="gregorian",
+        required=False,  # Gregorian unless chosen; only a citizen's step 2 offers the choice
         widget=forms.RadioSelect,
     )
     birth_day = DigitsField(
@@ -164,6 +165,61 @@ class SignupForm(Form):
 
     NAME_AR = ("name_ar_first", "name_ar_father", "name_ar_grandfather", "name_ar_family")
     NAME_EN = ("name_en_first", "name_en_father", "name_en_grandfather", "name_en_family")
+    BIRTH = ("birth_day", "birth_month", "birth_year")
+    # Sign-up in three steps: identity → names and date of birth → contacts and password.
+    STEPS: tuple[tuple[str, ...], ...] = (
+        ("identity_type", "identity_number", "nationality"),
+        ("birth_calendar", *BIRTH, *NAME_AR, *NAME_EN, "gender"),
+        ("mobile", "email", "password", "password_confirm", "accept_terms", "accept_privacy"),
+    )
+    NUMBER_LABELS: dict[str, Any] = {
+        IdentityType.CITIZEN: _("National ID number"),
+        IdentityType.RESIDENT: _("Iqama number"),
+        IdentityType.VISITOR: _("Passport number"),
+    }
+    NUMBER_HINTS: dict[str, Any] = {
+        IdentityType.CITIZEN: _("10 digits, starting with 1."),
+        IdentityType.RESIDENT: _("10 digits, starting with 2."),
+        IdentityType.VISITOR: _("As printed in your passport: Latin letters and digits."),
+    }
+
+    def __init__(
+        self, *args: Any, step: int | None = None, earlier: dict[str, Any] | None = None, **kw: Any
+    ) -> None:
+        """The whole form, or with `step` (1–3) only that step's fields; `earlier` holds the
+        checked values of the steps before it (the identity type, number, names)."""
+        super().__init__(*args, **kw)
+        self.step = step
+        self.earlier = earlier or {}
+        if step is not None:
+            for name in [n for n in self.fields if n not in self.STEPS[step - 1]]:
+                del self.fields[name]
+        kind = self._kind()
+        fields = self.fields
+        if kind in self.NUMBER_LABELS and "identity_number" in fields:
+            fields["identity_number"].label = self.NUMBER_LABELS[kind]
+            fields["identity_number"].help_text = self.NUMBER_HINTS[kind]
+        if step is not None and kind and kind != IdentityType.CITIZEN:
+            fields.pop("birth_calendar", None)  # only citizens may give a Hijri date
+        if step is not None and kind in (IdentityType.CITIZEN, IdentityType.RESIDENT):
+            for name in self.NAME_AR:
+                if name in fields:
+                    fields[name].required = True
+        if "mobile" in fields and kind == IdentityType.VISITOR:
+            fields["mobile"].help_text = bidi.sentence(
+                str(_("With its country code, e.g. %(example)s.")), example="+20 100 123 4567"
+            )
+        elif "mobile" in fields and kind:
+            fields["mobile"].help_text = bidi.sentence(
+                str(_("A Saudi mobile, e.g. %(example)s.")), example="05XXXXXXXX"
+            )
+
+    def _kind(self) -> str:
+        value = self.earlier.get("identity_type")
+        if not value and "identity_type" in self.fields:
+            value = self.data.get("identity_type") if self.is_bound else None
+            value = value or self.initial.get("identity_type")
+        return value if value in IdentityType.values else ""
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip()
@@ -171,11 +227,14 @@ class SignupForm(Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        kind = data.get("identity_type")
+        kind = data.get("identity_type") or self.earlier.get("identity_type")
+        fields = self.fields
         if kind:
-            self._clean_identity(kind, data)
-            self._clean_birth_date(kind, data)
-            self._clean_names(kind, data)
+            if "identity_type" in fields:
+                self._clean_identity(kind, data)
+            if "birth_day" in fields:
+                self._clean_birth_date(kind, data)
+                self._clean_names(kind, data)
             if "mobile" in data:
                 try:
                     data["mobile"] = identity.clean_mobile(data["mobile"], kind)
@@ -187,7 +246,8 @@ class SignupForm(Form):
                     data[name] = identity.clean_english_name(data[name])
                 except ValidationError as exc:
                     self.add_error(name, exc)
-        self._clean_password(data)
+        if "password" in fields:
+            self._clean_password({**self.earlier, **data})
         return data
 
     def _clean_identity(self, kind: str, data: dict[str, Any]) -> None:
@@ -201,10 +261,13 @@ class SignupForm(Form):
             data["identity_number"] = number
         except ValidationError as exc:
             self.add_error("identity_number", exc)
-        if kind == IdentityType.CITIZEN:
-            data["nationality"] = "SA"
+        # Only a passport needs its nationality: citizens are Saudi, and an iqama number is
+        # the resident's identity on its own (what was chosen for another type is ignored).
+        if kind != IdentityType.VISITOR:
+            self.errors.pop("nationality", None)
+            data["nationality"] = "SA" if kind == IdentityType.CITIZEN else ""
         elif not data.get("nationality"):
-            self.add_error("nationality", _("Choose your nationality."))
+            self.add_error("nationality", _("Choose the nationality on your passport."))
         else:
             try:
                 data["nationality"] = identity.clean_visitor_nationality(data["nationality"])
@@ -244,6 +307,8 @@ class SignupForm(Form):
     def _clean_names(self, kind: str, data: dict[str, Any]) -> None:
         required = kind in (IdentityType.CITIZEN, IdentityType.RESIDENT)
         for name in self.NAME_AR:
+            if name in self.errors:
+                continue
             value = data.get(name, "")
             if not value:
                 if required:
@@ -272,6 +337,20 @@ class SignupForm(Form):
             self.add_error("password", exc)
 
 
+def _open_passport_box(form: Form) -> None:
+    """The nationality select shows only when the "passport" box is ticked (CSS, no script
+    needed). After a POST the box stays ticked when a nationality was chosen or when what was
+    typed can only be a passport number, so that a "choose the nationality" error is seen.
+    The server never needs the box: a nationality counts only with a passport number."""
+    if not form.is_bound:
+        return
+    typed = str(form.data.get("identifier", ""))
+    if form.data.get("nationality") or identity.looks_like_passport(typed):
+        data = dict(form.data.items())
+        data["passport"] = "on"
+        form.data = data
+
+
 class VerifyCodeForm(Form):
     code = CodeField(
         label=_("Verification code"), max_length=12, help_text=_("The 6 digits we sent you.")
@@ -290,19 +369,29 @@ class LoginForm(Form):
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "dir": "ltr"}),
     )
+    passport = forms.BooleanField(label=_("I log in with a passport number"), required=False)
     nationality = LazyChoiceField(
-        label=_("Nationality (passport holders only)"), choices_fn=_countries, required=False
+        label=_("Nationality on the passport"), choices_fn=_countries, required=False
     )
     password = forms.CharField(
         label=_("Password"), strip=False, widget=PasswordInput("current-password")
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _open_passport_box(self)
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if data.get("identifier") and not identity.looks_like_passport(data["identifier"]):
+            self.errors.pop("nationality", None)  # only a passport needs it
+            data["nationality"] = ""
         if data.get("identifier"):
             key = identity.login_key(data["identifier"], data.get("nationality", ""))
-            if key is None:
+            if key is None and identity.looks_like_passport(data["identifier"]):
+                self.add_error("nationality", _("Choose the nationality on your passport."))
+            elif key is None:
                 self.add_error(
                     "identifier",
                     _(
@@ -321,16 +410,26 @@ class RecoverForm(Form):
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "username", "dir": "ltr"}),
     )
+    passport = forms.BooleanField(label=_("My identity is a passport"), required=False)
     nationality = LazyChoiceField(
-        label=_("Nationality (passport holders only)"), choices_fn=_countries, required=False
+        label=_("Nationality on the passport"), choices_fn=_countries, required=False
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _open_passport_box(self)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if data.get("identifier") and not identity.looks_like_passport(data["identifier"]):
+            self.errors.pop("nationality", None)  # only a passport needs it
+            data["nationality"] = ""
         if data.get("identifier"):
             key = identity.login_key(data["identifier"], data.get("nationality", ""))
-            if key is None or "@" in key:
+            if key is None and identity.looks_like_passport(data["identifier"]):
+                self.add_error("nationality", _("Choose the nationality on your passport."))
+            elif key is None or "@" in key:
                 self.add_error(
                     "identifier",
                     _(

@@ -71,8 +71,7 @@ def clean_identity(identity_type: str, raw_number: str, nationality: str = "") -
     if identity_type == IdentityType.CITIZEN:
         return clean_national_number(raw_number, identity_type), "SA"
     if identity_type == IdentityType.RESIDENT:
-        number = clean_national_number(raw_number, identity_type)
-        return number, clean_visitor_nationality(nationality)
+        return clean_national_number(raw_number, identity_type), ""
     if identity_type == IdentityType.VISITOR:
         return clean_passport(raw_number), clean_visitor_nationality(nationality)
     raise ValidationError(_("Choose an identity type."), code="identity_type")
@@ -164,6 +163,14 @@ def clean_birth_date(value: date) -> date:
             code="too_old",
         )
     return value
+
+
+def looks_like_passport(identifier: str) -> bool:
+    """What was typed can only be a passport number (not an email, not an ID or iqama)."""
+    text = normalize_digits(identifier or "").strip()
+    compact = text.replace(" ", "").replace("-", "").upper()
+    is_national = compact.isdigit() and len(compact) == 10 and compact[0] in "12"
+    return "@" not in text and not is_national and bool(_PASSPORT.match(compact))
 
 
 def login_key(identifier: str, nationality: str = "") -> str | None:

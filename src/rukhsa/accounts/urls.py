@@ -5,6 +5,8 @@ from rukhsa.accounts import views
 app_name = "accounts"
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
+    path("signup/names/", views.signup_names, name="signup_names"),
+    path("signup/contact/", views.signup_contact, name="signup_contact"),
     path("verify/mobile/", views.verify_mobile, name="verify_mobile"),
     path("verify/email/", views.verify_email, name="verify_email"),
     path("verify/email/<str:token>/", views.verify_email_link, name="verify_email_link"),

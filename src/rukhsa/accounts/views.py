@@ -123,8 +123,9 @@ def _form_error(form: Any, exc: AccountError) -> None:
     form.add_error(field, exc.message)
 
 
-def _start_session(request: HttpRequest, user: User) -> HttpResponse:
-    """Log in with a fresh session id, register it server-side, restore the user's language."""
+def _start_session(request: HttpRequest, user: User, *, target: str = "") -> HttpResponse:
+    """Log in with a fresh session id, register it server-side, restore the user's language,
+    and go to `target` (else the `next` page, else the dashboard)."""
     login(request, user, backend="rukhsa.accounts.backends.IdentityBackend")
     now = clock.now().timestamp()
     request.session[LOGIN_AT] = now
@@ -136,7 +137,7 @@ def _start_session(request: HttpRequest, user: User) -> HttpResponse:
         ip=client_ip(request),
         user_agent=request.headers.get("User-Agent", ""),
     )
-    response = redirect(_safe_next(request) or reverse("dashboard"))
+    response = redirect(target or _safe_next(request) or reverse("dashboard"))
     # The language the person chose on this device (the switch's cookie) wins and becomes the
     # stored preference; on a device where nothing was chosen, the stored preference applies.
     language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
@@ -180,61 +181,189 @@ def local_next(request: HttpRequest) -> str:
 # --- Sign-up and verification ------------------------------------------------------------------
 
 
-@never_cache
-@sensitive_post_parameters("password", "password_confirm")
-@send_challenge()
-def signup(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("dashboard")
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        started = time.monotonic()
-        try:
-            user = services.user_signup(
-                data=SignupData(
-                    identity_type=data["identity_type"],
-                    identity_number=data["identity_number"],
-                    nationality=data["nationality"],
-                    birth_date=data["birth_date"],
-                    gender=data["gender"],
-                    name_ar=tuple(data[n] for n in SignupForm.NAME_AR),  # type: ignore[arg-type]
-                    name_en=tuple(data[n] for n in SignupForm.NAME_EN),  # type: ignore[arg-type]
-                    mobile=data["mobile"],
-                    email=data["email"],
-                    password=data["password"],
-                    preferred_language=request.LANGUAGE_CODE,  # type: ignore[attr-defined]
-                ),
-                ip=client_ip(request),
-            )
-        except AccountError as exc:
-            _form_error(form, exc)
-        else:
-            request.session.cycle_key()
-            if user is None:
-                # The email or mobile belongs to another account: the same code step follows,
-                # and no code will ever match (see _PendingContact).
-                request.session[PENDING_CONTACT] = {"mobile": data["mobile"], "sent": _now_ts()}
-            else:
-                request.session[PENDING_USER] = user.pk
-            _pad(started, settings.SIGNUP_MIN_RESPONSE_SECONDS)
-            messages.success(
-                request,
-                _(
-                    "Your account was created. Enter the code we sent to "
-                    "your mobile to activate it."
-                ),
-            )
-            return redirect("accounts:verify_mobile")
+SIGNUP_STATE = "rukhsa_signup"
+SIGNUP_URLS = ("accounts:signup", "accounts:signup_names", "accounts:signup_contact")
+NOT_KEPT = ("password", "password_confirm")  # asked on the last step, never stored
+KEPT_LENGTH = 254  # longer than any field allows: "Back" keeps unchecked input, within reason
+
+
+def _signup_stored(request: HttpRequest) -> dict[str, dict[str, str]]:
+    state = request.session.get(SIGNUP_STATE)
+    return state if isinstance(state, dict) else {}
+
+
+def _signup_store(request: HttpRequest, step: int, data: Any) -> None:
+    """Keep what was typed on `step` (never a password) for the next steps and for "back"."""
+    values = {
+        name: str(data.get(name, ""))[:KEPT_LENGTH]
+        for name in SignupForm.STEPS[step - 1]
+        if name not in NOT_KEPT and data.get(name) not in (None, "")
+    }
+    request.session[SIGNUP_STATE] = {**_signup_stored(request), str(step): values}
+
+
+def _signup_checked(request: HttpRequest, until: int) -> tuple[int, dict[str, Any]]:
+    """How many of the steps before `until` have kept values that pass their checks again,
+    and their checked values."""
+    stored = _signup_stored(request)
+    earlier: dict[str, Any] = {}
+    for step in range(1, until):
+        values = stored.get(str(step))
+        if not isinstance(values, dict):
+            return step - 1, earlier
+        form = SignupForm(values, step=step, earlier=earlier)
+        if not form.is_valid():
+            return step - 1, earlier
+        earlier.update(form.cleaned_data)
+    return until - 1, earlier
+
+
+def _signup_page(request: HttpRequest, step: int, form: SignupForm) -> HttpResponse:
+    titles = (_("Identity"), _("Names and date of birth"), _("Contacts and password"))
     return render(
         request,
         "accounts/signup.html",
         {
             "form": form,
+            "step": step,
+            "steps": [
+                {"number": n, "title": t, "state": _step_state(n, step)}
+                for n, t in enumerate(titles, start=1)
+            ],
+            "step_title": titles[step - 1],
+            "step_count": len(titles),
+            "action": reverse(SIGNUP_URLS[step - 1]),
+            "back_url": reverse(SIGNUP_URLS[step - 2]) if step > 1 else "",
+            "number_labels": SignupForm.NUMBER_LABELS,
+            "number_hints": SignupForm.NUMBER_HINTS,
             "terms_url": reverse("core:terms"),
             "privacy_url": reverse("core:privacy"),
         },
     )
+
+
+def _step_state(number: int, current: int) -> str:
+    return "done" if number < current else "current" if number == current else "todo"
+
+
+def _signup_step(request: HttpRequest, step: int) -> HttpResponse:
+    """One step of the sign-up: its fields are checked and kept in the session; the next step
+    opens only when every step before it still passes its checks."""
+    if request.user.is_authenticated:
+        return redirect("dashboard")
+    done, earlier = _signup_checked(request, step)
+    if done < step - 1:
+        if request.method == "POST" or _signup_stored(request):
+            messages.info(
+                request,
+                _(
+                    "The sign-up continues from this step: what you typed on it was not "
+                    "found or needs a correction."
+                ),
+            )
+        return redirect(SIGNUP_URLS[done])
+    if request.method == "POST" and "back" in request.POST and step > 1:
+        _signup_store(request, step, request.POST)
+        return redirect(SIGNUP_URLS[step - 2])
+    if request.method != "POST":
+        initial = _signup_stored(request).get(str(step), {})
+        return _signup_page(request, step, SignupForm(initial=initial, step=step, earlier=earlier))
+    form = SignupForm(request.POST, step=step, earlier=earlier)
+    if not form.is_valid():
+        return _signup_page(request, step, form)
+    _signup_store(request, step, form.data)
+    if step < len(SignupForm.STEPS):
+        return redirect(SIGNUP_URLS[step])
+    return _signup_finish(request, form)
+
+
+def _signup_finish(request: HttpRequest, last: SignupForm) -> HttpResponse:
+    """Every rule runs again on everything typed, then the account is created by the service."""
+    stored = _signup_stored(request)
+    typed = {**stored.get("1", {}), **stored.get("2", {}), **dict(last.data.items())}
+    form = SignupForm(typed)
+    if not form.is_valid():
+        return _signup_show_errors(request, form, last)
+    data = form.cleaned_data
+    started = time.monotonic()
+    try:
+        user = services.user_signup(
+            data=SignupData(
+                identity_type=data["identity_type"],
+                identity_number=data["identity_number"],
+                nationality=data["nationality"],
+                birth_date=data["birth_date"],
+                gender=data["gender"],
+                name_ar=tuple(data[n] for n in SignupForm.NAME_AR),  # type: ignore[arg-type]
+                name_en=tuple(data[n] for n in SignupForm.NAME_EN),  # type: ignore[arg-type]
+                mobile=data["mobile"],
+                email=data["email"],
+                password=data["password"],
+                preferred_language=request.LANGUAGE_CODE,  # type: ignore[attr-defined]
+            ),
+            ip=client_ip(request),
+        )
+    except AccountError as exc:
+        _form_error(form, exc)
+        return _signup_show_errors(request, form, last)
+    request.session.pop(SIGNUP_STATE, None)
+    request.session.cycle_key()
+    if user is None:
+        # The email or mobile belongs to another account: the same code step follows,
+        # and no code will ever match (see _PendingContact).
+        request.session[PENDING_CONTACT] = {"mobile": data["mobile"], "sent": _now_ts()}
+    else:
+        request.session[PENDING_USER] = user.pk
+    _pad(started, settings.SIGNUP_MIN_RESPONSE_SECONDS)
+    messages.success(
+        request,
+        _("Your account was created. Enter the code we sent to your mobile to activate it."),
+    )
+    return redirect("accounts:verify_mobile")
+
+
+def _signup_show_errors(request: HttpRequest, form: SignupForm, last: SignupForm) -> HttpResponse:
+    """The first step with an error, shown with what was typed on it and the error."""
+    for step, names in enumerate(SignupForm.STEPS, start=1):
+        errors = {name: form.errors[name] for name in names if name in form.errors}
+        if not errors:
+            continue
+        if step == len(SignupForm.STEPS):
+            shown = last
+        else:
+            _done, earlier = _signup_checked(request, step)
+            shown = SignupForm(
+                _signup_stored(request).get(str(step), {}), step=step, earlier=earlier
+            )
+            shown.is_valid()
+        for name, found in errors.items():
+            for message in found:
+                if message not in shown.errors.get(name, []):
+                    shown.add_error(name if name in shown.fields else None, message)
+        return _signup_page(request, step, shown)
+    last.add_error(None, form.non_field_errors())
+    return _signup_page(request, len(SignupForm.STEPS), last)
+
+
+@never_cache
+@send_challenge()
+def signup(request: HttpRequest) -> HttpResponse:
+    """Step 1 of 3: identity type, number and (for a passport) nationality."""
+    return _signup_step(request, 1)
+
+
+@never_cache
+def signup_names(request: HttpRequest) -> HttpResponse:
+    """Step 2 of 3: names, date of birth and gender."""
+    return _signup_step(request, 2)
+
+
+@never_cache
+@sensitive_post_parameters("password", "password_confirm")
+@send_challenge()
+def signup_contact(request: HttpRequest) -> HttpResponse:
+    """Step 3 of 3: mobile, email, password and consent; the account is created here."""
+    return _signup_step(request, 3)
 
 
 def _now_ts() -> float:
@@ -299,6 +428,7 @@ def _verify_mobile_page(request: HttpRequest, form: Any, mobile: str, wait: int)
         "accounts/verify_code.html",
         {
             "form": form,
+            "next": local_next(request),
             "title": _("Verify your mobile"),
             "lead": bidi.sentence(
                 _("We sent a 6-digit code by SMS to %(mobile)s. It is valid for 10 minutes."),
@@ -340,15 +470,21 @@ def _resend_or_verify(
 @never_cache
 @send_challenge(on_resend_only=True)
 def verify_mobile(request: HttpRequest) -> HttpResponse:
+    """The sign-up's SMS code. A `next` path on this site (a booking step sent the candidate
+    here) is where the candidate lands once the mobile is verified."""
+    after = local_next(request)
     user = _pending_user(request)
+    if user is None and isinstance(request.user, User) and not request.user.mobile_verified_at:
+        user = request.user  # signed in, mobile not verified yet (a booking step sent them)
     if user is None:
         pending = request.session.get(PENDING_CONTACT)
         if pending and not request.user.is_authenticated:
             return _pending_contact_step(request, pending)
         if request.user.is_authenticated:
-            return redirect("dashboard")
+            return redirect(after or reverse("dashboard"))
         messages.info(request, _("Log in to continue."))
-        return redirect("accounts:login")
+        login_url = reverse("accounts:login")
+        return redirect(f"{login_url}?{urlencode({'next': after})}" if after else login_url)
     form, verified = _resend_or_verify(
         request,
         resend=lambda: services.mobile_code_send(user=user, ip=client_ip(request)),
@@ -356,9 +492,11 @@ def verify_mobile(request: HttpRequest) -> HttpResponse:
         verify=lambda code: services.mobile_verify(user=user, code=code),
     )
     if verified:
-        del request.session[PENDING_USER]
+        request.session.pop(PENDING_USER, None)
         messages.success(request, _("Your mobile is verified and your account is active."))
-        return _start_session(request, user)
+        if request.user.is_authenticated:
+            return redirect(after or reverse("dashboard"))
+        return _start_session(request, user, target=after)
     return _verify_mobile_page(
         request,
         form,
@@ -473,7 +611,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
                         "sent, or ask for a new one."
                     ),
                 )
-                return redirect("accounts:verify_mobile")
+                verify_url = reverse("accounts:verify_mobile")
+                after = local_next(request)
+                return redirect(
+                    f"{verify_url}?{urlencode({'next': after})}" if after else verify_url
+                )
             form.add_error(None, _("The identity number or password is not correct."))
         else:
             return _start_session(request, user)  # type: ignore[arg-type]

@@ -111,22 +111,22 @@ SERVICES: tuple[Service, ...] = (
             Step(
                 "identity",
                 _(
-                    "Choose who you are (Saudi citizen, resident or visitor with "
-                    "an own passport) and type your identity number."
+                    "Step 1 of 3: choose who you are, type your identity number (and a "
+                    "passport's nationality), then “Continue”."
                 ),
             ),
             Step(
                 "name",
                 _(
-                    "Type your date of birth, then your name in Arabic and in "
-                    "English, and choose your gender."
+                    "Step 2 of 3: type your date of birth and your name in Arabic and English, "
+                    "choose your gender, then “Continue”."
                 ),
             ),
             Step(
                 "contact",
                 _(
-                    "Type your mobile number and email, choose a password, and "
-                    "accept the terms of use and the privacy notice."
+                    "Step 3 of 3: mobile, email and a password; accept the terms and the "
+                    "privacy notice; then “Create the account”."
                 ),
             ),
             Step("verify", _("Type the code we sent to your mobile by text message.")),

@@ -14,6 +14,8 @@ BOTH_REGISTRATIONS = ("register-paper", "register-digital")
 
 BY_PAGE: dict[str, tuple[str, ...]] = {
     "accounts:signup": ("create-account",),
+    "accounts:signup_names": ("create-account",),
+    "accounts:signup_contact": ("create-account",),
     "accounts:verify_mobile": ("create-account",),
     "accounts:verify_email": ("create-account",),
     "accounts:login": ("password-recovery",),

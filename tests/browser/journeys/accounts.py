@@ -43,10 +43,13 @@ class Person:
 
 
 def fill_identity(page: Page, person: Person) -> None:
+    """Sign-up step 1. The nationality select is there for a passport only."""
     page.check(f"input[name=identity_type][value={person.identity_type}]")
     page.fill("#id_identity_number", person.identity_number)
-    if person.nationality:
+    if person.identity_type == "visitor":
         page.select_option("#id_nationality", person.nationality)
+    else:
+        expect(page.locator("#id_nationality")).to_be_hidden()
 
 
 def fill_birth_and_name(page: Page, person: Person) -> None:
@@ -70,28 +73,40 @@ def fill_contact_and_consent(page: Page, person: Person) -> None:
     page.check("#id_accept_privacy")
 
 
-def fill_signup(page: Page, person: Person) -> None:
-    fill_identity(page, person)
-    fill_birth_and_name(page, person)
-    fill_contact_and_consent(page, person)
+SIGNUP_STEPS = ("/accounts/signup/", "/accounts/signup/names/", "/accounts/signup/contact/")
+
+
+def expect_step(page: Page, number: int, language: str) -> None:
+    """On sign-up step `number` of 3, its indicator marking it as the current step."""
+    expect_path(page, SIGNUP_STEPS[number - 1])
+    expect_language(page, language)
+    current = page.locator("#main .step-list li[aria-current=step]")
+    expect(current).to_have_count(1)
+    expect(page.locator("#main .step-list li").nth(number - 1)).to_have_attribute(
+        "aria-current", "step"
+    )
 
 
 def create_account(
     page: Page, shot: Shot, world: World, person: Person, *, language: str = "ar"
 ) -> None:
-    """Home page → sign-up form → SMS code from the outbox → logged in on the account page."""
+    """Home page → sign-up in three steps (identity → names and date of birth → contacts and
+    password) → SMS code from the outbox → logged in on the account page."""
     page.goto("/")
     expect_language(page, language)
     shot(page, "home", focus="#main a[href='/accounts/signup/']")
     follow(page, "#main a[href='/accounts/signup/']")
-    expect_path(page, "/accounts/signup/")
-    expect_language(page, language)
+    expect_step(page, 1, language)
     fill_identity(page, person)
-    shot(page, "identity", focus="#main form fieldset:nth-of-type(1)")
+    shot(page, "identity", focus=MAIN_FORM)
+    submit(page)
+    expect_step(page, 2, language)
     fill_birth_and_name(page, person)
-    shot(page, "name", focus="#main form fieldset:nth-of-type(3)")
+    shot(page, "name", focus=MAIN_FORM)
+    submit(page)
+    expect_step(page, 3, language)
     fill_contact_and_consent(page, person)
-    shot(page, "contact", focus="#main form fieldset:nth-of-type(4)")
+    shot(page, "contact", focus=MAIN_FORM)
     submit(page)
     expect_path(page, "/accounts/verify/mobile/")
     expect_language(page, language)
@@ -145,6 +160,7 @@ def recover_password(
     expect_language(page, language)
     page.fill("#id_identifier", identifier)
     if nationality:
+        page.check("#id_passport")
         page.select_option("#id_nationality", nationality)
     shot(page, "identify", focus=MAIN_FORM)
     submit(page)
@@ -167,6 +183,7 @@ def recover_password(
     expect(logout_button(page)).to_have_count(0)
     page.fill("#id_identifier", identifier)
     if nationality:
+        page.check("#id_passport")
         page.select_option("#id_nationality", nationality)
     page.fill("#id_password", new_password)
     shot(page, "done", focus="#main [role=status]")
@@ -271,6 +288,5 @@ __all__ = [
     "create_account",
     "edit_personal_data",
     "enter_code",
-    "fill_signup",
     "recover_password",
 ]

@@ -39,6 +39,7 @@ def log_in_form(page: Page, identifier: str, password: str, nationality: str = "
     page.goto("/accounts/login/")
     page.fill("#id_identifier", identifier)
     if nationality:
+        page.check("#id_passport")  # passport holders only: the box opens the select
         page.select_option("#id_nationality", nationality)
     page.fill("#id_password", password)
     submit(page)

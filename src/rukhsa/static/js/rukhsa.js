@@ -3,19 +3,34 @@ document.addEventListener("DOMContentLoaded", function () {
   // Move focus to the error summary after a failed submit, so screen readers announce it.
   var summary = document.querySelector(".error-summary");
   if (summary) { summary.focus(); }
-  // Show/hide the nationality and Hijri date fields by identity type on the sign-up form.
+  // Sign-up: the nationality shows for a passport only, and the number's label and hint
+  // follow the chosen identity type (without script the label names all three).
   var form = document.querySelector("form[data-identity-form]");
-  if (form) {
+  if (form && form.querySelector("input[name='identity_type']")) {
     var sync = function () {
       var checked = form.querySelector("input[name='identity_type']:checked");
       var type = checked ? checked.value : "";
       form.querySelectorAll("[data-show-for]").forEach(function (el) {
-        var show = el.getAttribute("data-show-for").split(" ").indexOf(type) !== -1 || !type;
-        el.hidden = !show;
+        el.hidden = el.getAttribute("data-show-for").split(" ").indexOf(type) === -1;
+      });
+      form.querySelectorAll("[data-label-citizen]").forEach(function (el) {
+        var text = type ? el.getAttribute("data-label-" + type) : null;
+        var span = el.querySelector("[data-text]");
+        if (text && span) { span.textContent = text; }
       });
     };
     form.addEventListener("change", sync);
     sync();
+  }
+  // Log-in and recovery: a number with Latin letters can only be a passport, so the passport
+  // box is ticked for the person (the stylesheet then shows the nationality).
+  var identifier = document.querySelector("input[name='identifier']");
+  var passport = document.querySelector("input[name='passport']");
+  if (identifier && passport) {
+    identifier.addEventListener("input", function () {
+      var value = identifier.value;
+      if (/[A-Za-z]/.test(value) && value.indexOf("@") === -1) { passport.checked = true; }
+    });
   }
   // Count down to when a code may be sent again.
   document.querySelectorAll("[data-countdown]").forEach(function (el) {
