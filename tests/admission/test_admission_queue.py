@@ -47,6 +47,7 @@ def test_pre_queue_is_shuffled_at_the_opening_each_once_and_recorded(
     assert services.shuffle_order(record.seed, record.entrants) == record.order
     assert record.commitment == queued_period.queue_settings.commitment
     assert queue_store.admission_log(queued_period.pk) == admitted
+    assert queue_store.join_log(queued_period.pk) == drawn
 
 
 def test_later_arrivals_queue_behind_the_pre_queue_in_arrival_order(
@@ -63,6 +64,14 @@ def test_later_arrivals_queue_behind_the_pre_queue_in_arrival_order(
     ]
     # one of the three early ones was admitted at the opening: two wait ahead of the late ones
     assert places == [3, 4, 5, 6, 7]
+    # the server's record of the line: the shuffled pre-queue, then the late ones as they came,
+    # whether admitted since or still waiting
+    record = ShuffleRecord.objects.get(period=queued_period)
+    joins = queue_store.join_log(queued_period.pk)
+    assert joins == record.order + [u.pk for u in late]
+    assert joins[: len(queue_store.admission_log(queued_period.pk))] == (
+        queue_store.admission_log(queued_period.pk)
+    )
 
 
 def test_one_place_per_candidate_across_tabs_and_devices(
