@@ -12,6 +12,17 @@ once admitted, continues where it was going: the review page, the hold (POST), t
 (which ends the pass). Admission: BENCH_OPENING_RATE (300) a minute, BENCH_OPENING_MAX_ACTIVE
 (60) at once. Half-way, the operator pauses admission for BENCH_OPENING_PAUSE seconds (15):
 then only polls reach the server, and the server's CPU per poll is measured from /proc.
+BENCH_OPENING_DRAIN_AFTER seconds (120) after the opening, the operator drains the line: the
+store admits everyone still waiting at once, in line order, so the fairness figure rests on
+every arrival, not on the few the paced rate let through in a bounded run. Candidates who see
+their admission after the drain stop there (their pages are not measured: the registration
+pages' figures are those of paced admission).
+
+Fairness, for the candidates who joined the line after the opening (the store's join log, not
+the pre-queue): Spearman's rank correlation of the admission order with (1) the order the
+server gave them their places (the store's join log), (2) the time the client sent the first
+request and (3) the arrival the schedule meant; (3) against (1) shows how much the load
+generator itself reordered the arrivals. Each with its n, and the paced part alone.
 
 Figures, not pass/fail: exit 1 only when a session is over capacity, 2 when the harness failed.
 The run is bounded: BENCH_OPENING_BUDGET seconds (300) after the opening at most.
@@ -57,6 +68,7 @@ class Config:
     sessions: int = int(os.environ.get("BENCH_OPENING_SESSIONS", "40"))
     capacity: int = int(os.environ.get("BENCH_OPENING_CAPACITY", "25"))
     pause: float = float(os.environ.get("BENCH_OPENING_PAUSE", "15"))
+    drain_after: float = float(os.environ.get("BENCH_OPENING_DRAIN_AFTER", "120"))
     budget: float = float(os.environ.get("BENCH_OPENING_BUDGET", "300"))
     connections: int = int(os.environ.get("BENCH_OPENING_CONNECTIONS", "200"))
     request_timeout: float = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "60"))
@@ -167,6 +179,7 @@ class Figures:
     pages_by_slice: dict[int, Timings] = field(default_factory=dict)
     outcomes: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    intended: dict[int, float] = field(default_factory=dict)  # candidate id → scheduled time
     arrived: dict[int, float] = field(default_factory=dict)  # candidate id → time sent
     admitted: dict[int, float] = field(default_factory=dict)  # time the candidate saw it
     holds: list[float] = field(default_factory=list)
@@ -174,6 +187,8 @@ class Figures:
     pages_in_window: int = 0
     pages_in_flight: int = 0
     measuring: bool = False
+    drained: bool = False
+    admitted_before_drain: int = -1  # the admission log's length when the drain began
 
     def page(self, seconds: float, at: float) -> None:
         self.pages.add(seconds)
@@ -207,6 +222,7 @@ async def candidate(
         cookies=cookies,
         trust_env=False,
     )
+    figures.intended[row["id"]] = time.time() + (t0 + arrive - time.perf_counter())
     await asyncio.sleep(max(0.0, t0 + arrive - time.perf_counter()))
     try:
         async with gate:
@@ -235,6 +251,9 @@ async def candidate(
                 await asyncio.sleep(int(found.group(1)) if found else 5)
             if r.headers["hx-redirect"] != target:
                 figures.errors["admitted elsewhere"] += 1
+                return
+            if figures.drained:
+                figures.outcomes["admitted by the drain (no pages)"] += 1
                 return
         elif r.status_code != 200:
             figures.errors[f"gate http {r.status_code}"] += 1
@@ -359,6 +378,14 @@ async def drive(
     window = time.perf_counter() - window_started
     cpu = meter.stop()
     await asyncio.to_thread(services.queue_control, period_id=state["period_id"], action="resume")
+    if cfg.drain_after > 0:
+        await asyncio.sleep(max(0.0, opening_at + cfg.drain_after - time.perf_counter()))
+        log = await asyncio.to_thread(services.store().admission_log, state["period_id"])
+        figures.admitted_before_drain = len(log)
+        figures.drained = True
+        await asyncio.to_thread(
+            services.queue_control, period_id=state["period_id"], action="drain"
+        )
     _done, pending = await asyncio.wait(
         tasks, timeout=max(1.0, deadline + 30 - time.perf_counter())
     )
@@ -386,8 +413,14 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
     opening = run["opening_wall"]
     log = services.store().admission_log(state["period_id"])
     order = {user: i for i, user in enumerate(log)}
-    after = [c for c, at in figures.arrived.items() if at > opening + 0.5 and c in order]
     record = ShuffleRecord.objects.filter(period_id=state["period_id"]).first()
+    joins = services.store().join_log(state["period_id"])
+    # Those who joined the line after the opening, in the order the server gave their places.
+    joined_after = joins[len(record.order) if record else 0 :]
+    join_rank = {c: i for i, c in enumerate(joined_after)}
+    after = [c for c in joined_after if c in order and c in figures.arrived]
+    paced_end = figures.admitted_before_drain if figures.drained else len(log)
+    paced = [c for c in after if order[c] < paced_end]
     pre = [c for c in (record.entrants if record else []) if c in order]
     active = Q(registrations__status__in=ACTIVE)
     over = list(
@@ -430,12 +463,11 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
         "over_capacity": sum(
             max(r["active"] - r["capacity"], r["seats_taken"] - r["capacity"]) for r in over
         ),
-        "fairness_after_opening": {
-            "n": len(after),
-            "spearman": spearman(
-                [figures.arrived[c] for c in after], [float(order[c]) for c in after]
-            ),
-        },
+        "fairness_after_opening": fairness(after, order, join_rank, figures),
+        "fairness_paced": fairness(paced, order, join_rank, figures),
+        "joined_after_opening": len(joined_after),
+        "admitted_before_drain": paced_end,
+        "drained": figures.drained,
         "shuffle_before_opening": {
             "n": len(pre),
             "spearman_arrival_vs_admission": spearman(
@@ -447,6 +479,20 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
         },
         "unfinished_tasks": run["unfinished"],
         "drive_s": run["drive_s"],
+    }
+
+
+def fairness(
+    who: list[int], order: dict[int, int], join_rank: dict[int, int], figures: Figures
+) -> dict[str, float]:
+    admission = [float(order[c]) for c in who]
+    joined = [float(join_rank[c]) for c in who]
+    return {
+        "n": len(who),
+        "server_join_vs_admission": spearman(joined, admission),
+        "sent_vs_admission": spearman([figures.arrived[c] for c in who], admission),
+        "scheduled_vs_admission": spearman([figures.intended[c] for c in who], admission),
+        "scheduled_vs_server_join": spearman([figures.intended[c] for c in who], joined),
     }
 
 
@@ -476,8 +522,24 @@ def render(r: dict[str, Any], cfg: Config) -> str:
         f"  seats held {r['seats_held']} of {r['seats']}, {r['seats_per_s']:.1f} per s while "
         f"selling; over capacity: {r['over_capacity']}",
         f"  errors: {sum(r['errors'].values())} {r['errors'] or ''}",
-        f"  fairness after the opening: Spearman {r['fairness_after_opening']['spearman']:.4f} "
-        f"(n={r['fairness_after_opening']['n']})",
+        f"  admitted {r['admitted_before_drain']} at the paced rate"
+        + (
+            f", then the line drained at {cfg.drain_after:.0f} s (admitted at once, in line order)"
+            if r["drained"]
+            else ""
+        ),
+        f"  fairness, joined after the opening ({r['joined_after_opening']} joined):",
+        *(
+            f"    {label}: Spearman vs admission: server join order "
+            f"{f['server_join_vs_admission']:.4f}, "
+            f"request sent {f['sent_vs_admission']:.4f}, scheduled arrival "
+            f"{f['scheduled_vs_admission']:.4f} (n={f['n']}); scheduled vs server join "
+            f"{f['scheduled_vs_server_join']:.4f}"
+            for label, f in (
+                ("all admitted", r["fairness_after_opening"]),
+                ("paced admission only", r["fairness_paced"]),
+            )
+        ),
         f"  pre-queue: Spearman arrival vs admission "
         f"{r['shuffle_before_opening']['spearman_arrival_vs_admission']:.3f} "
         f"(n={r['shuffle_before_opening']['n']}), admitted in the recorded shuffle order: "
