@@ -187,6 +187,8 @@ class Figures:
     pages_in_window: int = 0
     pages_in_flight: int = 0
     measuring: bool = False
+    gate_done: int = 0
+    gate_in_window: int = 0  # first journey requests sent while the polls were measured
     drained: bool = False
     admitted_before_drain: int = -1  # the admission log's length when the drain began
 
@@ -197,19 +199,26 @@ class Figures:
             self.pages_in_window += 1
 
 
-async def candidate(
+@dataclass
+class Visitor:
+    """A candidate's browser, made before the clock starts (making 10,000 clients takes CPU
+    seconds, which would otherwise delay the first arrivals)."""
+
+    id: int
+    client: httpx.AsyncClient
+    token: str
+    session: int
+    target: str
+
+
+def visitor(
     row: dict[str, Any],
     *,
     state: dict[str, Any],
     cfg: Config,
     transport: httpx.AsyncHTTPTransport,
-    t0: float,
-    arrive: float,
-    deadline: float,
-    figures: Figures,
     rng: random.Random,
-    gate: asyncio.Semaphore,
-) -> None:
+) -> Visitor:
     token = "".join(rng.choices(string.ascii_letters + string.digits, k=32))
     cookies = {"sessionid": row["session_key"], "csrftoken": token, "django_language": "en"}
     session = rng.choice(state["sessions"])
@@ -222,14 +231,32 @@ async def candidate(
         cookies=cookies,
         trust_env=False,
     )
-    figures.intended[row["id"]] = time.time() + (t0 + arrive - time.perf_counter())
+    return Visitor(row["id"], client, token, session, target)
+
+
+async def candidate(
+    v: Visitor,
+    *,
+    state: dict[str, Any],
+    t0: float,
+    arrive: float,
+    deadline: float,
+    figures: Figures,
+    gate: asyncio.Semaphore,
+) -> None:
+    client, token, session, target = v.client, v.token, v.session, v.target
+    row = {"id": v.id}
+    figures.intended[v.id] = time.time() + (t0 + arrive - time.perf_counter())
     await asyncio.sleep(max(0.0, t0 + arrive - time.perf_counter()))
     try:
         async with gate:
             figures.arrived[row["id"]] = time.time()
+            if figures.measuring:
+                figures.gate_in_window += 1
             started = time.perf_counter()
             r = await client.get(target)
             figures.gate.add(time.perf_counter() - started)
+        figures.gate_done += 1
         if r.status_code == 302 and "/waiting-room/" in r.headers["location"]:
             room = r.headers["location"]
             while True:
@@ -334,6 +361,10 @@ async def drive(
     transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
     rows = list(state["candidates"])
     rng.shuffle(rows)
+    visitors = [
+        visitor(row, state=state, cfg=cfg, transport=transport, rng=random.Random(rng.random()))
+        for row in rows
+    ]
     await asyncio.sleep(max(0.0, opening_wall - cfg.lead - time.time()))
     t0 = time.perf_counter()
     opening_at = t0 + cfg.lead
@@ -345,27 +376,28 @@ async def drive(
     tasks = [
         asyncio.ensure_future(
             candidate(
-                row,
+                v,
                 state=state,
-                cfg=cfg,
-                transport=transport,
                 t0=t0,
                 arrive=i * step,
                 deadline=deadline,
                 figures=figures,
-                rng=random.Random(rng.random()),
                 gate=gate,
             )
         )
-        for i, row in enumerate(rows)
+        for i, v in enumerate(visitors)
     ]
     # Half-way through the rush, after the last arrival: the operator pauses admission; those
     # admitted finish their pages, then only polls reach the server, and we measure them.
     pause_at = t0 + cfg.window + 10
     await asyncio.sleep(max(0.0, pause_at - time.perf_counter()))
     await asyncio.to_thread(services.queue_control, period_id=state["period_id"], action="pause")
-    drained_by = time.perf_counter() + 60  # those admitted finish their pages first
-    while figures.pages_in_flight and time.perf_counter() < drained_by:
+    # Those admitted finish their pages first, and every arrival has had its first answer (a
+    # loaded machine sends or serves them late), so that only polls reach the server.
+    drained_by = time.perf_counter() + 60
+    while (figures.pages_in_flight or figures.gate_done < len(rows)) and (
+        time.perf_counter() < drained_by
+    ):
         await asyncio.sleep(0.5)
     meter = CpuMeter(cfg.server_pid, cfg.dbname)
     meter.start()
@@ -447,6 +479,7 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
             "seconds": run["poll_window_s"],
             "polls": figures.polls_in_window,
             "registration_pages": figures.pages_in_window,
+            "journey_requests": figures.gate_in_window,
             "polls_per_s": figures.polls_in_window / run["poll_window_s"],
             "server_cpu_ms_per_poll": cpu["server_s"] * 1000 / polls,
             "db_cpu_ms_per_poll": cpu["db_s"] * 1000 / polls,
@@ -514,7 +547,8 @@ def render(r: dict[str, Any], cfg: Config) -> str:
         f"  waiting-room polls: {lat(r['polls'])}",
         f"  polls only ({w['seconds']:.0f} s paused): {w['polls_per_s']:.0f} polls/s, server CPU "
         f"{w['server_cpu_ms_per_poll']:.2f} ms per poll, database {w['db_cpu_ms_per_poll']:.2f} ms"
-        f" ({w['registration_pages']} registration pages finished in the window)",
+        f" ({w['registration_pages']} registration pages finished and {w['journey_requests']} "
+        "first journey requests sent in the window: other requests than polls)",
         f"  registration pages of admitted candidates: p50 {pages['p50_ms']:.0f} ms, "
         f"p95 {pages['p95_ms']:.0f} ms, p99 {pages['p99_ms']:.0f} ms; worst 10-s p95 "
         f"{pages['worst_10s_p95_ms']:.0f} ms",
