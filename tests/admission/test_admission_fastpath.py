@@ -204,3 +204,13 @@ def test_other_methods_and_urls_go_down_the_whole_stack(db: None) -> None:
     other = Client().get("/waiting-room/extra/")
     assert other.status_code == 404
     assert hasattr(other.wsgi_request, "session")
+
+
+def test_a_host_not_allowed_is_refused_as_on_any_other_page(
+    cat: Catalogue,  # noqa: F811
+    make_user: Callable[..., User],
+) -> None:
+    url = waiting(cat, make_user())
+    response = Client(HTTP_HOST="evil.example").get(url, headers=FRAGMENT)
+    assert response.status_code == 400
+    assert "queue-status" not in response.content.decode()
