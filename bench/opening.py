@@ -12,6 +12,17 @@ once admitted, continues where it was going: the review page, the hold (POST), t
 (which ends the pass). Admission: BENCH_OPENING_RATE (300) a minute, BENCH_OPENING_MAX_ACTIVE
 (60) at once. Half-way, the operator pauses admission for BENCH_OPENING_PAUSE seconds (15):
 then only polls reach the server, and the server's CPU per poll is measured from /proc.
+BENCH_OPENING_DRAIN_AFTER seconds (120) after the opening, the operator drains the line: the
+store admits everyone still waiting at once, in line order, so the fairness figure rests on
+every arrival, not on the few the paced rate let through in a bounded run. Candidates who see
+their admission after the drain stop there (their pages are not measured: the registration
+pages' figures are those of paced admission).
+
+Fairness, for the candidates who joined the line after the opening (the store's join log, not
+the pre-queue): Spearman's rank correlation of the admission order with (1) the order the
+server gave them their places (the store's join log), (2) the time the client sent the first
+request and (3) the arrival the schedule meant; (3) against (1) shows how much the load
+generator itself reordered the arrivals. Each with its n, and the paced part alone.
 
 Figures, not pass/fail: exit 1 only when a session is over capacity, 2 when the harness failed.
 The run is bounded: BENCH_OPENING_BUDGET seconds (300) after the opening at most.
@@ -57,6 +68,7 @@ class Config:
     sessions: int = int(os.environ.get("BENCH_OPENING_SESSIONS", "40"))
     capacity: int = int(os.environ.get("BENCH_OPENING_CAPACITY", "25"))
     pause: float = float(os.environ.get("BENCH_OPENING_PAUSE", "15"))
+    drain_after: float = float(os.environ.get("BENCH_OPENING_DRAIN_AFTER", "120"))
     budget: float = float(os.environ.get("BENCH_OPENING_BUDGET", "300"))
     connections: int = int(os.environ.get("BENCH_OPENING_CONNECTIONS", "200"))
     request_timeout: float = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "60"))
@@ -167,6 +179,7 @@ class Figures:
     pages_by_slice: dict[int, Timings] = field(default_factory=dict)
     outcomes: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
+    intended: dict[int, float] = field(default_factory=dict)  # candidate id → scheduled time
     arrived: dict[int, float] = field(default_factory=dict)  # candidate id → time sent
     admitted: dict[int, float] = field(default_factory=dict)  # time the candidate saw it
     holds: list[float] = field(default_factory=list)
@@ -174,6 +187,10 @@ class Figures:
     pages_in_window: int = 0
     pages_in_flight: int = 0
     measuring: bool = False
+    gate_done: int = 0
+    gate_in_window: int = 0  # first journey requests sent while the polls were measured
+    drained: bool = False
+    admitted_before_drain: int = -1  # the admission log's length when the drain began
 
     def page(self, seconds: float, at: float) -> None:
         self.pages.add(seconds)
@@ -182,19 +199,26 @@ class Figures:
             self.pages_in_window += 1
 
 
-async def candidate(
+@dataclass
+class Visitor:
+    """A candidate's browser, made before the clock starts (making 10,000 clients takes CPU
+    seconds, which would otherwise delay the first arrivals)."""
+
+    id: int
+    client: httpx.AsyncClient
+    token: str
+    session: int
+    target: str
+
+
+def visitor(
     row: dict[str, Any],
     *,
     state: dict[str, Any],
     cfg: Config,
     transport: httpx.AsyncHTTPTransport,
-    t0: float,
-    arrive: float,
-    deadline: float,
-    figures: Figures,
     rng: random.Random,
-    gate: asyncio.Semaphore,
-) -> None:
+) -> Visitor:
     token = "".join(rng.choices(string.ascii_letters + string.digits, k=32))
     cookies = {"sessionid": row["session_key"], "csrftoken": token, "django_language": "en"}
     session = rng.choice(state["sessions"])
@@ -207,13 +231,32 @@ async def candidate(
         cookies=cookies,
         trust_env=False,
     )
+    return Visitor(row["id"], client, token, session, target)
+
+
+async def candidate(
+    v: Visitor,
+    *,
+    state: dict[str, Any],
+    t0: float,
+    arrive: float,
+    deadline: float,
+    figures: Figures,
+    gate: asyncio.Semaphore,
+) -> None:
+    client, token, session, target = v.client, v.token, v.session, v.target
+    row = {"id": v.id}
+    figures.intended[v.id] = time.time() + (t0 + arrive - time.perf_counter())
     await asyncio.sleep(max(0.0, t0 + arrive - time.perf_counter()))
     try:
         async with gate:
             figures.arrived[row["id"]] = time.time()
+            if figures.measuring:
+                figures.gate_in_window += 1
             started = time.perf_counter()
             r = await client.get(target)
             figures.gate.add(time.perf_counter() - started)
+        figures.gate_done += 1
         if r.status_code == 302 and "/waiting-room/" in r.headers["location"]:
             room = r.headers["location"]
             while True:
@@ -235,6 +278,9 @@ async def candidate(
                 await asyncio.sleep(int(found.group(1)) if found else 5)
             if r.headers["hx-redirect"] != target:
                 figures.errors["admitted elsewhere"] += 1
+                return
+            if figures.drained:
+                figures.outcomes["admitted by the drain (no pages)"] += 1
                 return
         elif r.status_code != 200:
             figures.errors[f"gate http {r.status_code}"] += 1
@@ -315,6 +361,10 @@ async def drive(
     transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
     rows = list(state["candidates"])
     rng.shuffle(rows)
+    visitors = [
+        visitor(row, state=state, cfg=cfg, transport=transport, rng=random.Random(rng.random()))
+        for row in rows
+    ]
     await asyncio.sleep(max(0.0, opening_wall - cfg.lead - time.time()))
     t0 = time.perf_counter()
     opening_at = t0 + cfg.lead
@@ -326,27 +376,28 @@ async def drive(
     tasks = [
         asyncio.ensure_future(
             candidate(
-                row,
+                v,
                 state=state,
-                cfg=cfg,
-                transport=transport,
                 t0=t0,
                 arrive=i * step,
                 deadline=deadline,
                 figures=figures,
-                rng=random.Random(rng.random()),
                 gate=gate,
             )
         )
-        for i, row in enumerate(rows)
+        for i, v in enumerate(visitors)
     ]
     # Half-way through the rush, after the last arrival: the operator pauses admission; those
     # admitted finish their pages, then only polls reach the server, and we measure them.
     pause_at = t0 + cfg.window + 10
     await asyncio.sleep(max(0.0, pause_at - time.perf_counter()))
     await asyncio.to_thread(services.queue_control, period_id=state["period_id"], action="pause")
-    drained_by = time.perf_counter() + 60  # those admitted finish their pages first
-    while figures.pages_in_flight and time.perf_counter() < drained_by:
+    # Those admitted finish their pages first, and every arrival has had its first answer (a
+    # loaded machine sends or serves them late), so that only polls reach the server.
+    drained_by = time.perf_counter() + 60
+    while (figures.pages_in_flight or figures.gate_done < len(rows)) and (
+        time.perf_counter() < drained_by
+    ):
         await asyncio.sleep(0.5)
     meter = CpuMeter(cfg.server_pid, cfg.dbname)
     meter.start()
@@ -359,6 +410,14 @@ async def drive(
     window = time.perf_counter() - window_started
     cpu = meter.stop()
     await asyncio.to_thread(services.queue_control, period_id=state["period_id"], action="resume")
+    if cfg.drain_after > 0:
+        await asyncio.sleep(max(0.0, opening_at + cfg.drain_after - time.perf_counter()))
+        log = await asyncio.to_thread(services.store().admission_log, state["period_id"])
+        figures.admitted_before_drain = len(log)
+        figures.drained = True
+        await asyncio.to_thread(
+            services.queue_control, period_id=state["period_id"], action="drain"
+        )
     _done, pending = await asyncio.wait(
         tasks, timeout=max(1.0, deadline + 30 - time.perf_counter())
     )
@@ -386,8 +445,14 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
     opening = run["opening_wall"]
     log = services.store().admission_log(state["period_id"])
     order = {user: i for i, user in enumerate(log)}
-    after = [c for c, at in figures.arrived.items() if at > opening + 0.5 and c in order]
     record = ShuffleRecord.objects.filter(period_id=state["period_id"]).first()
+    joins = services.store().join_log(state["period_id"])
+    # Those who joined the line after the opening, in the order the server gave their places.
+    joined_after = joins[len(record.order) if record else 0 :]
+    join_rank = {c: i for i, c in enumerate(joined_after)}
+    after = [c for c in joined_after if c in order and c in figures.arrived]
+    paced_end = figures.admitted_before_drain if figures.drained else len(log)
+    paced = [c for c in after if order[c] < paced_end]
     pre = [c for c in (record.entrants if record else []) if c in order]
     active = Q(registrations__status__in=ACTIVE)
     over = list(
@@ -414,6 +479,7 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
             "seconds": run["poll_window_s"],
             "polls": figures.polls_in_window,
             "registration_pages": figures.pages_in_window,
+            "journey_requests": figures.gate_in_window,
             "polls_per_s": figures.polls_in_window / run["poll_window_s"],
             "server_cpu_ms_per_poll": cpu["server_s"] * 1000 / polls,
             "db_cpu_ms_per_poll": cpu["db_s"] * 1000 / polls,
@@ -430,12 +496,11 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
         "over_capacity": sum(
             max(r["active"] - r["capacity"], r["seats_taken"] - r["capacity"]) for r in over
         ),
-        "fairness_after_opening": {
-            "n": len(after),
-            "spearman": spearman(
-                [figures.arrived[c] for c in after], [float(order[c]) for c in after]
-            ),
-        },
+        "fairness_after_opening": fairness(after, order, join_rank, figures),
+        "fairness_paced": fairness(paced, order, join_rank, figures),
+        "joined_after_opening": len(joined_after),
+        "admitted_before_drain": paced_end,
+        "drained": figures.drained,
         "shuffle_before_opening": {
             "n": len(pre),
             "spearman_arrival_vs_admission": spearman(
@@ -447,6 +512,20 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
         },
         "unfinished_tasks": run["unfinished"],
         "drive_s": run["drive_s"],
+    }
+
+
+def fairness(
+    who: list[int], order: dict[int, int], join_rank: dict[int, int], figures: Figures
+) -> dict[str, float]:
+    admission = [float(order[c]) for c in who]
+    joined = [float(join_rank[c]) for c in who]
+    return {
+        "n": len(who),
+        "server_join_vs_admission": spearman(joined, admission),
+        "sent_vs_admission": spearman([figures.arrived[c] for c in who], admission),
+        "scheduled_vs_admission": spearman([figures.intended[c] for c in who], admission),
+        "scheduled_vs_server_join": spearman([figures.intended[c] for c in who], joined),
     }
 
 
@@ -468,7 +547,8 @@ def render(r: dict[str, Any], cfg: Config) -> str:
         f"  waiting-room polls: {lat(r['polls'])}",
         f"  polls only ({w['seconds']:.0f} s paused): {w['polls_per_s']:.0f} polls/s, server CPU "
         f"{w['server_cpu_ms_per_poll']:.2f} ms per poll, database {w['db_cpu_ms_per_poll']:.2f} ms"
-        f" ({w['registration_pages']} registration pages finished in the window)",
+        f" ({w['registration_pages']} registration pages finished and {w['journey_requests']} "
+        "first journey requests sent in the window: other requests than polls)",
         f"  registration pages of admitted candidates: p50 {pages['p50_ms']:.0f} ms, "
         f"p95 {pages['p95_ms']:.0f} ms, p99 {pages['p99_ms']:.0f} ms; worst 10-s p95 "
         f"{pages['worst_10s_p95_ms']:.0f} ms",
@@ -476,8 +556,24 @@ def render(r: dict[str, Any], cfg: Config) -> str:
         f"  seats held {r['seats_held']} of {r['seats']}, {r['seats_per_s']:.1f} per s while "
         f"selling; over capacity: {r['over_capacity']}",
         f"  errors: {sum(r['errors'].values())} {r['errors'] or ''}",
-        f"  fairness after the opening: Spearman {r['fairness_after_opening']['spearman']:.4f} "
-        f"(n={r['fairness_after_opening']['n']})",
+        f"  admitted {r['admitted_before_drain']} at the paced rate"
+        + (
+            f", then the line drained at {cfg.drain_after:.0f} s (admitted at once, in line order)"
+            if r["drained"]
+            else ""
+        ),
+        f"  fairness, joined after the opening ({r['joined_after_opening']} joined):",
+        *(
+            f"    {label}: Spearman vs admission: server join order "
+            f"{f['server_join_vs_admission']:.4f}, "
+            f"request sent {f['sent_vs_admission']:.4f}, scheduled arrival "
+            f"{f['scheduled_vs_admission']:.4f} (n={f['n']}); scheduled vs server join "
+            f"{f['scheduled_vs_server_join']:.4f}"
+            for label, f in (
+                ("all admitted", r["fairness_after_opening"]),
+                ("paced admission only", r["fairness_paced"]),
+            )
+        ),
         f"  pre-queue: Spearman arrival vs admission "
         f"{r['shuffle_before_opening']['spearman_arrival_vs_admission']:.3f} "
         f"(n={r['shuffle_before_opening']['n']}), admitted in the recorded shuffle order: "

@@ -23,6 +23,11 @@ BENCH_KEEP_DB=${BENCH_KEEP_DB:-0}
 BENCH_BURST=${BENCH_BURST:-1}        # the classic hold burst (bench/burst.py)
 BENCH_OPENING=${BENCH_OPENING:-1}    # the opening through the waiting room (bench/opening.py)
 BENCH_OPENING_CANDIDATES=${BENCH_OPENING_CANDIDATES:-10000}
+# BENCH_PIN=1: gunicorn on BENCH_SERVER_CPUS (1), the load generator on BENCH_CLIENT_CPUS (0), with
+# taskset, so the generator's CPU does not queue the server's (PostgreSQL and Redis float).
+BENCH_PIN=${BENCH_PIN:-0}
+BENCH_SERVER_CPUS=${BENCH_SERVER_CPUS:-1}
+BENCH_CLIENT_CPUS=${BENCH_CLIENT_CPUS:-0}
 export PGHOST PGPORT PGUSER BENCH_DB BENCH_CANDIDATES BENCH_OPENING_CANDIDATES
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rukhsa-bench.XXXXXX")
@@ -63,6 +68,16 @@ export DJANGO_SETTINGS_MODULE=bench_settings BENCH_STATIC_ROOT="$RUN_DIR/static"
 export PYTHONPATH="$PWD/bench:$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
 export BENCH_URL="http://127.0.0.1:$BENCH_PORT"
 export BENCH_SERVER="gunicorn gthread, $BENCH_WORKERS workers x $BENCH_THREADS threads"
+SERVER_PIN=()
+CLIENT_PIN=()
+if [[ "$BENCH_PIN" == "1" ]]; then
+    SERVER_PIN=(taskset -c "$BENCH_SERVER_CPUS")
+    CLIENT_PIN=(taskset -c "$BENCH_CLIENT_CPUS")
+    BENCH_SERVER="$BENCH_SERVER on CPU $BENCH_SERVER_CPUS, load generator on CPU"
+    BENCH_SERVER="$BENCH_SERVER $BENCH_CLIENT_CPUS (PostgreSQL, Redis unpinned)"
+else
+    BENCH_SERVER="$BENCH_SERVER; server and load generator share all CPUs"
+fi
 
 if curl -s -o /dev/null "$BENCH_URL/healthz"; then
     echo "bench: something already answers on $BENCH_URL; stop it or set BENCH_PORT." >&2
@@ -101,7 +116,7 @@ if [[ "$BENCH_OPENING" == "1" ]]; then
 fi
 
 step "gunicorn on 127.0.0.1:$BENCH_PORT ($BENCH_SERVER)"
-$GUNICORN rukhsa.wsgi --bind "127.0.0.1:$BENCH_PORT" --worker-class gthread \
+"${SERVER_PIN[@]}" $GUNICORN rukhsa.wsgi --bind "127.0.0.1:$BENCH_PORT" --worker-class gthread \
     --workers "$BENCH_WORKERS" --threads "$BENCH_THREADS" --timeout 120 --backlog 2048 \
     --keep-alive 30 --graceful-timeout 5 \
     --log-level warning >"$RUN_DIR/gunicorn.log" 2>&1 &
@@ -117,11 +132,11 @@ curl -sf -o /dev/null "$BENCH_URL/healthz" || { echo "bench: /healthz never answ
 status=0
 if [[ "$BENCH_BURST" == "1" ]]; then
     step "burst"
-    $PY bench/burst.py run "$RUN_DIR/state.json" --results "$RUN_DIR/results.json" || status=$?
+    "${CLIENT_PIN[@]}" $PY bench/burst.py run "$RUN_DIR/state.json" --results "$RUN_DIR/results.json" || status=$?
 fi
 if [[ "$BENCH_OPENING" == "1" ]]; then
     step "opening through the waiting room"
-    $PY bench/opening.py run "$RUN_DIR/opening.json" --results "$RUN_DIR/opening-results.json" \
+    "${CLIENT_PIN[@]}" $PY bench/opening.py run "$RUN_DIR/opening.json" --results "$RUN_DIR/opening-results.json" \
         || status=$?
 fi
 exit "$status"

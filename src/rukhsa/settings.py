@@ -94,6 +94,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Answers waiting-room polls before anything else runs (docs/opening-day.md, "Fast path").
+    "rukhsa.admission.fastpath.WaitingRoomMiddleware",
     "rukhsa.core.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -47,6 +47,7 @@ def test_pre_queue_is_shuffled_at_the_opening_each_once_and_recorded(
     assert services.shuffle_order(record.seed, record.entrants) == record.order
     assert record.commitment == queued_period.queue_settings.commitment
     assert queue_store.admission_log(queued_period.pk) == admitted
+    assert queue_store.join_log(queued_period.pk) == drawn
 
 
 def test_later_arrivals_queue_behind_the_pre_queue_in_arrival_order(
@@ -63,6 +64,14 @@ def test_later_arrivals_queue_behind_the_pre_queue_in_arrival_order(
     ]
     # one of the three early ones was admitted at the opening: two wait ahead of the late ones
     assert places == [3, 4, 5, 6, 7]
+    # the server's record of the line: the shuffled pre-queue, then the late ones as they came,
+    # whether admitted since or still waiting
+    record = ShuffleRecord.objects.get(period=queued_period)
+    joins = queue_store.join_log(queued_period.pk)
+    assert joins == record.order + [u.pk for u in late]
+    assert joins[: len(queue_store.admission_log(queued_period.pk))] == (
+        queue_store.admission_log(queued_period.pk)
+    )
 
 
 def test_one_place_per_candidate_across_tabs_and_devices(
@@ -195,3 +204,28 @@ def test_automatic_rate_follows_the_p95_within_the_operator_limits(
 def test_refresh_is_rarer_the_farther_back(ahead: int, seconds: int) -> None:
     status = Status(WAITING, place=ahead + 1, queue_length=ahead + 1, rate=600)
     assert services.refresh_seconds(status) == seconds
+
+
+def test_the_automatic_rate_is_asked_of_the_store_once_per_interval_per_process(
+    queue_store: Store, queued_period: Period, opening: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An admitted candidate's every page records its time; the rate is looked at far less."""
+    settings_of(queued_period, automatic=True)
+    config = services.config_for(period_id=queued_period.pk)
+    assert config is not None
+    calls: list[int] = []
+    original = queue_store.rate_checked_at
+
+    def counted(period_id: int) -> tuple[float | None, float]:
+        calls.append(period_id)
+        return original(period_id)
+
+    monkeypatch.setattr(queue_store, "rate_checked_at", counted)
+    at = opening + timedelta(minutes=1)
+    rates = {
+        services.rate_adjust(config=config, now=at + timedelta(seconds=i / 2)) for i in range(20)
+    }
+    assert len(calls) == 1
+    assert len(rates) == 1
+    services.rate_adjust(config=config, now=at + timedelta(seconds=10))
+    assert len(calls) == 2

@@ -141,6 +141,8 @@ class AdmissionPass(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     admitted_at = models.FloatField()
     expires_at = models.FloatField()
+    # The place's sequence number in the line (its join order), kept for the fairness check.
+    joined = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -72,6 +72,7 @@ def store_replace(new: Store | None) -> None:
     """Use another store (tests, the benchmark); None goes back to the configured one."""
     global _store
     _store = new
+    _rate_seen.clear()
 
 
 _configs: tuple[float, dict[int, QueueConfig]] | None = None
@@ -81,6 +82,7 @@ def configs_forget() -> None:
     """Drop this process's cached configuration (after an operator's change, and in tests)."""
     global _configs
     _configs = None
+    _rate_seen.clear()
 
 
 def configs_prime_empty() -> None:
@@ -213,6 +215,11 @@ def latency_record(*, config: QueueConfig, ms: float, now: datetime) -> None:
 
 AUTO_EVERY_SECONDS = 10.0
 
+# period id → (when the automatic rate was last checked, the rate then), as this process saw
+# it: an admitted candidate's page asks the store about the rate at most once per
+# AUTO_EVERY_SECONDS per process, not on every request.
+_rate_seen: dict[int, tuple[float, float | None]] = {}
+
 
 def next_rate(*, rate: float, p95: float | None, target: float, low: float, high: float) -> float:
     """The automatic rule: p95 above target → 20 % fewer; below half of it → 20 % more."""
@@ -228,10 +235,14 @@ def rate_adjust(*, config: QueueConfig, now: datetime) -> float | None:
     limits = config.limits
     if not limits.automatic:
         return None
+    moment = now.timestamp()
+    seen = _rate_seen.get(config.period_id)
+    if seen is not None and 0 <= moment - seen[0] < AUTO_EVERY_SECONDS:
+        return seen[1]
     try:
         current, checked = store().rate_checked_at(config.period_id)
-        moment = now.timestamp()
         if moment - checked < AUTO_EVERY_SECONDS:
+            _rate_seen[config.period_id] = (checked, current)
             return current
         p95 = store().latency_p95(config.period_id, moment)
         rate = next_rate(
@@ -242,6 +253,7 @@ def rate_adjust(*, config: QueueConfig, now: datetime) -> float | None:
             high=limits.rate_max,
         )
         store().set_rate_auto(config.period_id, rate, moment)
+        _rate_seen[config.period_id] = (moment, rate)
         return rate
     except StoreUnavailable:
         return None

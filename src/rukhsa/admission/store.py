@@ -125,6 +125,11 @@ class Store(Protocol):
         """Everyone admitted so far, in the order they were admitted (fairness, afterwards)."""
         ...
 
+    def join_log(self, period_id: int) -> list[int]:
+        """Everyone given a place in the line, in the order the line gave it: the shuffled
+        pre-queue first, then each later arrival as the server saw it (fairness, afterwards)."""
+        ...
+
     def reset(self, period_id: int) -> None:
         """Forget the period's line, pre-queue, passes and state."""
         ...
@@ -236,13 +241,17 @@ class DatabaseStore:
             state.last_tick = now
         if n <= 0:
             return
-        heads = list(line.order_by("score").values_list("pk", "user_id")[:n])
-        QueueEntry.objects.filter(pk__in=[pk for pk, _u in heads]).delete()
-        for _pk, user_id in heads:
+        heads = list(line.order_by("score").values_list("pk", "user_id", "score")[:n])
+        QueueEntry.objects.filter(pk__in=[pk for pk, _u, _s in heads]).delete()
+        for _pk, user_id, score in heads:
             AdmissionPass.objects.update_or_create(
                 period_id=state.period_id,
                 user_id=user_id,
-                defaults={"admitted_at": now, "expires_at": now + limits.pass_seconds},
+                defaults={
+                    "admitted_at": now,
+                    "expires_at": now + limits.pass_seconds,
+                    "joined": score,
+                },
             )
 
     def prequeue(self, period_id: int) -> list[int]:
@@ -328,6 +337,16 @@ class DatabaseStore:
             .values_list("user_id", flat=True)
         )
 
+    def join_log(self, period_id: int) -> list[int]:
+        from rukhsa.admission.models import AdmissionPass, QueueEntry
+
+        admitted = AdmissionPass.objects.filter(period_id=period_id, joined__isnull=False)
+        waiting = QueueEntry.objects.filter(period_id=period_id, prequeue=False)
+        places = list(admitted.values_list("joined", "user_id")) + list(
+            waiting.values_list("score", "user_id")
+        )
+        return [user_id for _place, user_id in sorted(places)]
+
     def reset(self, period_id: int) -> None:
         from rukhsa.admission.models import AdmissionPass, QueueEntry, QueueState
 
@@ -353,7 +372,7 @@ class DatabaseStore:
 
 # --- Redis store ---------------------------------------------------------------------------------
 
-# KEYS: line, prequeue, passes, state, admitted-this-minute, admission log
+# KEYS: line, prequeue, passes, state, admitted-this-minute, admission log, join log
 # ARGV: user, now, opens_at, rate, max_active, pass_seconds, automatic, rate_min, rate_max, minute
 ENTER = """
 local user = ARGV[1]
@@ -383,6 +402,7 @@ if st[1] ~= '1' then
 end
 if not redis.call('ZSCORE', KEYS[1], user) then
   redis.call('ZADD', KEYS[1], redis.call('HINCRBY', KEYS[4], 'seq', 1), user)
+  redis.call('RPUSH', KEYS[7], user)
 end
 local waiting = redis.call('ZCARD', KEYS[1])
 local n = 0
@@ -419,13 +439,14 @@ end
 return {'waiting', rank + 1, waiting, tostring(rate), flag}
 """
 
-# KEYS: line, prequeue, state; ARGV: burst, now, user ids in order...
+# KEYS: line, prequeue, state, join log; ARGV: burst, now, user ids in order...
 SHUFFLE = """
 if redis.call('HGET', KEYS[3], 'shuffled') == '1' then
   return 0
 end
 for i = 3, #ARGV do
   redis.call('ZADD', KEYS[1], i - 2, ARGV[i])
+  redis.call('RPUSH', KEYS[4], ARGV[i])
 end
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[3],
@@ -465,6 +486,7 @@ class RedisStore:
             self._key(period_id, "state"),
             self._key(period_id, f"admitted:{minute}"),
             self._key(period_id, "log"),
+            self._key(period_id, "joins"),
         ]
         args = [
             user_id,
@@ -502,6 +524,7 @@ class RedisStore:
             self._key(period_id, "line"),
             self._key(period_id, "prequeue"),
             self._key(period_id, "state"),
+            self._key(period_id, "joins"),
         ]
         done = self._call(self._shuffle, keys=keys, args=[repr(burst), repr(now), *order])
         return bool(done)
@@ -579,6 +602,10 @@ class RedisStore:
 
     def admission_log(self, period_id: int) -> list[int]:
         return [int(m) for m in self._call(self._redis.lrange, self._key(period_id, "log"), 0, -1)]
+
+    def join_log(self, period_id: int) -> list[int]:
+        joins = self._call(self._redis.lrange, self._key(period_id, "joins"), 0, -1)
+        return [int(m) for m in joins]
 
     def reset(self, period_id: int) -> None:
         keys = list(self._redis.scan_iter(match=self._key(period_id, "*"), count=1000))

@@ -1,0 +1,236 @@
+"""The waiting room's fast path: a poll answered before the rest of the middleware runs.
+
+On opening day most requests are waiting-room polls, so a poll must cost almost nothing.
+`WaitingRoomMiddleware` sits first in ``MIDDLEWARE`` and answers ``GET``/``HEAD``
+``/waiting-room/`` itself; every other request goes down the usual stack. A poll skips what
+it does not need: the session and the user (the signed place token says who and where),
+OTP, axes, messages, the CSP nonce machinery and the session timeout. What it keeps:
+
+- the signed token check and one store call (no database query: the period's settings are
+  cached per process);
+- the page's language, as everywhere else: the ``lang`` cookie, else Arabic;
+- the security headers the stack would have set (``SecurityMiddleware`` and
+  ``XFrameOptionsMiddleware`` themselves, the CSP header built once, ``no-store``);
+- the three answers at one URL: the htmx fragment (``HX-Request``), the full page that
+  refreshes itself without JavaScript, and JSON (``Accept: application/json``); on admission,
+  a redirect to where the candidate was going (``HX-Redirect`` for htmx);
+- the request id, the latency histogram and the access log line of
+  `rukhsa.core.observability`.
+
+Only the full page (first visit, or no JavaScript) asks for a CSRF token, for its language
+switch form; the fragment and JSON never touch it.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.security import SecurityMiddleware
+from django.shortcuts import render, resolve_url
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+
+from rukhsa.admission import services
+from rukhsa.admission.store import ADMITTED, PREQUEUE, StoreUnavailable
+from rukhsa.core import clock
+from rukhsa.core.middleware import chosen_language
+from rukhsa.core.net import client_ip
+from rukhsa.core.observability import (
+    REQUEST_LATENCY,
+    access_logger,
+    incoming_request_id,
+    request_id_var,
+)
+
+VIEW_NAME = "admission:waiting_room"
+FRAGMENT = "admission/_status.html"
+
+
+def _never_called(request: HttpRequest) -> HttpResponse:  # pragma: no cover - a placeholder
+    raise AssertionError("the fast path's helpers only post-process responses")
+
+
+class _Headers:
+    """The response headers the full stack would add, computed once per process."""
+
+    def __init__(self) -> None:
+        self.security = SecurityMiddleware(_never_called)
+        self.frames = XFrameOptionsMiddleware(_never_called)
+        self.csrf = CsrfViewMiddleware(_never_called)
+        self.csp = ""
+        if getattr(settings, "CONTENT_SECURITY_POLICY", None):
+            from csp.utils import build_policy
+
+            self.csp = build_policy()
+
+    def apply(self, request: HttpRequest, response: HttpResponse, language: str) -> None:
+        add_never_cache_headers(response)
+        patch_vary_headers(response, ("Cookie", "Accept", "HX-Request"))
+        response.headers.setdefault("Content-Language", language)
+        if self.csp:
+            response.headers.setdefault("Content-Security-Policy", self.csp)
+        self.security.process_response(request, response)
+        self.frames.process_response(request, response)
+
+
+_headers: _Headers | None = None
+
+
+def headers() -> _Headers:
+    global _headers
+    if _headers is None:
+        _headers = _Headers()
+    return _headers
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.META.get("HTTP_ACCEPT", "")
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(request.META.get("HTTP_HX_REQUEST"))
+
+
+def _page(
+    request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200
+) -> HttpResponse:
+    """A full page (it has the language switch form, hence a CSRF token and cookie)."""
+    csrf = headers().csrf
+    csrf.process_request(request)
+    response = render(request, template, context, status=status)
+    csrf.process_response(request, response)
+    return response
+
+
+def unavailable(request: HttpRequest) -> HttpResponse:
+    """The store cannot be reached: fail closed, with a clear page that tries again."""
+    if _wants_json(request):
+        return JsonResponse({"state": "unavailable"}, status=503, headers={"Retry-After": "30"})
+    response = _page(request, "admission/unavailable.html", {}, status=503)
+    response["Retry-After"] = "30"
+    return response
+
+
+def _go_on(request: HttpRequest, next_url: str) -> HttpResponse:
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = resolve_url(settings.LOGIN_REDIRECT_URL)
+    if _wants_json(request):
+        return JsonResponse({"state": ADMITTED, "next": next_url})
+    if _is_htmx(request):
+        return HttpResponse(status=204, headers={"HX-Redirect": next_url})
+    return HttpResponseRedirect(next_url)
+
+
+def _answer(request: HttpRequest) -> HttpResponse:
+    place = services.place_from_token(request.GET.get("t", ""))
+    if place is None:
+        if _wants_json(request):
+            return JsonResponse({"state": "unknown"}, status=400)
+        return _page(request, "admission/lost.html", {}, status=400)
+    now = clock.now()
+    config = services.config_for(period_id=place.period_id)
+    if config is None or not config.on_at(now):
+        return _go_on(request, place.next_url)
+    try:
+        status = services.admission_enter(config=config, user_id=place.user_id, now=now)
+    except StoreUnavailable:
+        return unavailable(request)
+    if status.state == ADMITTED:
+        return _go_on(request, place.next_url)
+    to_opening = (config.opens_at - now).total_seconds()
+    refresh = services.refresh_seconds(status, seconds_to_opening=to_opening)
+    wait = services.wait_minutes(status)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "state": status.state,
+                "place": status.place or None,
+                "ahead": status.ahead if status.place else None,
+                "estimated_wait_minutes": wait if status.state != PREQUEUE else None,
+                "opens_at": config.opens_at.isoformat(),
+                "paused": status.paused,
+                "refresh_seconds": refresh,
+            }
+        )
+    prequeue = status.state == PREQUEUE
+    context = {
+        "status": status,
+        "prequeue": prequeue,
+        "wait": wait,
+        "refresh": refresh,
+        # Only the pre-queue's text shows the opening time (formatting it is not free).
+        "opens_at": formats.date_format(config.opens_at.astimezone(clock.RIYADH), "DATETIME_FORMAT")
+        if prequeue
+        else "",
+        "poll_url": request.get_full_path(),
+    }
+    if _is_htmx(request):
+        # No request, no context processors: the fragment needs none of them.
+        return HttpResponse(get_template(FRAGMENT).render(context))
+    return _page(request, "admission/waiting_room.html", context)
+
+
+def answer(request: HttpRequest) -> HttpResponse:
+    """The waiting room's answer to one request, with its headers, in the page's language."""
+    language = chosen_language(request)
+    with translation.override(language):
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = _answer(request)
+    headers().apply(request, response, language)
+    return response
+
+
+class WaitingRoomMiddleware:
+    """First in MIDDLEWARE: answers waiting-room polls itself, passes everything else on."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self._path = ""
+
+    def _room_path(self) -> str:
+        if not self._path:
+            self._path = reverse(VIEW_NAME)
+        return self._path
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or request.path != self._room_path():
+            return self.get_response(request)
+        if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+            return self.get_response(request)  # SecurityMiddleware redirects it to HTTPS
+        request.get_host()  # the host is checked as for any other request (DisallowedHost)
+        request_id = incoming_request_id(request.META.get("HTTP_X_REQUEST_ID"))
+        token = request_id_var.set(request_id)
+        started = time.perf_counter()
+        try:
+            response = answer(request)
+            elapsed = time.perf_counter() - started
+            status = response.status_code
+            REQUEST_LATENCY.labels(
+                view=VIEW_NAME, method=request.method or "", status=f"{status // 100}xx"
+            ).observe(elapsed)
+            response.headers["X-Request-ID"] = request_id
+            if access_logger.isEnabledFor(logging.INFO):
+                access_logger.info(
+                    "%s %s %s %.1f ms",
+                    request.method,
+                    VIEW_NAME,
+                    status,
+                    elapsed * 1000,
+                    extra={
+                        "method": request.method,
+                        "view": VIEW_NAME,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 1),
+                        "client_ip": client_ip(request),
+                    },
+                )
+            return response
+        finally:
+            request_id_var.reset(token)
