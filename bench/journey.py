@@ -505,8 +505,22 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def waiting_rooms_off() -> None:
+    """The journey measures the booking pages themselves: every waiting room is switched off
+    (the demo's next period turns its own on a few minutes after the load, and it gates the
+    available-tests page; bench/opening.py measures the waiting room). The servers read the
+    switch again within CONFIG_TTL_SECONDS."""
+    from rukhsa.admission.models import QueueSettings
+    from rukhsa.admission.services import CONFIG_TTL_SECONDS
+
+    if QueueSettings.objects.filter(enabled=True).update(enabled=False):
+        time.sleep(CONFIG_TTL_SECONDS + 1)
+
+
 def cmd_run(state_path: Path, results_path: Path | None, cfg: Config, with_login: bool) -> int:
     state = json.loads(state_path.read_text())
+    django_setup()
+    waiting_rooms_off()
     load_before = os.getloadavg()
     run = Run()
     failure = ""
@@ -515,7 +529,6 @@ def cmd_run(state_path: Path, results_path: Path | None, cfg: Config, with_login
         wall, cpu = asyncio.run(metered(cfg, drive(state, cfg, run)))
     except Exception as exc:  # report what was measured, then fail
         failure = f"{type(exc).__name__}: {exc}"
-    django_setup()
     from dataset import machine
 
     apps = [h.app_ms for h in run.hits if h.app_ms is not None]
