@@ -48,10 +48,9 @@ def main() -> int:
     from django.test import Client
 
     from rukhsa.accounts.models import User
-    from rukhsa.booking.views import TERMS_KEY
-
     from rukhsa.admission.models import QueueSettings
     from rukhsa.admission.services import configs_forget
+    from rukhsa.booking.views import TERMS_KEY
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     QueueSettings.objects.update(enabled=False)  # as the journey bench does
