@@ -93,13 +93,16 @@ DEBUG=1 $PY manage.py migrate --noinput -v0
 JOURNEY_SKIP=0
 if [[ "$BENCH_BURST" == "1" ]]; then JOURNEY_SKIP=$BENCH_CANDIDATES; fi
 NATIONAL=$(( BENCH_CANDIDATES * 2 + 100 ))
-if [[ "$BENCH_JOURNEY" == "1" ]]; then
-    NATIONAL=$(( (JOURNEY_SKIP + BENCH_JOURNEY_CANDIDATES) * 2 + 200 ))
-    (( BENCH_BURST != 1 || NATIONAL > BENCH_CANDIDATES * 2 + 100 )) \
-        || NATIONAL=$(( BENCH_CANDIDATES * 2 + 100 ))
-fi
 if [[ "$BENCH_OPENING" == "1" ]] && (( BENCH_OPENING_CANDIDATES * 2 + 500 > NATIONAL )); then
     NATIONAL=$(( BENCH_OPENING_CANDIDATES * 2 + 500 ))  # about half are men, as the sessions
+fi
+if [[ "$BENCH_JOURNEY" == "1" ]]; then
+    # The journey's candidates come after the burst's (taken from the lowest ids up) and apart
+    # from the opening's (taken from the highest down): room for all of them.
+    OPENING_NEED=0
+    if [[ "$BENCH_OPENING" == "1" ]]; then OPENING_NEED=$BENCH_OPENING_CANDIDATES; fi
+    JOURNEY_NATIONAL=$(( (JOURNEY_SKIP + BENCH_JOURNEY_CANDIDATES + OPENING_NEED) * 2 + 500 ))
+    if (( JOURNEY_NATIONAL > NATIONAL )); then NATIONAL=$JOURNEY_NATIONAL; fi
 fi
 step "demo data + $NATIONAL national-scale candidates, 300 centres, 20,000 sessions"
 t0=$(date +%s)
