@@ -16,3 +16,6 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
+
+# Per-request CPU (app thread and PostgreSQL backend) in a response header the journey bench reads.
+MIDDLEWARE = ["bench_middleware.RequestCpuMiddleware", *MIDDLEWARE]  # noqa: F405

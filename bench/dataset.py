@@ -106,11 +106,20 @@ def _read_urls(period: Period, spec: Specialization, limit: int = 40) -> dict[st
     return {step: found[:limit] for step, found in urls.items()}
 
 
-def prepare(*, candidates: int, logins: int, terms_http: int, hot: int) -> dict[str, Any]:
+def prepare(
+    *,
+    candidates: int,
+    logins: int,
+    terms_http: int,
+    hot: int,
+    skip_candidates: int = 0,
+    skip_sessions: int = 0,
+) -> dict[str, Any]:
     """Pick the hot sessions and the candidates; log most of them in server-side.
 
     Candidates [0, logins) log in over HTTP; [logins, terms_http) get a session and accept the
-    terms over HTTP; the rest get a session with the terms already accepted.
+    terms over HTTP; the rest get a session with the terms already accepted. `skip_candidates`
+    and `skip_sessions` leave the first ones to another scenario of the same run.
     """
     period = Period.objects.prefetch_related("windows").get(code=loader.OPEN_PERIOD)
     now = clock.now()
@@ -120,14 +129,14 @@ def prepare(*, candidates: int, logins: int, terms_http: int, hot: int) -> dict[
     hot_sessions = list(
         catalog.bookable_sessions(period=period, mode=MODE, specialization=spec, gender=GENDER)
         .filter(seats_taken=0)
-        .order_by("-capacity", "date", "start_time", "pk")[:hot]
+        .order_by("-capacity", "date", "start_time", "pk")[skip_sessions : skip_sessions + hot]
     )
     if len(hot_sessions) < hot:
         raise RuntimeError(f"Only {len(hot_sessions)} bookable sessions for the hot set.")
     users = list(
         User.objects.filter(
             email__endswith="@national.rukhsa.example", gender=GENDER, is_active=True
-        ).order_by("pk")[:candidates]
+        ).order_by("pk")[skip_candidates : skip_candidates + candidates]
     )
     users = [u for u in users if _ready(u, period, now)]
     if len(users) < candidates:

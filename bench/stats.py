@@ -192,12 +192,13 @@ def _machine_busy() -> float:
 
 
 class CpuMeter:
-    """CPU seconds used by the gunicorn processes, the database's backends, this process and
-    the rest of the machine between `start()` and `stop()`; `sample()` catches short-lived
-    processes (call it every half second or so)."""
+    """CPU seconds used by the gunicorn processes, the database's backends, the task worker
+    (when its pid is given), this process and the rest of the machine between `start()` and
+    `stop()`; `sample()` catches short-lived processes (call it every half second or so)."""
 
-    def __init__(self, server_pid: int, dbname: str) -> None:
+    def __init__(self, server_pid: int, dbname: str, worker_pid: int = 0) -> None:
         self.server_pid = server_pid
+        self.worker_pid = worker_pid
         self.db_marker = f" {dbname} ".encode()
         self.kind: dict[str, str] = {}
         self.first: dict[str, float] = {}
@@ -207,6 +208,8 @@ class CpuMeter:
         if pid not in self.kind:
             if int(pid) == self.server_pid or ppid == self.server_pid:
                 self.kind[pid] = "server"
+            elif self.worker_pid and self.worker_pid in (int(pid), ppid):
+                self.kind[pid] = "worker"
             else:
                 try:
                     cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
@@ -238,7 +241,7 @@ class CpuMeter:
 
     def stop(self) -> dict[str, float]:
         self.sample()
-        used = {"server": 0.0, "db": 0.0}
+        used = {"server": 0.0, "db": 0.0, "worker": 0.0}
         for pid, last in self.last.items():
             used[self.kind[pid]] += last - self.first[pid]
         client = time.process_time() - self.self0
@@ -246,7 +249,8 @@ class CpuMeter:
         return {
             "server_s": used["server"],
             "db_s": used["db"],
+            "worker_s": used["worker"],
             "client_s": client,
             "machine_busy_s": machine,
-            "others_s": max(0.0, machine - used["server"] - used["db"] - client),
+            "others_s": max(0.0, machine - sum(used.values()) - client),
         }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: the registration-opening burst against gunicorn + PostgreSQL + Redis.
 #
+# Also the full registration journey (bench/journey.py, BENCH_JOURNEY=1) with a task worker.
 # Creates a scratch database (dropped and recreated each run), loads the demo catalogue and the
 # national-scale generator's candidates, starts gunicorn on 127.0.0.1:$BENCH_PORT, drives
 # bench/burst.py, checks capacity in the database, and always stops the server and drops the
@@ -28,15 +29,21 @@ BENCH_OPENING_CANDIDATES=${BENCH_OPENING_CANDIDATES:-10000}
 BENCH_PIN=${BENCH_PIN:-0}
 BENCH_SERVER_CPUS=${BENCH_SERVER_CPUS:-1}
 BENCH_CLIENT_CPUS=${BENCH_CLIENT_CPUS:-0}
+BENCH_JOURNEY=${BENCH_JOURNEY:-1}    # the full registration journey (bench/journey.py)
+BENCH_JOURNEY_LOGIN=${BENCH_JOURNEY_LOGIN:-0}  # 1: the journey starts at the login form
+BENCH_JOURNEY_CANDIDATES=${BENCH_JOURNEY_CANDIDATES:-450}
 export PGHOST PGPORT PGUSER BENCH_DB BENCH_CANDIDATES BENCH_OPENING_CANDIDATES
+export BENCH_JOURNEY_CANDIDATES
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rukhsa-bench.XXXXXX")
 GUNICORN_PID=""
+WORKER_PID=""
 started_at=$(date +%s)
 
 cleanup() {
     local status=$?
     trap - EXIT INT TERM
+    stop_worker
     if [[ -n "$GUNICORN_PID" ]] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
         kill -TERM "$GUNICORN_PID" 2>/dev/null || true
         for _ in $(seq 1 50); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.2; done
@@ -52,6 +59,14 @@ cleanup() {
     fi
     echo "bench: finished in $(( $(date +%s) - started_at )) s (exit $status); files in $RUN_DIR"
     exit "$status"
+}
+stop_worker() {
+    if [[ -n "$WORKER_PID" ]] && kill -0 "$WORKER_PID" 2>/dev/null; then
+        kill -TERM "$WORKER_PID" 2>/dev/null || true
+        for _ in $(seq 1 50); do kill -0 "$WORKER_PID" 2>/dev/null || break; sleep 0.2; done
+        kill -KILL "$WORKER_PID" 2>/dev/null || true
+    fi
+    WORKER_PID=""
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -90,9 +105,19 @@ createdb "$BENCH_DB"
 redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
 DEBUG=1 $PY manage.py migrate --noinput -v0
 
+JOURNEY_SKIP=0
+if [[ "$BENCH_BURST" == "1" ]]; then JOURNEY_SKIP=$BENCH_CANDIDATES; fi
 NATIONAL=$(( BENCH_CANDIDATES * 2 + 100 ))
 if [[ "$BENCH_OPENING" == "1" ]] && (( BENCH_OPENING_CANDIDATES * 2 + 500 > NATIONAL )); then
     NATIONAL=$(( BENCH_OPENING_CANDIDATES * 2 + 500 ))  # about half are men, as the sessions
+fi
+if [[ "$BENCH_JOURNEY" == "1" ]]; then
+    # The journey's candidates come after the burst's (taken from the lowest ids up) and apart
+    # from the opening's (taken from the highest down): room for all of them.
+    OPENING_NEED=0
+    if [[ "$BENCH_OPENING" == "1" ]]; then OPENING_NEED=$BENCH_OPENING_CANDIDATES; fi
+    JOURNEY_NATIONAL=$(( (JOURNEY_SKIP + BENCH_JOURNEY_CANDIDATES + OPENING_NEED) * 2 + 500 ))
+    if (( JOURNEY_NATIONAL > NATIONAL )); then NATIONAL=$JOURNEY_NATIONAL; fi
 fi
 step "demo data + $NATIONAL national-scale candidates, 300 centres, 20,000 sessions"
 t0=$(date +%s)
@@ -109,6 +134,15 @@ $PY manage.py collectstatic --noinput -v0
 if [[ "$BENCH_BURST" == "1" ]]; then
     step "candidates and hot sessions"
     $PY bench/burst.py prepare "$RUN_DIR/state.json"
+fi
+if [[ "$BENCH_JOURNEY" == "1" ]]; then
+    step "journey: $BENCH_JOURNEY_CANDIDATES candidates after the burst's"
+    # The burst's candidates and hot sessions are left to it.
+    JOURNEY_LOGIN_FLAG=""
+    if [[ "$BENCH_JOURNEY_LOGIN" == "1" ]]; then JOURNEY_LOGIN_FLAG="--login"; fi
+    BENCH_JOURNEY_SKIP_CANDIDATES=$JOURNEY_SKIP \
+        BENCH_JOURNEY_SKIP_SESSIONS=$(( BENCH_BURST == 1 ? ${BENCH_HOT_SESSIONS:-4} : 0 )) \
+        $PY bench/journey.py prepare "$RUN_DIR/journey.json" $JOURNEY_LOGIN_FLAG
 fi
 if [[ "$BENCH_OPENING" == "1" ]]; then
     step "opening: a period that opens during the run, $BENCH_OPENING_CANDIDATES candidates"
@@ -138,5 +172,17 @@ if [[ "$BENCH_OPENING" == "1" ]]; then
     step "opening through the waiting room"
     "${CLIENT_PIN[@]}" $PY bench/opening.py run "$RUN_DIR/opening.json" --results "$RUN_DIR/opening-results.json" \
         || status=$?
+fi
+if [[ "$BENCH_JOURNEY" == "1" ]]; then
+    step "task worker (db_worker) for the journey"
+    $PY manage.py db_worker >"$RUN_DIR/worker.log" 2>&1 &
+    WORKER_PID=$!
+    export BENCH_WORKER_PID=$WORKER_PID
+    sleep 2
+    kill -0 "$WORKER_PID" 2>/dev/null || { echo "bench: db_worker exited" >&2; exit 2; }
+    step "full journey ($BENCH_JOURNEY_CANDIDATES candidates)"
+    "${CLIENT_PIN[@]}" $PY bench/journey.py run "$RUN_DIR/journey.json" $JOURNEY_LOGIN_FLAG \
+        --results "$RUN_DIR/journey-results.json" || status=$?
+    stop_worker
 fi
 exit "$status"

@@ -60,5 +60,10 @@ def axes_username(request: HttpRequest, credentials: dict[str, Any] | None = Non
     typed = _typed_login(request, credentials)
     if not typed:
         return typed
-    user = find_user(typed)
-    return user.identity_key if user is not None else typed
+    # django-axes asks several times per login POST (the lockout check, the failure or success
+    # handler): one user lookup per request and typed key, not one per question.
+    memo: dict[str, str] = request.__dict__.setdefault("_rukhsa_axes_usernames", {})
+    if typed not in memo:
+        user = find_user(typed)
+        memo[typed] = user.identity_key if user is not None else typed
+    return memo[typed]

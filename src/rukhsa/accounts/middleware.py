@@ -33,8 +33,11 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("Your session ended. Please log in again."))
             else:
-                request.session[LOGIN_AT] = login_at
-                # Write the session at most once a minute to keep requests cheap.
+                if LOGIN_AT not in request.session:
+                    request.session[LOGIN_AT] = login_at
+                # Write the session at most once a minute to keep requests cheap (an assignment
+                # marks the session modified, and a modified session is saved: a database
+                # UPDATE and a cache write on every page).
                 if now - seen_at >= 60 or SEEN_AT not in request.session:
                     request.session[SEEN_AT] = now
         return self.get_response(request)

@@ -130,7 +130,8 @@ def _start_session(request: HttpRequest, user: User, *, target: str = "") -> Htt
     now = clock.now().timestamp()
     request.session[LOGIN_AT] = now
     request.session[SEEN_AT] = now
-    request.session.save()
+    # `login()` has already stored the new session under its new key; the times above are
+    # written once with the response (SessionMiddleware), not here and again there.
     services.session_register(
         user=user,
         session_key=request.session.session_key or "",

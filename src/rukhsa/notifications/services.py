@@ -2,7 +2,9 @@
 
 The text is rendered now, in the recipient's language, from
 templates/notifications/<kind>.sms.txt, <kind>.subject.txt and <kind>.email.txt, stored as a
-Message row (the delivery log), and handed to the task queue after the transaction commits.
+Message row (the delivery log), and handed to the task queue after the transaction commits: one
+task per call (the event's SMS and email together), each message delivered and retried on its
+own.
 """
 
 from collections.abc import Iterable, Mapping
@@ -16,7 +18,7 @@ from django.utils import translation
 
 from rukhsa.core import clock
 from rukhsa.notifications.models import Channel, Message
-from rukhsa.notifications.tasks import message_deliver
+from rukhsa.notifications.tasks import messages_deliver
 
 
 def _render(kind: str, part: str, context: Mapping[str, Any]) -> str:
@@ -67,6 +69,8 @@ def message_send(
                 if dedupe_key is None:
                     raise
                 continue
-            transaction.on_commit(partial(message_deliver.enqueue, message.pk))
             created.append(message)
+    if created:
+        # One task for the event's messages, after the commit (one queue row, one worker pick).
+        transaction.on_commit(partial(messages_deliver.enqueue, [m.pk for m in created]))
     return created

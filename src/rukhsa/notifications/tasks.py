@@ -16,6 +16,17 @@ def retry_delay(attempts: int) -> timedelta:
 @task()
 def message_deliver(message_id: int) -> str:
     """Deliver one message; on failure try again later, up to NOTIFICATION_MAX_ATTEMPTS."""
+    return _deliver(message_id)
+
+
+@task()
+def messages_deliver(message_ids: list[int]) -> list[str]:
+    """Deliver the messages of one event (its SMS and its email): one task, not one per message.
+    Each is delivered, retried and logged on its own, as by `message_deliver`."""
+    return [_deliver(message_id) for message_id in message_ids]
+
+
+def _deliver(message_id: int) -> str:
     message = Message.objects.filter(pk=message_id).first()
     if message is None or message.status in (Status.SENT, Status.FAILED):
         return "skipped"

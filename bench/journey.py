@@ -1,0 +1,592 @@
+"""The full registration journey, as browsers walk it, over HTTP against a running gunicorn.
+
+    journey.py prepare STATE [--login]   hot sessions and candidates (bench/dataset.py)
+    journey.py run STATE [--login]       drive the journeys, check the database, print the report
+
+Every candidate (logged in server-side, or through the login form with `--login`) walks the
+pages a browser requests, without static files: the dashboard → the available tests → the
+notes (accept the terms) → every choose step → the review (its POST holds the seat) → the
+registration → pay → the sandbox gateway's card page → 3-D Secure → the return → the confirmed
+registration. Redirects are followed as a browser follows them, and each step is found on the
+page the candidate is looking at (links, forms, radio buttons), so the walk follows the screens
+when they change. A candidate whose session is full by the time it gets there chooses another
+one of the hot sessions, from the city step, as a person would.
+
+Reported: confirmed journeys per second; p50/p95/p99 per page type; server CPU per confirmed
+journey (gunicorn, PostgreSQL, the task worker, from /proc around the whole run) and per page
+type (the app thread's and its PostgreSQL backend's CPU per request, from the `X-Bench-Cpu`
+header bench/bench_middleware.py adds); requests per confirmed journey; and the invariants (no
+session over capacity, confirmed = paid, no candidate with two active registrations).
+
+Exit status: 0 when the invariants hold; 1 when one is broken; 2 when the harness failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from burst import bounded, django_setup
+from stats import CpuMeter, Timings, machine_facts
+
+OK, BROKEN, HARNESS_FAILED = 0, 1, 2
+PAID_CARD = {"name": "Bench Candidate", "number": "4201320111111010", "expiry": "09/30"}
+PAID_CARD["cvc"] = "123"
+TARGET_KEYS = {"mode", "spec", "city", "centre", "date", "session"}
+FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+@dataclass
+class Config:
+    base_url: str = os.environ.get("BENCH_URL", "http://127.0.0.1:8090")
+    candidates: int = int(os.environ.get("BENCH_JOURNEY_CANDIDATES", "450"))
+    concurrency: int = int(os.environ.get("BENCH_JOURNEY_CONCURRENCY", "100"))
+    hot: int = int(os.environ.get("BENCH_JOURNEY_SESSIONS", "20"))
+    seats: int = int(os.environ.get("BENCH_JOURNEY_SEATS", "300"))
+    skip_candidates: int = int(os.environ.get("BENCH_JOURNEY_SKIP_CANDIDATES", "0"))
+    skip_sessions: int = int(os.environ.get("BENCH_JOURNEY_SKIP_SESSIONS", "0"))
+    attempts: int = int(os.environ.get("BENCH_JOURNEY_ATTEMPTS", "20"))
+    timeout: float = float(os.environ.get("BENCH_JOURNEY_TIMEOUT", "600"))
+    request_timeout: float = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "60"))
+    seed: int = int(os.environ.get("BENCH_SEED", "2026"))
+    server_pid: int = int(os.environ.get("BENCH_GUNICORN_PID", "0"))
+    worker_pid: int = int(os.environ.get("BENCH_WORKER_PID", "0"))
+    dbname: str = os.environ.get("BENCH_DB", "rukhsa_bench")
+
+
+# --- What a browser sees on a page ------------------------------------------------------------
+
+
+@dataclass
+class Form:
+    method: str
+    action: str
+    fields: list[tuple[str, str]] = field(default_factory=list)  # hidden and text inputs
+    radios: dict[str, list[str]] = field(default_factory=dict)  # enabled choices by name
+    checkboxes: list[tuple[str, str]] = field(default_factory=list)
+    buttons: list[tuple[str, str]] = field(default_factory=list)
+
+
+class Page(HTMLParser):
+    """The links and forms of one HTML page."""
+
+    def __init__(self, url: str, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.url = url
+        self.links: list[str] = []
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "a" and a.get("href"):
+            self.links.append(urljoin(self.url, a["href"]))
+        elif tag == "form":
+            self._form = Form(
+                (a.get("method") or "get").lower(), urljoin(self.url, a.get("action") or self.url)
+            )
+            self.forms.append(self._form)
+        elif self._form is not None and tag in {"input", "button", "select", "textarea"}:
+            kind = a.get("type", "submit" if tag == "button" else "text").lower()
+            name = a.get("name", "")
+            if not name or "disabled" in a:
+                return
+            if kind == "radio":
+                self._form.radios.setdefault(name, []).append(a.get("value", ""))
+            elif kind == "checkbox":
+                self._form.checkboxes.append((name, a.get("value", "on")))
+            elif kind == "submit":
+                self._form.buttons.append((name, a.get("value", "")))
+            else:
+                self._form.fields.append((name, a.get("value", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._form = None
+
+    def form(self, action_contains: str, method: str | None = None) -> Form | None:
+        for f in self.forms:
+            if action_contains in urlsplit(f.action).path and method in (None, f.method):
+                return f
+        return None
+
+    def link(self, pattern: str) -> str | None:
+        for href in self.links:
+            if re.search(pattern, urlsplit(href).path):
+                return href
+        return None
+
+
+# --- One candidate ----------------------------------------------------------------------------
+
+
+@dataclass
+class Hit:
+    view: str
+    method: str
+    status: int
+    seconds: float
+    app_ms: float | None
+    db_ms: float | None
+
+
+@dataclass
+class Run:
+    hits: list[Hit] = field(default_factory=list)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    journeys: Timings = field(default_factory=Timings)
+    errors: list[str] = field(default_factory=list)
+
+
+class GaveUp(Exception):
+    pass
+
+
+class Browser:
+    """One candidate's browser: cookies, redirects followed, every request recorded."""
+
+    def __init__(self, client: httpx.AsyncClient, run: Run) -> None:
+        self.client = client
+        self.run = run
+
+    async def request(
+        self, method: str, url: str, data: list[tuple[str, str]] | None = None
+    ) -> httpx.Response:
+        while True:
+            started = time.perf_counter()
+            if data is None:
+                r = await self.client.request(method, url)
+            else:
+                r = await self.client.request(
+                    method, url, content=urlencode(data), headers=FORM_HEADERS
+                )
+            self._record(method, r, time.perf_counter() - started)
+            if r.status_code >= 500:
+                raise GaveUp(f"{method} {urlsplit(url).path} answered {r.status_code}")
+            if r.status_code not in (301, 302, 303) or "location" not in r.headers:
+                return r
+            method, url, data = "GET", urljoin(str(r.url), r.headers["location"]), None
+
+    def _record(self, method: str, r: httpx.Response, seconds: float) -> None:
+        app = db = None
+        view = "?"
+        header = r.headers.get("X-Bench-Cpu", "")
+        if header:
+            parts = dict(p.split("=", 1) for p in header.split(";"))
+            app, db, view = float(parts["app"]), float(parts["db"]), parts["view"]
+        self.run.hits.append(Hit(view, method, r.status_code, seconds, app, db))
+
+    async def page(self, method: str, url: str, data: list[tuple[str, str]] | None = None) -> Page:
+        r = await self.request(method, url, data)
+        return Page(str(r.url), r.text)
+
+    async def submit(self, form: Form, *, choose: dict[str, str] | None = None) -> Page:
+        data = list(form.fields) + list(form.checkboxes)
+        for name, value in (choose or {}).items():
+            data.append((name, value))
+        if form.buttons:
+            data.append(form.buttons[0])
+        if form.method == "get":
+            query = urlencode([(k, v) for k, v in data if k != "csrfmiddlewaretoken"])
+            return await self.page("GET", f"{form.action.split('?')[0]}?{query}")
+        return await self.page("POST", form.action, data)
+
+
+async def login(b: Browser, identifier: str, password: str) -> Page:
+    page = await b.page("GET", "/accounts/login/")
+    form = page.form("/accounts/login/", "post") or page.form("/login", "post")
+    if form is None:
+        raise GaveUp("no login form")
+    form.fields = [(k, v) for k, v in form.fields if k not in {"identifier", "password"}]
+    form.fields += [("identifier", identifier), ("password", password)]
+    return await b.submit(form)
+
+
+async def choose_until_review(
+    b: Browser, page: Page, period: str, targets: list[dict[str, str]]
+) -> Page | None:
+    """Walk the choose steps towards the first of `targets` (the candidate's preferences, in
+    order) that is still offered, choosing among what each step offers as a person would;
+    the review page, or None when none of them is offered any more from here."""
+    chosen: dict[str, str] = {}
+    for _step in range(12):
+        if urlsplit(page.url).path.endswith("/review/"):
+            return page
+        form = page.form(f"/register/{period}/", "get")
+        if form is None or not form.radios:
+            return None
+        chosen.update((k, v) for k, v in parse_qsl(urlsplit(page.url).query) if k in TARGET_KEYS)
+        fits = [t for t in targets if all(t.get(k) == v for k, v in chosen.items())]
+        pick = next(
+            (t for t in fits if all(t.get(n) in offered for n, offered in form.radios.items())),
+            None,
+        )
+        if pick is None:
+            return None
+        page = await b.submit(form, choose={n: pick[n] for n in form.radios})
+    raise GaveUp("the choose steps never reached the review")
+
+
+async def journey(
+    b: Browser,
+    cand: dict[str, Any],
+    state: dict[str, Any],
+    targets: list[dict[str, str]],
+    cfg: Config,
+) -> str:
+    period = state["period"]
+    if cand.get("login"):
+        page = await login(b, cand["identifier"], state["password"])
+    else:
+        page = await b.page("GET", "/dashboard/")
+    start = page.link(r"^/register/$")
+    if start is None:
+        raise GaveUp("no link to the available tests on the dashboard")
+    page = await b.page("GET", start)
+    notes = page.link(rf"^/register/{re.escape(period)}/$")
+    if notes is None:
+        raise GaveUp("no link to the period's notes")
+    page = await b.page("GET", notes)
+    form = page.form(f"/register/{period}/", "post")
+    if form is None:
+        raise GaveUp("no terms form on the notes page")
+    if not any(k == "accept" for k, _v in form.checkboxes):
+        form.checkboxes.append(("accept", "yes"))
+    page = await b.submit(form)
+    choose_url = page.url
+    for attempt in range(cfg.attempts):
+        if not targets:
+            break
+        if attempt:
+            # "Change the city": back to the step after the specialization.
+            query = urlencode({"mode": targets[0]["mode"], "spec": targets[0]["spec"]})
+            page = await b.page("GET", f"{choose_url.split('?')[0]}?{query}")
+        review = await choose_until_review(b, page, period, targets)
+        if review is None:
+            return "sold out"
+        wanted = dict(parse_qsl(urlsplit(review.url).query)).get("session")
+        targets = [t for t in targets if t["session"] != wanted]
+        form = review.form(f"/register/{period}/review/", "post")
+        if form is None:
+            continue
+        page = await b.submit(form)
+        if "/registrations/" not in urlsplit(page.url).path:
+            continue  # full (or busy) by the time of the POST: choose again
+        return await pay(b, page)
+    return "sold out"
+
+
+async def pay(b: Browser, page: Page) -> str:
+    form = page.form("/pay/", "post")
+    if form is None:
+        raise GaveUp("no pay form on the held registration")
+    page = await b.submit(form)
+    card = page.form("/sandbox-gateway/", "post")
+    if card is None:
+        raise GaveUp("no card form")
+    card.fields = [(k, PAID_CARD.get(k, v)) for k, v in card.fields]
+    page = await b.submit(card)
+    three_ds = page.form("/3ds/", "post")
+    if three_ds is None:
+        raise GaveUp("no 3-D Secure form")
+    three_ds.buttons = [("result", "authenticate")]
+    page = await b.submit(three_ds)
+    if "/registrations/" not in urlsplit(page.url).path:
+        raise GaveUp(f"the return landed on {urlsplit(page.url).path}")
+    return "confirmed" if page.form("/pay/", "post") is None else "not confirmed"
+
+
+async def drive(state: dict[str, Any], cfg: Config, run: Run) -> float:
+    rng = random.Random(cfg.seed)
+    limits = httpx.Limits(
+        max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
+    )
+    transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+    timeout = httpx.Timeout(cfg.request_timeout)
+    hot = state["targets"]
+
+    def job(cand: dict[str, Any]) -> Any:
+        async def go() -> None:
+            client = httpx.AsyncClient(
+                base_url=cfg.base_url, transport=transport, timeout=timeout, trust_env=False
+            )
+            client.cookies.set("django_language", "en", domain="127.0.0.1", path="/")
+            if cand["session_key"]:
+                client.cookies.set("sessionid", cand["session_key"], domain="127.0.0.1", path="/")
+            targets = rng.sample(hot, len(hot))
+            started = time.perf_counter()
+            try:
+                outcome = await journey(Browser(client, run), cand, state, targets, cfg)
+            except Exception as exc:
+                outcome = "error"
+                run.errors.append(f"{type(exc).__name__}: {exc}")
+            run.outcomes[outcome] += 1
+            if outcome == "confirmed":
+                run.journeys.add(time.perf_counter() - started)
+
+        return go
+
+    started = time.perf_counter()
+    try:
+        unfinished = await bounded(
+            [job(c) for c in state["candidates"]], cfg.concurrency, cfg.timeout
+        )
+    finally:
+        await transport.aclose()
+    run.outcomes["unfinished"] += unfinished
+    return time.perf_counter() - started
+
+
+async def metered(cfg: Config, coro: Any) -> tuple[Any, dict[str, float]]:
+    meter = CpuMeter(cfg.server_pid, cfg.dbname, cfg.worker_pid)
+    meter.start()
+
+    async def sampler() -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            meter.sample()
+
+    task = asyncio.ensure_future(sampler())
+    try:
+        result = await coro
+    finally:
+        task.cancel()
+    return result, meter.stop()
+
+
+# --- Entry points -----------------------------------------------------------------------------
+
+
+def cmd_prepare(state_path: Path, cfg: Config, with_login: bool) -> int:
+    django_setup()
+    from dataset import prepare
+
+    from rukhsa.catalog.models import Mode, Session
+
+    started = time.perf_counter()
+    state = prepare(
+        candidates=cfg.candidates,
+        logins=cfg.candidates if with_login else 0,
+        terms_http=cfg.candidates,
+        hot=cfg.hot,
+        skip_candidates=cfg.skip_candidates,
+        skip_sessions=cfg.skip_sessions,
+    )
+    # The bench's shape: `seats` seats spread over the hot sessions.
+    ids = [h["id"] for h in state["hot"]]
+    per, extra = divmod(cfg.seats, len(ids))
+    for i, h in enumerate(state["hot"]):
+        h["capacity"] = per + (1 if i < extra else 0)
+        Session.objects.filter(pk=h["id"]).update(capacity=h["capacity"])
+    cities = dict(Session.objects.filter(pk__in=ids).values_list("pk", "centre__city__code"))
+    state["targets"] = [
+        {
+            "mode": Mode.DIGITAL,
+            "spec": state["spec"],
+            "city": cities[h["id"]],
+            "centre": h["centre"],
+            "date": h["date"],
+            "session": str(h["id"]),
+        }
+        for h in state["hot"]
+    ]
+    for c in state["candidates"]:
+        c["login"] = with_login
+    state.pop("read_urls", None)
+    state["prepare_s"] = time.perf_counter() - started
+    state_path.write_text(json.dumps(state))
+    print(
+        f"Prepared {len(state['candidates'])} candidates "
+        f"({'through the login form' if with_login else 'logged in'}), {len(ids)} sessions "
+        f"with {cfg.seats} seats, in {state['prepare_s']:.1f} s."
+    )
+    return OK
+
+
+def verify(state: dict[str, Any]) -> dict[str, Any]:
+    from dataset import verify as capacity
+
+    from rukhsa.booking.models import Registration, Status
+    from rukhsa.payments.models import Payment, PaymentStatus
+
+    ids = [c["id"] for c in state["candidates"]]
+    found = capacity(state)
+    confirmed = Registration.objects.filter(candidate_id__in=ids, status=Status.CONFIRMED)
+    paid = Payment.objects.filter(order__owner_id__in=ids, status=PaymentStatus.PAID)
+    found["confirmed"] = confirmed.count()
+    found["paid"] = paid.count()
+    found["held_unpaid"] = Registration.objects.filter(
+        candidate_id__in=ids, status=Status.HELD
+    ).count()
+    return found
+
+
+def per_page(hits: list[Hit]) -> dict[str, dict[str, Any]]:
+    groups: dict[str, list[Hit]] = defaultdict(list)
+    for h in hits:
+        groups[f"{h.method} {h.view}"].append(h)
+    out = {}
+    for key, group in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        t = Timings([h.seconds for h in group])
+        app = [h.app_ms for h in group if h.app_ms is not None]
+        db = [h.db_ms for h in group if h.db_ms is not None and h.db_ms > 0]
+        out[key] = {
+            **t.summary(),
+            "app_ms": sum(app) / len(app) if app else float("nan"),
+            "db_ms": sum(db) / len(db) if db else float("nan"),
+            "statuses": dict(Counter(h.status for h in group)),
+        }
+    return out
+
+
+def render(r: dict[str, Any]) -> str:
+    m, db, cpu = r["machine"], r["db"], r["cpu"]
+    confirmed = max(1, db["confirmed"])
+    per = 1000 / confirmed
+    total = cpu["server_s"] + cpu["db_s"] + cpu["worker_s"]
+    lines = [
+        "",
+        "=" * 78,
+        f"Rukhsa full-journey bench{' (with the login form)' if r['login'] else ''}",
+        "=" * 78,
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB RAM, Python {m['python']}",
+        f"Load average before/after: {m['load_before'][0]:.2f} / {m['load_after'][0]:.2f}",
+        f"Server: {m['server']}",
+        f"{r['candidates']} candidates, {r['concurrency']} at a time, {r['seats']} seats in "
+        f"{r['sessions']} sessions; wall {r['wall_s']:.1f} s",
+        f"Outcomes: {r['outcomes']}",
+        f"Confirmed journeys: {db['confirmed']} ({db['confirmed'] / r['wall_s']:.2f}/s); "
+        f"journey p50 {r['journey']['p50_ms'] / 1000:.1f} s, "
+        f"p95 {r['journey']['p95_ms'] / 1000:.1f} s",
+        f"Requests: {r['requests']} ({r['requests'] / confirmed:.1f} per confirmed journey)",
+        f"Server CPU per confirmed journey: {total * per:.0f} ms = gunicorn "
+        f"{cpu['server_s'] * per:.0f} + PostgreSQL {cpu['db_s'] * per:.0f} + task worker "
+        f"{cpu['worker_s'] * per:.0f} (load generator {cpu['client_s'] * per:.0f}; other "
+        f"processes {cpu['others_s'] / r['wall_s']:.2f} CPUs)",
+        f"Per request: gunicorn {cpu['server_s'] * 1000 / r['requests']:.1f} ms, PostgreSQL "
+        f"{cpu['db_s'] * 1000 / r['requests']:.1f} ms (/proc); inside Django "
+        f"{r['app_ms_mean']:.1f} ms app thread + {r['db_ms_mean']:.1f} ms its backend (header)",
+        "",
+        f"{'page (method view)':<44}{'n':>6}{'p50':>7}{'p95':>7}{'p99':>7}{'app':>7}{'db':>6}  ms",
+    ]
+    for key, s in r["pages"].items():
+        lines.append(
+            f"{key[:43]:<44}{s['n']:>6}{s['p50_ms']:>7.0f}{s['p95_ms']:>7.0f}{s['p99_ms']:>7.0f}"
+            f"{s['app_ms']:>7.1f}{s['db_ms']:>6.1f}"
+        )
+    lines += [
+        "",
+        "Database after the run:",
+        f"  over capacity: {db['over_capacity']}; confirmed {db['confirmed']} = paid "
+        f"{db['paid']}; still held unpaid {db['held_unpaid']}; candidates with two active: "
+        f"{db['candidates_with_two_active']}",
+    ]
+    if r["errors"]:
+        lines.append(f"  first errors: {r['errors'][:5]}")
+    lines.append("=" * 78)
+    return "\n".join(lines)
+
+
+def waiting_rooms_off() -> None:
+    """The journey measures the booking pages themselves: every waiting room is switched off
+    (the demo's next period turns its own on a few minutes after the load, and it gates the
+    available-tests page; bench/opening.py measures the waiting room). The servers read the
+    switch again within CONFIG_TTL_SECONDS."""
+    from rukhsa.admission.models import QueueSettings
+    from rukhsa.admission.services import CONFIG_TTL_SECONDS
+
+    if QueueSettings.objects.filter(enabled=True).update(enabled=False):
+        time.sleep(CONFIG_TTL_SECONDS + 1)
+
+
+def cmd_run(state_path: Path, results_path: Path | None, cfg: Config, with_login: bool) -> int:
+    state = json.loads(state_path.read_text())
+    django_setup()
+    waiting_rooms_off()
+    load_before = os.getloadavg()
+    run = Run()
+    failure = ""
+    wall, cpu = 0.0, {}
+    try:
+        wall, cpu = asyncio.run(metered(cfg, drive(state, cfg, run)))
+    except Exception as exc:  # report what was measured, then fail
+        failure = f"{type(exc).__name__}: {exc}"
+    from dataset import machine
+
+    apps = [h.app_ms for h in run.hits if h.app_ms is not None]
+    dbs = [h.db_ms for h in run.hits if h.db_ms is not None]
+    results = {
+        "login": with_login,
+        "candidates": len(state["candidates"]),
+        "concurrency": cfg.concurrency,
+        "seats": sum(h["capacity"] for h in state["hot"]),
+        "sessions": len(state["hot"]),
+        "wall_s": wall or float("nan"),
+        "cpu": cpu,
+        "outcomes": dict(run.outcomes),
+        "errors": run.errors,
+        "journey": run.journeys.summary(),
+        "requests": len(run.hits),
+        "app_ms_mean": sum(apps) / len(apps) if apps else float("nan"),
+        "db_ms_mean": sum(dbs) / len(dbs) if dbs else float("nan"),
+        "pages": per_page(run.hits),
+        "db": verify(state),
+        "machine": {
+            **machine_facts(),
+            **machine(),
+            "python": platform.python_version(),
+            "load_before": load_before,
+            "load_after": os.getloadavg(),
+            "server": os.environ.get("BENCH_SERVER", ""),
+        },
+    }
+    if not failure and cpu:
+        print(render(results))
+    if results_path:
+        results_path.write_text(json.dumps(results, indent=2, default=str))
+        print(f"Raw results: {results_path}")
+    db = results["db"]
+    if db["over_capacity"] or db["candidates_with_two_active"] or db["confirmed"] != db["paid"]:
+        print("FAIL: an invariant is broken (see above).", file=sys.stderr)
+        return BROKEN
+    if not failure and run.outcomes.get("error", 0):
+        failure = f"{run.outcomes['error']} journeys failed: {run.errors[:3]}"
+    if failure:
+        print(f"HARNESS FAILED: {failure}", file=sys.stderr)
+        return HARNESS_FAILED
+    return OK
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["prepare", "run"])
+    parser.add_argument("state", type=Path)
+    parser.add_argument("--results", type=Path, default=None)
+    parser.add_argument("--login", action="store_true", help="log in through the form (Argon2)")
+    args = parser.parse_args()
+    cfg = Config()
+    if args.command == "prepare":
+        return cmd_prepare(args.state, cfg, args.login)
+    return cmd_run(args.state, args.results, cfg, args.login)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
