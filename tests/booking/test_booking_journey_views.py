@@ -1,12 +1,14 @@
 """The registration journey as a candidate clicks through it, without JavaScript."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 from django.test import Client
 from django.urls import reverse
 
 from rukhsa.booking.models import Registration, Status
-from rukhsa.booking.views import TERMS_KEY
+from rukhsa.booking.models import TermsAcceptance
+from rukhsa.booking.terms import terms_version
+from tests.catalog.factories import make_centre, make_session
 
 
 def start(client, cat):
@@ -30,18 +32,47 @@ def test_terms_must_be_accepted_first(cat, candidate_client):
     assert start(candidate_client, cat)["Location"] == reverse(
         "booking:choose", args=[cat.period.code]
     )
-    assert cat.period.code in candidate_client.session[TERMS_KEY]
+    assert TermsAcceptance.objects.filter(period=cat.period).count() == 1
 
 
-def test_steps_in_order_digital(cat, candidate_client):
+def test_steps_with_one_answer_are_taken_and_shown_chosen(cat, candidate_client):
+    """Digital math for men: one specialization, one city, one centre — straight to the date."""
     start(candidate_client, cat)
     assert choose(candidate_client, cat).context["step"] == "mode"
+    response = choose(candidate_client, cat, mode="digital")
+    assert response.context["step"] == "date"
+    choice = response.context["choice"]
+    assert (choice.specialization, choice.city.code, choice.centre) == (
+        cat.spec,
+        "riyadh",
+        cat.digital,
+    )
+    assert choice.single == {"spec", "city", "centre"}
+    html = response.content.decode()
+    for name, value in (("spec", "math"), ("city", "riyadh"), ("centre", "RUH-D-M")):
+        assert f'data-chosen="{name}" data-value="{value}"' in html
+    assert html.count("الوحيد المتاح") == 3  # "the only one with seats", no "change" link
+    assert "pick=spec" not in html and "pick=mode" in html  # the kind of test can change
+
+
+def test_steps_in_order_when_each_has_a_choice(cat, candidate_client):
+    """Two specializations, two cities, two centres: each is a step of its own."""
+    jeddah = make_centre(mode="digital", gender="male", code="JED-D-M", city_code="jeddah")
+    second = make_centre(mode="digital", gender="male", code="RUH-D-M2")
+    day = cat.slot.date
+    make_session(jeddah, cat.period, day=day, capacity=5, specializations=[cat.spec])
+    make_session(second, cat.period, day=day, capacity=5, specializations=[cat.spec])
+    make_session(
+        second, cat.period, day=day, start=time(11), capacity=5, specializations=[cat.other_spec]
+    )
+    start(candidate_client, cat)
     assert choose(candidate_client, cat, mode="digital").context["step"] == "specialization"
     response = choose(candidate_client, cat, mode="digital", spec="math")
     assert response.context["step"] == "city"
+    assert [c.code for c in response.context["options"]] == ["riyadh", "jeddah"]
     response = choose(candidate_client, cat, mode="digital", spec="math", city="riyadh")
     assert response.context["step"] == "centre"
-    assert [c.code for c in response.context["options"]] == ["RUH-D-M"]  # not the women's
+    assert [c.code for c in response.context["options"]] == ["RUH-D-M", "RUH-D-M2"]
     response = choose(
         candidate_client, cat, mode="digital", spec="math", city="riyadh", centre="RUH-D-M"
     )
@@ -60,6 +91,55 @@ def test_steps_in_order_digital(cat, candidate_client):
     slots = {s.pk: s.full for s in response.context["options"]}
     assert slots == {cat.slot.pk: False, cat.slot_late.pk: True}
     assert f'value="{cat.slot_late.pk}" disabled' in html  # full is shown, not selectable
+    assert 'class="month"' in html  # the calendar stays above the times
+    assert 'aria-current="date"' in html
+
+
+def test_the_city_of_residence_is_preselected_and_can_be_changed(
+    cat, candidate_client, candidate
+):
+    jeddah = make_centre(mode="digital", gender="male", code="JED-D-M", city_code="jeddah")
+    make_session(jeddah, cat.period, day=cat.slot.date, capacity=5, specializations=[cat.spec])
+    candidate.city = "jeddah"
+    candidate.save(update_fields=["city"])
+    start(candidate_client, cat)
+    response = choose(candidate_client, cat, mode="digital")
+    choice = response.context["choice"]
+    assert choice.city.code == "jeddah" and choice.home_city
+    assert response.context["step"] == "date"  # Jeddah's one centre is taken too
+    html = response.content.decode()
+    assert "مدينة إقامتك" in html  # "your city of residence"
+    # "change" asks for the city again, without choosing it for the candidate.
+    response = choose(candidate_client, cat, mode="digital", spec="math", pick="city")
+    assert response.context["step"] == "city"
+    # A city of residence without seats is not chosen.
+    candidate.city = "dammam"
+    candidate.save(update_fields=["city"])
+    assert choose(candidate_client, cat, mode="digital").context["step"] == "city"
+
+
+def test_terms_are_accepted_once_and_asked_again_when_they_change(cat, candidate, client):
+    client.force_login(candidate)
+    start(client, cat)
+    client.logout()  # the acceptance is kept on the candidate, not in the session
+    client.force_login(candidate)
+    choose_url = reverse("booking:choose", args=[cat.period.code])
+    assert client.get(choose_url, {"mode": "digital"}).status_code == 200
+    html = client.get(reverse("booking:start")).content.decode()
+    assert f'href="{choose_url}"' in html  # the available tests lead straight to the choices
+    notes = client.get(reverse("booking:notes", args=[cat.period.code])).content.decode()
+    assert 'name="accept"' not in notes  # still readable, says they were accepted
+    # The period's terms change (another fee): the notes are asked again.
+    cat.test.fee_halalas += 1000
+    cat.test.save(update_fields=["fee_halalas"])
+    response = client.get(choose_url, {"mode": "digital"})
+    assert response["Location"] == reverse("booking:notes", args=[cat.period.code])
+    html = client.get(reverse("booking:start")).content.decode()
+    assert f'href="{choose_url}"' not in html
+    assert start(client, cat)["Location"] == choose_url
+    assert TermsAcceptance.objects.get(candidate=candidate).terms_version == terms_version(
+        cat.period
+    )
 
 
 def test_paper_goes_from_centre_to_sittings(cat, candidate_client):
@@ -99,8 +179,12 @@ def test_review_then_confirm_holds_the_seat(cat, candidate_client, candidate):
     assert "115.00" in html and "15.00" in html
     response = candidate_client.post(url, {"session": cat.slot.pk, "spec": "math"})
     registration = Registration.objects.get(candidate=candidate)
-    assert response["Location"] == reverse("booking:registration", args=[registration.reference])
-    page = candidate_client.get(response["Location"]).content.decode()
+    # Confirming goes straight on to the payment page ...
+    assert "/payments/sandbox-gateway/" in response["Location"]
+    # ... and the registration page keeps the held seat and “Pay now” for later.
+    page = candidate_client.get(
+        reverse("booking:registration", args=[registration.reference])
+    ).content.decode()
     assert "data-deadline" in page and reverse("booking:pay", args=[registration.reference]) in page
 
 
@@ -214,7 +298,7 @@ def test_a_lapsed_hold_shows_its_seat_free_without_writing(cat, candidate_client
     start(candidate_client, cat)
     response = choose(candidate_client, cat, **params)
     assert response.context["step"] == "date"  # held: the date has no free seat
-    assert cat.slot.date not in response.context["options"]
+    assert response.context["choice"].options["date"][cat.slot.date].level == "none"
 
     with time_machine.travel(clock.now() + timedelta(minutes=16), tick=False):
         with CaptureQueriesContext(connection) as queries:

@@ -18,6 +18,7 @@ from rukhsa.catalog.models import Mode
 from tests.browser.journeys import Shot, World, demo, guide
 from tests.browser.journeys.steps import (
     MAIN_FORM,
+    acted,
     expect_language,
     expect_path,
     follow,
@@ -105,6 +106,7 @@ def start_registration(page: Page, shot: Shot, *, period_code: str, language: st
     expect_path(page, f"/register/{period_code}/")
     expect(page.locator("#main dl.data")).to_be_visible()  # fee, VAT, total, test days
     page.check("#id_accept")
+    acted(page)
     shot(page, "notes", focus=MAIN_FORM)
     submit(page)
     expect_path(page, f"/register/{period_code}/choose/")
@@ -130,6 +132,7 @@ def choose(page: Page, shot: Shot, key: str, value: str) -> None:
     # A full time is shown, but cannot be chosen.
     expect(page.locator(f"{CHOOSE_FORM} .option-full input[name={name}]:enabled")).to_have_count(0)
     radio.check()
+    acted(page)
     shot(page, key, focus=choice_focus(page, name))
     submit(page, CHOOSE_FORM)
     expect(page).to_have_url(re.compile(rf"[?&]{name}={re.escape(value)}(&|$)"))
