@@ -5,8 +5,7 @@ from datetime import time, timedelta
 from django.test import Client
 from django.urls import reverse
 
-from rukhsa.booking.models import Registration, Status
-from rukhsa.booking.models import TermsAcceptance
+from rukhsa.booking.models import Registration, Status, TermsAcceptance
 from rukhsa.booking.terms import terms_version
 from tests.catalog.factories import make_centre, make_session
 
@@ -95,9 +94,7 @@ def test_steps_in_order_when_each_has_a_choice(cat, candidate_client):
     assert 'aria-current="date"' in html
 
 
-def test_the_city_of_residence_is_preselected_and_can_be_changed(
-    cat, candidate_client, candidate
-):
+def test_the_city_of_residence_is_preselected_and_can_be_changed(cat, candidate_client, candidate):
     jeddah = make_centre(mode="digital", gender="male", code="JED-D-M", city_code="jeddah")
     make_session(jeddah, cat.period, day=cat.slot.date, capacity=5, specializations=[cat.spec])
     candidate.city = "jeddah"
@@ -316,3 +313,99 @@ def test_a_lapsed_hold_shows_its_seat_free_without_writing(cat, candidate_client
         assert writes == []
         assert Registration.objects.get(pk=other.pk).status == Status.HELD
         assert Session.objects.get(pk=cat.slot.pk).seats_taken == 1
+
+
+# --- The month calendar of computer-based dates ------------------------------------------------
+
+
+DIGITAL = {"mode": "digital", "spec": "math", "city": "riyadh", "centre": "RUH-D-M"}
+
+
+def test_the_calendar_shows_seats_left_in_words_and_full_days_not_choosable(cat, candidate_client):
+    from rukhsa.booking.selectors import FEW_SEATS
+
+    full_day = cat.slot.date + timedelta(days=1)
+    few_day = cat.slot.date + timedelta(days=2)
+    make_session(cat.digital, cat.period, day=full_day, capacity=3, seats_taken=3,
+                 specializations=[cat.spec])  # fmt: skip
+    make_session(cat.digital, cat.period, day=few_day, capacity=40, seats_taken=40 - FEW_SEATS,
+                 specializations=[cat.spec])  # fmt: skip
+    start(candidate_client, cat)
+    response = choose(candidate_client, cat, **DIGITAL)
+    assert response.context["step"] == "date"
+    html = response.content.decode()
+    calendar = response.context["calendar"]
+    assert "<caption>" in html and html.count('<th scope="col">') == 7
+    # Sunday first, in Arabic; Gregorian month with its Hijri months beside.
+    assert calendar.weekdays[0][1] == "الأحد" and "هـ" in calendar.caption
+    assert all(week[0].day.weekday() == 6 for week in calendar.weeks)
+    cells = {c.day: c for week in calendar.weeks for c in week if c.in_month}
+    many, full, few = cells[cat.slot.date], cells[full_day], cells[few_day]
+    assert (many.words, few.words, full.words) == ("مقاعد كثيرة", "مقاعد قليلة", "مكتمل")
+    assert many.url and few.url and not full.url  # a full day is shown, not choosable
+    assert f'data-date="{full_day.isoformat()}"><span' in html  # no link in its cell
+    assert f"date={full_day.isoformat()}" not in html
+    # A day's times appear below the calendar, the day marked as chosen.
+    response = choose(candidate_client, cat, **DIGITAL, date=few_day.isoformat())
+    assert response.context["step"] == "slot"
+    assert response.context["calendar"] is not None
+    assert 'aria-current="date"' in response.content.decode()
+
+
+def test_months_are_navigable_when_the_period_spans_them(cat, candidate_client):
+    later = (cat.slot.date.replace(day=1) + timedelta(days=40)).replace(day=3)
+    make_session(cat.digital, cat.period, day=later, capacity=10, specializations=[cat.spec])
+    start(candidate_client, cat)
+    first = choose(candidate_client, cat, **DIGITAL).context["calendar"]
+    assert first.first == cat.slot.date.replace(day=1)
+    assert f"month={later:%Y-%m}" in first.next_url and not first.previous_url
+    response = choose(candidate_client, cat, **DIGITAL, month=f"{later:%Y-%m}")
+    second = response.context["calendar"]
+    assert second.first == later.replace(day=1) and second.previous_url and not second.next_url
+    assert not response.context["choice"].problems
+
+
+def test_bad_dates_and_months_get_a_sentence_never_an_error(cat, candidate_client):
+    full_day = cat.slot.date + timedelta(days=1)
+    make_session(cat.digital, cat.period, day=full_day, capacity=1, seats_taken=1,
+                 specializations=[cat.spec])  # fmt: skip
+    start(candidate_client, cat)
+    for extra in (
+        {"date": "2026-02-30"},
+        {"date": "yesterday"},
+        {"date": "٢٠٢٦-١٢-١٢"},
+        {"date": (cat.slot.date + timedelta(days=3)).isoformat()},  # no test that day
+        {"date": full_day.isoformat()},  # full
+        {"month": "2026-13"},
+        {"month": "nope"},
+        {"month": "2099-01"},  # no test days then
+        {"month": "-1-1"},
+    ):
+        response = choose(candidate_client, cat, **DIGITAL, **extra)
+        assert response.status_code == 200, extra
+        assert response.context["step"] == "date", extra
+        [problem] = response.context["choice"].problems
+        assert problem and 'class="month"' in response.content.decode(), extra
+
+
+def test_htmx_gets_the_same_step_in_the_journey_region(cat, candidate_client):
+    """With JavaScript, htmx asks for the next step and swaps #journey; without it, the same
+    URL answers the whole page. Either way the same choices and the same HTML."""
+    start(candidate_client, cat)
+    plain = choose(candidate_client, cat, **DIGITAL, date=cat.slot.date.isoformat())
+    swapped = candidate_client.get(
+        reverse("booking:choose", args=[cat.period.code]),
+        {**DIGITAL, "date": cat.slot.date.isoformat()},
+        headers={"HX-Request": "true", "HX-Boosted": "true"},
+    )
+    assert swapped.status_code == 200 and swapped.context["step"] == plain.context["step"]
+    html = swapped.content.decode()
+    assert 'id="journey" hx-boost="true"' in html
+    assert "django_htmx/htmx-2.min.js" in html
+    # The review is answered the same way, its hold form a plain POST (no hx-boost).
+    review = candidate_client.get(
+        reverse("booking:review", args=[cat.period.code]),
+        {"session": cat.slot.pk, "spec": "math"},
+        headers={"HX-Request": "true", "HX-Boosted": "true"},
+    ).content.decode()
+    assert '<div id="journey" class="card">' in review and 'method="post"' in review

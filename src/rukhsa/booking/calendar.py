@@ -88,7 +88,7 @@ def _hijri_caption(first: date, last: date) -> str:
         months = names[start.month - 1]
     else:
         months = f"{names[start.month - 1]} – {names[end.month - 1]}"
-    # Translators: the Hijri months a calendar month spans, e.g. "Jumada al-Ula – Jumada al-Akhirah 1448 AH"
+    # Translators: the Hijri months of a calendar month, e.g. "Rajab – Shaban 1448 AH"
     return _("%(months)s %(year)s AH") % {"months": months, "year": end.year}
 
 

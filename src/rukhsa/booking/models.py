@@ -358,3 +358,6 @@ class TermsAcceptance(models.Model):
                 fields=["candidate", "period"], name="one_terms_acceptance_per_period"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} · {self.period_id}"

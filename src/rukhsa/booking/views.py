@@ -24,7 +24,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -38,6 +38,7 @@ from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Mode, Period, Specialization
 from rukhsa.core import clock
 from rukhsa.core.digits import is_number
+
 
 def _candidate(request: HttpRequest) -> User:
     """The signed-in candidate (the views are behind login_required)."""
@@ -350,15 +351,7 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
         except BookingError as exc:
             error = exc.message
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "Your seat is held. Pay within %(minutes)d minute to confirm it.",
-                    "Your seat is held. Pay within %(minutes)d minutes to confirm it.",
-                    period.test.hold_minutes,
-                )
-                % {"minutes": period.test.hold_minutes},
-            )
+            # Straight on to the payment page (the review said how long the seat is held).
             try:
                 url = booking_payment.seat_fee_pay_url(
                     registration=registration,
