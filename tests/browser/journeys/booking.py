@@ -123,8 +123,21 @@ def start_registration(page: Page, shot: Shot, *, period_code: str, language: st
     expect_language(page, language)
 
 
+# Pages of browser contexts made with JavaScript off (`without_javascript`): nothing can be
+# evaluated in them.
+_NO_SCRIPT: set[int] = set()
+
+
+def without_javascript(page: Page) -> Page:
+    """Mark `page` as one whose context has JavaScript off (java_script_enabled=False)."""
+    _NO_SCRIPT.add(id(page))
+    return page
+
+
 def htmx_on(page: Page) -> bool:
     """Whether the page runs htmx (JavaScript on): the choose steps then swap in place."""
+    if id(page) in _NO_SCRIPT:
+        return False
     try:
         return bool(page.evaluate("typeof window.htmx === 'object'"))
     except PlaywrightError:
@@ -431,4 +444,5 @@ __all__ = [
     "review_and_confirm",
     "see_confirmed_test",
     "start_registration",
+    "without_javascript",
 ]
