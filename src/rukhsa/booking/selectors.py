@@ -173,10 +173,12 @@ def day_seats_for_choice(
             gender=gender,
             include_full=True,
         ).filter(centre=centre)
-    ).values_list("date", "capacity", "seats_taken", "seats_lapsed")
+    ).only("date", "capacity", "seats_taken")
     free: dict[date, int] = {}
     capacity: dict[date, int] = {}
-    for day, seats, taken, lapsed in sessions:
+    for session in sessions:
+        day, seats, taken = session.date, session.capacity, session.seats_taken
+        lapsed = int(getattr(session, "seats_lapsed", 0))  # the annotation
         free[day] = free.get(day, 0) + max(0, seats - taken + lapsed)
         capacity[day] = capacity.get(day, 0) + seats
     return {day: DaySeats(day, free[day], capacity[day]) for day in sorted(free)}
