@@ -400,7 +400,10 @@ def test_htmx_gets_the_same_step_in_the_journey_region(cat, candidate_client):
     )
     assert swapped.status_code == 200 and swapped.context["step"] == plain.context["step"]
     html = swapped.content.decode()
-    assert 'id="journey" hx-boost="true"' in html
+    # Only the journey's own links and form are boosted (the readiness and waiting-list links
+    # open their pages as usual).
+    assert 'id="journey" hx-target="#journey"' in html
+    assert html.count('hx-boost="true"') == 3  # the choices' summary, the calendar, the form
     assert "django_htmx/htmx-2.min.js" in html
     # The review is answered the same way, its hold form a plain POST (no hx-boost).
     review = candidate_client.get(
