@@ -8,8 +8,9 @@ The choices travel in the query string (`?mode=…&spec=…&city=…&centre=…&
 works without JavaScript, can be bookmarked, and a bad value just sends the candidate back to
 that step with a sentence — never an error page. A step with one possible answer is taken and
 shown as chosen; the city of residence is chosen when it has seats (`pick=<step>` asks for the
-step again). With JavaScript, htmx (hx-boost on the journey's region) swaps each next step into
-the same page; the server answers the same HTML either way.
+step again). With JavaScript, htmx (hx-boost on the step's form, the choices and the calendar)
+swaps each next step into the page's #journey region; the server answers the same HTML
+either way.
 """
 
 from dataclasses import dataclass, field
