@@ -21,8 +21,8 @@ from django.db.models import Count, F, Q
 
 from rukhsa.accounts.middleware import LOGIN_AT, SEEN_AT
 from rukhsa.accounts.models import User, UserSession
-from rukhsa.booking.models import ACTIVE, Registration
-from rukhsa.booking.views import TERMS_KEY
+from rukhsa.booking.models import ACTIVE, Registration, TermsAcceptance
+from rukhsa.booking.terms import terms_version
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Mode, Period, Session, SessionStatus, Specialization
 from rukhsa.catalog.selectors import candidate_opens_at
@@ -47,8 +47,8 @@ def _ready(user: User, period: Period, now: Any) -> bool:
 
 
 def _mint_sessions(users: list[User], *, terms_for: set[int], period: str) -> dict[int, str]:
-    """A logged-in server-side session per user, as `login()` leaves it (with the period's terms
-    accepted for the users in `terms_for`, as the notes page leaves it); {user id: key}."""
+    """A logged-in server-side session per user, as `login()` leaves it (and the period's terms
+    accepted by the users in `terms_for`, as the notes page records it); {user id: key}."""
     store = SessionStore()
     now = clock.now()
     expire = now + timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -63,8 +63,6 @@ def _mint_sessions(users: list[User], *, terms_for: set[int], period: str) -> di
             LOGIN_AT: now.timestamp(),
             SEEN_AT: now.timestamp(),
         }
-        if user.pk in terms_for:
-            data[TERMS_KEY] = [period]
         rows.append(
             DjangoSession(session_key=key, session_data=store.encode(data), expire_date=expire)
         )
@@ -73,6 +71,17 @@ def _mint_sessions(users: list[User], *, terms_for: set[int], period: str) -> di
         keys[user.pk] = key
     DjangoSession.objects.bulk_create(rows, batch_size=1000)
     UserSession.objects.bulk_create(sessions, batch_size=1000)
+    the_period = Period.objects.select_related("test").get(code=period)
+    version = terms_version(the_period)
+    TermsAcceptance.objects.bulk_create(
+        [
+            TermsAcceptance(candidate=user, period=the_period, terms_version=version)
+            for user in users
+            if user.pk in terms_for
+        ],
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
     store._cache.set_many(cached, settings.SESSION_COOKIE_AGE)
     return keys
 

@@ -31,6 +31,7 @@ from rukhsa.payments.models import Invoice
 from rukhsa.payments.views import failure_sentence
 from tests.browser.journeys import Shot, axe_shot, no_shot
 from tests.browser.journeys.booking import (
+    CARD_PATH,
     choose,
     expect_held,
     open_invoice,
@@ -41,7 +42,7 @@ from tests.browser.journeys.booking import (
     start_registration,
 )
 from tests.browser.journeys.demo import MADA_OK, VISA_OK, pay_without_browser
-from tests.browser.journeys.steps import log_in_form, logout_button, submit
+from tests.browser.journeys.steps import count, log_in_form, logout_button, submit
 from tests.browser.support import assert_accessible
 from tests.catalog.factories import (
     make_centre,
@@ -163,14 +164,25 @@ def registration(reference: str) -> Registration:
 # --- Journeys --------------------------------------------------------------------------------
 
 
+def chosen(page: Page, name: str) -> list[str]:
+    """The values shown as already chosen in the choices' summary for the step `name`."""
+    return [
+        li.get_attribute("data-value") or ""
+        for li in page.locator(f"#main li[data-chosen={name}]").all()
+    ]
+
+
 def test_citizen_books_a_digital_slot_pays_with_mada_and_opens_the_invoice(
     page: Page, cat: Catalogue, make_user: Callable[..., User]
 ) -> None:
-    user = make_user()
+    user = make_user(city="riyadh")  # a complete profile, city of residence included
     log_in(page, user)
 
     def only_the_mens_digital_centre(page: Page) -> None:
-        assert radio_values(page, "centre") == [cat.digital.code]
+        # Riyadh (his city) has one men's computer-based centre: already chosen, no list.
+        assert chosen(page, "city") == ["riyadh"]
+        assert chosen(page, "centre") == [cat.digital.code]
+        assert radio_values(page, "centre") == []
 
     def the_choices_and_the_amount(page: Page) -> None:
         review = page.locator("#main dl.data")
@@ -178,6 +190,7 @@ def test_citizen_books_a_digital_slot_pays_with_mada_and_opens_the_invoice(
         expect(review).to_contain_text(cat.digital.name_ar)
         expect(review).to_contain_text("115.00")
 
+    tally = count(page)
     reference = register(
         page,
         axe_and(centre=only_the_mens_digital_centre, review=the_choices_and_the_amount),
@@ -190,10 +203,16 @@ def test_citizen_books_a_digital_slot_pays_with_mada_and_opens_the_invoice(
         session=str(cat.slot.pk),
         language="ar",
     )
-    expect(page.locator(".flash-success")).to_be_visible()
-    expect_held_with_countdown(page, ticking=True)
+    # Dashboard → card page: dashboard, available tests, notes, one choose page (the steps,
+    # the calendar and the review swapped in by htmx), card page.
+    expect(page).to_have_url(CARD_PATH)
+    assert (tally.screens, tally.actions) == (5, 10), tally
+    assert_accessible(page)
     assert registration(reference).status == Status.HELD
 
+    # Coming back later, the registration page shows the held seat and “Pay now”.
+    page.goto(f"/registrations/{reference}/")
+    expect_held_with_countdown(page, ticking=True)
     pay(page, axe_shot, number=MADA_OK, language="ar")
     expect(page.locator(".flash-success")).to_be_visible()
     expect(page.locator(".badge")).to_have_text(arabic("Confirmed"))
@@ -231,13 +250,16 @@ def test_resident_books_a_paper_sitting_declined_card_keeps_the_hold_then_visa_c
     log_in(page, user)
 
     def only_the_mens_paper_centre(page: Page) -> None:
-        assert radio_values(page, "centre") == [cat.paper.code]
+        # One city and one men's paper centre: both already chosen.
+        assert chosen(page, "city") == ["riyadh"]
+        assert chosen(page, "centre") == [cat.paper.code]
 
     def the_sittings_with_their_dates(page: Page) -> None:
         # Paper: no date step; the sittings are listed with their dates.
         assert radio_values(page, "session") == [str(cat.sitting.pk)]
         assert page.locator("input[name=date]").count() == 0
 
+    tally = count(page)
     reference = register(
         page,
         axe_and(centre=only_the_mens_paper_centre, sitting=the_sittings_with_their_dates),
@@ -249,7 +271,8 @@ def test_resident_books_a_paper_sitting_declined_card_keeps_the_hold_then_visa_c
         session=str(cat.sitting.pk),
         language="ar",
     )
-    expect_held_with_countdown(page)
+    expect(page).to_have_url(CARD_PATH)
+    assert (tally.screens, tally.actions) == (5, 9), tally
 
     pay_by_card(page, axe_shot, number=DECLINED, language="ar")
     assert_accessible(page)
@@ -311,16 +334,16 @@ def test_a_woman_sees_only_womens_centres(
     start_registration(page, axe_shot, period_code=cat.period.code, language="ar")
     choose(page, axe_shot, "mode", Mode.DIGITAL)
     choose(page, axe_shot, "specialization", cat.spec.code)
-    # Jeddah has only a men's centre: it is not offered to her.
-    assert radio_values(page, "city") == ["riyadh"]
-    choose(page, axe_shot, "city", "riyadh")
+    # Jeddah has only a men's centre: it is not offered to her; Riyadh, the only city left,
+    # and its one women's centre are chosen for her.
+    assert chosen(page, "city") == ["riyadh"]
+    assert chosen(page, "centre") == [cat.women_digital.code]
     assert_accessible(page)
-    assert radio_values(page, "centre") == [cat.women_digital.code]
-    expect(page.locator("#main form[method=get]")).not_to_contain_text(cat.digital.name_ar)
+    expect(page.locator("#main")).not_to_contain_text(cat.digital.name_ar)
 
     # Paper too: only the women's paper centre.
     page.goto(f"/register/{cat.period.code}/choose/?mode=paper&spec={cat.spec.code}&city=riyadh")
-    assert radio_values(page, "centre") == [cat.women_paper.code]
+    assert chosen(page, "centre") == [cat.women_paper.code]
     # A hand-made link to a men's centre is refused with a sentence, never shown.
     page.goto(
         f"/register/{cat.period.code}/choose/?mode=digital&spec={cat.spec.code}"

@@ -67,7 +67,7 @@ def test_missing_education_is_said_first_and_fixing_it_comes_back_to_the_same_st
     submit(page)
 
     # Some choices made: the kind of test and the specialization.
-    page.goto("/register/p-open/choose/?mode=digital&spec=math")
+    page.goto("/register/p-open/choose/?mode=digital&spec=math&pick=city")  # asked again
     step = page.url
     expect(page.locator("#main legend h2")).to_have_text(say("ar", "Choose the city"))
     follow(page, "#readiness a[href^='/accounts/profile/edit/']")

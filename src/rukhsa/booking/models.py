@@ -330,3 +330,34 @@ class WaitlistOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} → {self.session_id} ({self.state})"
+
+
+class TermsAcceptance(models.Model):
+    """A candidate accepted a period's pre-registration notes and terms, as they read then.
+
+    `terms_version` fingerprints what the notes said (booking.terms.terms_version): when the
+    period's terms change, the old acceptance no longer counts and the notes are shown again."""
+
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("candidate"),
+        on_delete=models.CASCADE,
+        related_name="terms_acceptances",
+    )
+    period = models.ForeignKey(
+        Period, verbose_name=_("period"), on_delete=models.CASCADE, related_name="+"
+    )
+    terms_version = models.CharField(_("terms version"), max_length=64)
+    accepted_at = models.DateTimeField(_("accepted at"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("terms acceptance")
+        verbose_name_plural = _("terms acceptances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["candidate", "period"], name="one_terms_acceptance_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id} · {self.period_id}"

@@ -129,6 +129,61 @@ def dates_for_choice(
     )
 
 
+# A day with seats is shown as having "few" left when at most this many, or this share of its
+# seats, are free (docs/rules-booking.md).
+FEW_SEATS = 5
+FEW_PERCENT = 10
+
+
+class Seats(StrEnum):
+    """How many seats a day has left, as the calendar says it."""
+
+    NONE = "none"
+    FEW = "few"
+    MANY = "many"
+
+
+@dataclass(frozen=True)
+class DaySeats:
+    """A test day at a centre: its free seats (lapsed holds count as free) of its capacity."""
+
+    day: date
+    free: int
+    capacity: int
+
+    @property
+    def level(self) -> Seats:
+        if self.free <= 0:
+            return Seats.NONE
+        if self.free <= max(FEW_SEATS, self.capacity * FEW_PERCENT // 100):
+            return Seats.FEW
+        return Seats.MANY
+
+
+def day_seats_for_choice(
+    *, period: Period, specialization: Specialization, gender: str, centre: Centre
+) -> dict[date, DaySeats]:
+    """Every test day a centre has for the choice, full days included, with its seats left
+    (the digital calendar). One query."""
+    sessions = _with_lapsed_holds(
+        catalog.bookable_sessions(
+            period=period,
+            mode=centre.mode,
+            specialization=specialization,
+            gender=gender,
+            include_full=True,
+        ).filter(centre=centre)
+    ).only("date", "capacity", "seats_taken")
+    free: dict[date, int] = {}
+    capacity: dict[date, int] = {}
+    for session in sessions:
+        day, seats, taken = session.date, session.capacity, session.seats_taken
+        lapsed = int(getattr(session, "seats_lapsed", 0))  # the annotation
+        free[day] = free.get(day, 0) + max(0, seats - taken + lapsed)
+        capacity[day] = capacity.get(day, 0) + seats
+    return {day: DaySeats(day, free[day], capacity[day]) for day in sorted(free)}
+
+
 def sessions_for_choice(
     *,
     period: Period,

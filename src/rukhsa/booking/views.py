@@ -1,11 +1,16 @@
 """The registration journey (PRODUCT §4), one plain GET form per choice, and my registrations.
 
-available tests → test (notes + terms) → mode → specialization → city → centre → date
-(→ time slot for computer-based) → review → confirm (hold) → pay.
+available tests → test (notes + terms, accepted once per period) → mode → specialization →
+city → centre → date on a month calendar, with its times below (computer-based) or sitting
+(paper) → review → confirm (hold) → the payment page.
 
 The choices travel in the query string (`?mode=…&spec=…&city=…&centre=…&date=…`), so every step
 works without JavaScript, can be bookmarked, and a bad value just sends the candidate back to
-that step with a sentence — never an error page.
+that step with a sentence — never an error page. A step with one possible answer is taken and
+shown as chosen; the city of residence is chosen when it has seats (`pick=<step>` asks for the
+step again). With JavaScript, htmx (hx-boost on the step's form, the choices and the calendar)
+swaps each next step into the page's #journey region; the server answers the same HTML
+either way.
 """
 
 from dataclasses import dataclass, field
@@ -20,13 +25,13 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from rukhsa.accounts.models import User
-from rukhsa.booking import changes, selectors, services, waitlist
+from rukhsa.booking import calendar, changes, selectors, services, terms, waitlist
 from rukhsa.booking import payment as booking_payment
 from rukhsa.booking.errors import BookingError
 from rukhsa.booking.models import Registration, Status
@@ -34,8 +39,6 @@ from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Mode, Period, Specialization
 from rukhsa.core import clock
 from rukhsa.core.digits import is_number
-
-TERMS_KEY = "rukhsa_booking_terms"
 
 
 def _candidate(request: HttpRequest) -> User:
@@ -74,10 +77,16 @@ def register_start(request: HttpRequest) -> HttpResponse:
     user = _candidate(request)
     offers = catalog.candidate_periods(gender=user.gender, in_service=user.in_service)
     active = {r.test_id: r for r in selectors.active_registrations(candidate=user)}
+    accepted = terms.accepted_periods(candidate=user, periods=[o.period for o in offers])
     return render(
         request,
         "booking/start.html",
-        {"offers": offers, "active": active, "todo": _readiness(user, request.get_full_path())},
+        {
+            "offers": offers,
+            "active": active,
+            "accepted": accepted,
+            "todo": _readiness(user, request.get_full_path()),
+        },
     )
 
 
@@ -91,17 +100,16 @@ def _period_or_404(code: str) -> Period:
 @never_cache
 @login_required
 def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
-    """The test, its fee, the pre-registration notes and the terms to accept."""
+    """The test, its fee, the pre-registration notes and the terms to accept (once per period:
+    until the terms change, the page stays readable and says they were accepted)."""
     period = _period_or_404(period_code)
+    user = _candidate(request)
     error = ""
     if request.method == "POST":
         if request.POST.get("accept") == "yes":
-            accepted = set(request.session.get(TERMS_KEY, []))
-            accepted.add(period.code)
-            request.session[TERMS_KEY] = sorted(accepted)
+            terms.terms_accept(candidate=user, period=period)
             return redirect("booking:choose", period_code=period.code)
         error = _("Please confirm that you have read the notes and accept the terms.")
-    user = _candidate(request)
     opens_at = catalog.candidate_opens_at(period, gender=user.gender, in_service=user.in_service)
     return render(
         request,
@@ -113,6 +121,7 @@ def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
             "todo": _readiness(user, request.get_full_path()),
             "opens_at": opens_at if opens_at and opens_at > clock.now() else None,
             "not_for_candidate": opens_at is None,
+            "accepted": terms.terms_accepted(candidate=user, period=period),
         },
     )
 
@@ -128,6 +137,12 @@ class Choice:
     centre: Centre | None = None
     day: date | None = None
     problems: list[str] = field(default_factory=list)
+    # Steps with one possible answer ("spec", "city", "centre"): taken, shown without "change".
+    single: set[str] = field(default_factory=set)
+    # The city was taken from the candidate's profile (city of residence).
+    home_city: bool = False
+    # The options of each step reached, so the page shows them without asking again.
+    options: dict[str, Any] = field(default_factory=dict)
 
     def query(self, **extra: str) -> str:
         values = {
@@ -143,10 +158,26 @@ class Choice:
     def hidden(self) -> list[tuple[str, str]]:
         return [tuple(pair.split("=", 1)) for pair in self.query().split("&") if pair]  # type: ignore[misc]
 
+    def link(self, upto: str, **extra: str) -> str:
+        """The query string of the choices before step `upto`, asking for that step again."""
+        names = ("mode", "spec", "city", "centre", "date")
+        dropped = {n: "" for n in names[names.index(upto) :]}
+        return "?" + self.query(**dropped, pick=upto, **extra)
+
+    def change_links(self) -> dict[str, str]:
+        return {name: self.link(name) for name in ("mode", "spec", "city", "centre", "date")}
+
+
+def _pick(options: list[Any], code: str) -> Any:
+    return next((option for option in options if option.code == code), None)
+
 
 def _parse_choice(request: HttpRequest, period: Period, user: User) -> Choice:
-    """Each value is kept only if it is valid given the ones before it."""
+    """Each value is kept only if it is valid given the ones before it. A step with a single
+    possible answer is taken; the city of residence is taken when it has seats — unless the
+    candidate asked for that step again (`pick`)."""
     choice = Choice(period=period)
+    asked = request.GET.get("pick", "")
     modes = period.offered_modes
     mode = request.GET.get("mode", "")
     if len(modes) == 1:
@@ -157,50 +188,84 @@ def _parse_choice(request: HttpRequest, period: Period, user: User) -> Choice:
         return choice
     choice.mode = mode
     spec = request.GET.get("spec", "")
-    specs = catalog.period_specializations(period=period, mode=mode, gender=user.gender)
-    choice.specialization = specs.filter(code=spec).first() if spec else None
+    specs = list(catalog.period_specializations(period=period, mode=mode, gender=user.gender))
+    choice.options["spec"] = specs
+    if len(specs) == 1:
+        choice.single.add("spec")
+    choice.specialization = _pick(specs, spec) if spec else None
     if choice.specialization is None:
         if spec:
             choice.problems.append(_("This specialization has no free seats. Please choose again."))
-        return choice
+            return choice
+        if len(specs) != 1 or asked == "spec":
+            return choice
+        choice.specialization = specs[0]
     city_code = request.GET.get("city", "")
-    if city_code:
-        cities = catalog.cities_with_seats(
+    cities = list(
+        catalog.cities_with_seats(
             period=period, mode=mode, specialization=choice.specialization, gender=user.gender
         )
-        choice.city = cities.filter(code=city_code).first()
+    )
+    choice.options["city"] = cities
+    if len(cities) == 1:
+        choice.single.add("city")
+    choice.city = _pick(cities, city_code) if city_code else None
     if choice.city is None:
         if city_code:
             choice.problems.append(_("This city has no free seats now. Please choose again."))
-        return choice
+            return choice
+        if asked == "city":
+            return choice
+        if len(cities) == 1:
+            choice.city = cities[0]
+        else:
+            choice.city = _pick(cities, user.city) if user.city else None
+            choice.home_city = choice.city is not None
+        if choice.city is None:
+            return choice
     centre_code = request.GET.get("centre", "")
-    if centre_code:
-        centres = catalog.centres_with_seats(
+    centres = list(
+        catalog.centres_with_seats(
             period=period,
             mode=mode,
             specialization=choice.specialization,
             gender=user.gender,
             city=choice.city,
         )
-        choice.centre = centres.filter(code=centre_code).first()
+    )
+    choice.options["centre"] = centres
+    if len(centres) == 1:
+        choice.single.add("centre")
+    choice.centre = _pick(centres, centre_code) if centre_code else None
     if choice.centre is None:
         if centre_code:
             choice.problems.append(_("This centre has no free seats now. Please choose again."))
+            return choice
+        if len(centres) != 1 or asked == "centre":
+            return choice
+        choice.centre = centres[0]
+    if mode != Mode.DIGITAL:
         return choice
+    days = selectors.day_seats_for_choice(
+        period=period,
+        specialization=choice.specialization,
+        gender=user.gender,
+        centre=choice.centre,
+    )
+    choice.options["date"] = days
     raw_day = request.GET.get("date", "")
-    if raw_day and mode == Mode.DIGITAL:
+    if raw_day:
         try:
             day = date.fromisoformat(raw_day)
         except ValueError:
             day = None
-        days = selectors.dates_for_choice(
-            period=period,
-            specialization=choice.specialization,
-            gender=user.gender,
-            centre=choice.centre,
-        )
-        if day in days:
+        seats = days.get(day) if day else None
+        if seats is not None and seats.level != selectors.Seats.NONE:
             choice.day = day
+        elif seats is not None:
+            choice.problems.append(
+                _("This date is full. Please choose another date, or join its waiting list.")
+            )
         else:
             choice.problems.append(_("This date has no free seats now. Please choose again."))
     return choice
@@ -209,60 +274,46 @@ def _parse_choice(request: HttpRequest, period: Period, user: User) -> Choice:
 @never_cache
 @login_required
 def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
-    """Show the next choice to make, with the choices so far and links to change them."""
+    """Show the next choice to make, with the choices so far and links to change them.
+
+    Computer-based: once the centre is known, a month calendar of its days (seats left in
+    words), and the chosen day's times below it."""
     period = _period_or_404(period_code)
     user = _candidate(request)
-    if period.code not in request.session.get(TERMS_KEY, []):
+    if not terms.terms_accepted(candidate=user, period=period):
         return redirect("booking:notes", period_code=period.code)
     choice = _parse_choice(request, period, user)
     context: dict[str, Any] = {
         "period": period,
         "choice": choice,
+        "change": choice.change_links(),
         "test": period.test,
         "todo": _readiness(user, request.get_full_path()),
     }
     if not choice.mode:
         context.update(step="mode", options=[(m, Mode(m).label) for m in period.offered_modes])
     elif choice.specialization is None:
-        context.update(
-            step="specialization",
-            options=catalog.period_specializations(
-                period=period, mode=choice.mode, gender=user.gender
-            ),
-        )
+        context.update(step="specialization", options=choice.options["spec"])
     elif choice.city is None:
-        context.update(
-            step="city",
-            options=catalog.cities_with_seats(
-                period=period,
-                mode=choice.mode,
-                specialization=choice.specialization,
-                gender=user.gender,
-            ),
-        )
+        context.update(step="city", options=choice.options["city"])
     elif choice.centre is None:
-        context.update(
-            step="centre",
-            options=catalog.centres_with_seats(
-                period=period,
-                mode=choice.mode,
-                specialization=choice.specialization,
-                gender=user.gender,
-                city=choice.city,
-            ),
-        )
+        context.update(step="centre", options=choice.options["centre"])
     else:
         # Lapsed holds never hide a seat: the reads count them as free (no write on a GET).
-        if choice.mode == Mode.DIGITAL and choice.day is None:
-            context.update(
-                step="date",
-                options=selectors.dates_for_choice(
-                    period=period,
-                    specialization=choice.specialization,
-                    gender=user.gender,
-                    centre=choice.centre,
-                ),
+        if choice.mode == Mode.DIGITAL:
+            month, problem = calendar.month_of(
+                request.GET.get("month", ""), days=choice.options["date"], chosen=choice.day
             )
+            if problem:
+                choice.problems.append(problem)
+            context["calendar"] = calendar.build(
+                month=month,
+                days=choice.options["date"],
+                chosen=choice.day,
+                link=lambda **extra: "?" + choice.query(**extra),
+            )
+        if choice.mode == Mode.DIGITAL and choice.day is None:
+            context.update(step="date", options=[])
         else:
             sessions = selectors.sessions_for_choice(
                 period=period,
@@ -280,10 +331,11 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
 @never_cache
 @login_required
 def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
-    """Review the chosen session and the amount; confirming holds the seat."""
+    """Review the chosen session and the amount; confirming holds the seat and goes straight on
+    to the payment page (the registration page keeps the held seat and “Pay now” for later)."""
     period = _period_or_404(period_code)
     user = _candidate(request)
-    if period.code not in request.session.get(TERMS_KEY, []):
+    if not terms.terms_accepted(candidate=user, period=period):
         return redirect("booking:notes", period_code=period.code)
     data = request.POST if request.method == "POST" else request.GET
     session = selectors.session_for_review(period=period, session_id=data.get("session", ""))
@@ -300,16 +352,17 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
         except BookingError as exc:
             error = exc.message
         else:
-            messages.success(
-                request,
-                ngettext(
-                    "Your seat is held. Pay within %(minutes)d minute to confirm it.",
-                    "Your seat is held. Pay within %(minutes)d minutes to confirm it.",
-                    period.test.hold_minutes,
+            # Straight on to the payment page (the review said how long the seat is held).
+            try:
+                url = booking_payment.seat_fee_pay_url(
+                    registration=registration,
+                    owner=user,
+                    site_url=request.build_absolute_uri("/"),
                 )
-                % {"minutes": period.test.hold_minutes},
-            )
-            return redirect("booking:registration", reference=registration.reference)
+            except BookingError as exc:
+                messages.error(request, exc.message)
+                return redirect("booking:registration", reference=registration.reference)
+            return redirect(url)
     back = (
         reverse("booking:choose", args=[period.code])
         + "?"

@@ -203,14 +203,19 @@ SERVICES: tuple[Service, ...] = (
                 _("Read the notes, tick that you accept the terms of the test, then “Continue”."),
             ),
             Step("mode", _("Choose the paper test.")),
-            Step("specialization", _("Choose your specialization.")),
-            Step("centre", _("Choose the city, then the test centre.")),
+            Step(
+                "specialization",
+                _(
+                    "Choose your specialization. Your city of residence is already chosen, and so "
+                    "is a test centre that is the only one with seats; you can change the city."
+                ),
+            ),
             Step("sitting", _("Choose the test date: paper tests are held on fixed dates.")),
             Step(
                 "review",
                 _(
                     "Check your choices and the total, then choose “Confirm and hold my seat”: "
-                    "the seat is held for you while you pay."
+                    "the seat is held for you and the payment page opens."
                 ),
             ),
         ),
@@ -227,21 +232,39 @@ SERVICES: tuple[Service, ...] = (
                 "tests",
                 _("From your account page, open “Available tests”, then choose “Register”."),
             ),
-            Step("mode", _("After accepting the notes, choose the computer-based (digital) test.")),
-            Step("centre", _("Choose your specialization and the city, then the test centre.")),
-            Step("date", _("Choose the test day.")),
+            Step(
+                "mode",
+                _(
+                    "After accepting the notes (once per period: they are asked again only if "
+                    "they change), choose the computer-based (digital) test."
+                ),
+            ),
+            Step(
+                "specialization",
+                _(
+                    "Choose your specialization. Your city of residence is already chosen, and so "
+                    "is a test centre that is the only one with seats; you can change the city."
+                ),
+            ),
+            Step(
+                "date",
+                _(
+                    "Choose the day on the month calendar: each day says whether many or few "
+                    "seats are left, or that it is full (a full day cannot be chosen)."
+                ),
+            ),
             Step(
                 "slot",
                 _(
-                    "Choose a time with free seats: each shows how many are left, and a full one "
-                    "is marked full."
+                    "The day's times appear below the calendar: choose one with free seats; each "
+                    "shows how many are left, and a full one is marked full."
                 ),
             ),
             Step(
                 "review",
                 _(
                     "Check your choices and the total, then choose “Confirm and hold my seat”: "
-                    "the seat is held for you while you pay."
+                    "the seat is held for you and the payment page opens."
                 ),
             ),
         ),

@@ -1,23 +1,30 @@
 """Booking journeys: 3.1 register for a paper test, 3.2 register for a digital test, 3.3 pay the
 fee, 3.4 see the confirmed test.
 
-available tests → notes (accept) → choose (mode → specialization → city → centre → date → time,
-or → sitting for paper) → review → confirm (seat held, countdown) → sandbox card page → 3-D
-Secure → back to the registration (confirmed, tax invoice) → test details and admission ticket.
+available tests → notes (accept, once per period) → choose (mode → specialization → city →
+centre → a day on the month calendar → its time, or → sitting for paper; a step with one answer,
+and the city of residence, are already chosen) → review → confirm (seat held) → sandbox card
+page → 3-D Secure → back to the registration (confirmed, tax invoice) → test details and
+admission ticket. With JavaScript the choose steps and the review are swapped into one page
+(htmx); without it each is a page of its own. `count(page)` (journeys.steps) counts the screens
+and actions a journey costs.
 
 `register` and `pay` are made of smaller journeys (`start_registration`, `choose`,
 `review_and_confirm`, `pay_by_card`) that tests stopping half-way call on their own.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page, expect
 
+from rukhsa.booking.models import Registration
 from rukhsa.catalog.models import Mode
 from tests.browser.journeys import Shot, World, demo, guide
 from tests.browser.journeys.steps import (
     MAIN_FORM,
+    acted,
     expect_language,
     expect_path,
     follow,
@@ -42,9 +49,9 @@ RADIO = {
     "sitting": "session",  # paper: a fixed test date
 }
 # Every step `register` can take a picture of, in order; a service keeps the ones it shows.
-REGISTER_STEPS = ("tests", "notes", *RADIO, "review", "held")
-PAPER_STEPS = ("tests", "notes", "mode", "specialization", "centre", "sitting", "review")
-DIGITAL_STEPS = ("tests", "mode", "centre", "date", "slot", "review")
+REGISTER_STEPS = ("tests", "notes", *RADIO, "review")
+PAPER_STEPS = ("tests", "notes", "mode", "specialization", "sitting", "review")
+DIGITAL_STEPS = ("tests", "mode", "specialization", "date", "slot", "review")
 PAYMENT_STEPS = ("held", "card", "secure", "confirmed", "invoice")
 
 
@@ -93,22 +100,62 @@ def expect_confirmed(page: Page) -> None:
 
 
 def start_registration(page: Page, shot: Shot, *, period_code: str, language: str) -> None:
-    """Account page → available tests → the period's notes → accept → the first choose step."""
+    """Account page → available tests → the period's notes → accept → the first choose step.
+    Once the period's terms are accepted, “Register” leads straight to the choices."""
     page.goto("/dashboard/")
     expect_language(page, language)
     follow(page, "#main a[href='/register/']")
     expect_path(page, "/register/")
-    period_link = f"a[href='/register/{period_code}/']"
-    expect(page.locator(f"#main {period_link}")).to_be_visible()
-    shot(page, "tests", focus=f"#main li:has({period_link})")
-    follow(page, f"#main {period_link}")
-    expect_path(page, f"/register/{period_code}/")
-    expect(page.locator("#main dl.data")).to_be_visible()  # fee, VAT, total, test days
-    page.check("#id_accept")
-    shot(page, "notes", focus=MAIN_FORM)
-    submit(page)
+    period_item = f"#main li:has(a[href^='/register/{period_code}/'])"
+    register_link = page.locator(f"{period_item} a.button")
+    expect(register_link).to_be_visible()
+    shot(page, "tests", focus=period_item)
+    accepted = register_link.get_attribute("href") == f"/register/{period_code}/choose/"
+    follow(page, f"{period_item} a.button")
+    if not accepted:
+        expect_path(page, f"/register/{period_code}/")
+        expect(page.locator("#main dl.data")).to_be_visible()  # fee, VAT, total, test days
+        page.check("#id_accept")
+        acted(page)
+        shot(page, "notes", focus=MAIN_FORM)
+        submit(page)
     expect_path(page, f"/register/{period_code}/choose/")
     expect_language(page, language)
+
+
+# Pages of browser contexts made with JavaScript off (`without_javascript`): nothing can be
+# evaluated in them.
+_NO_SCRIPT: set[int] = set()
+
+
+def without_javascript(page: Page) -> Page:
+    """Mark `page` as one whose context has JavaScript off (java_script_enabled=False)."""
+    _NO_SCRIPT.add(id(page))
+    return page
+
+
+def htmx_on(page: Page) -> bool:
+    """Whether the page runs htmx (JavaScript on): the choose steps then swap in place."""
+    if id(page) in _NO_SCRIPT:
+        return False
+    try:
+        return bool(page.evaluate("typeof window.htmx === 'object'"))
+    except PlaywrightError:
+        return False
+
+
+def advance(page: Page, action: Callable[[], None], url: re.Pattern[str]) -> None:
+    """One move to the next choose step (or the review): with htmx, the step is swapped into
+    the same page — no new screen; without JavaScript, a new page."""
+    acted(page)
+    if htmx_on(page):
+        action()
+        expect(page).to_have_url(url)
+        expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)
+    else:
+        with page.expect_navigation():
+            action()
+        expect(page).to_have_url(url)
 
 
 def choice_focus(page: Page, name: str) -> str:
@@ -122,31 +169,70 @@ def choice_focus(page: Page, name: str) -> str:
     return f"{CHOOSE_FORM} li:has(input[name={name}]:checked)"
 
 
+def pick_day(page: Page, shot: Shot, value: str) -> None:
+    """The month calendar: the day `value` (ISO), with its seats left in words; its times
+    appear below."""
+    calendar = page.locator("#main section.calendar")
+    expect(calendar.locator("table.month caption")).to_be_visible()
+    day = calendar.locator(f"td[data-date='{value}'] a")
+    if not day.count():  # another month: follow the month links
+        for _ in range(12):
+            if day.count() or not calendar.locator("a[rel=next]").count():
+                break
+            advance(page, calendar.locator("a[rel=next]").click, re.compile(r"[?&]month="))
+    expect(day).to_be_visible()
+    # A full day is shown, but is not a link.
+    expect(calendar.locator("td.seats-none a")).to_have_count(0)
+    shot(page, "date", focus="#main section.calendar")
+    advance(page, day.click, re.compile(rf"[?&]date={re.escape(value)}(&|$)"))
+    expect(page.locator(f"{CHOOSE_FORM} input[name=session]").first).to_be_visible()
+
+
 def choose(page: Page, shot: Shot, key: str, value: str) -> None:
-    """One choose step (`key` in RADIO): its radio button `value`, then “Next”."""
+    """One choose step (`key` in RADIO): its radio button `value`, then “Next”. A step already
+    chosen for the candidate (its only answer, or the city of residence) is shown as chosen:
+    nothing to do (its picture, if any, shows it chosen)."""
     name = RADIO[key]
+    if key == "date":
+        pick_day(page, shot, value)
+        return
+    chosen = page.locator(f"#main li[data-chosen={name}][data-value='{value}']")
+    if key not in ("slot", "sitting") and chosen.count():
+        expect(page.locator(f"{CHOOSE_FORM} input[type=radio][name={name}]")).to_have_count(0)
+        shot(page, key, focus="#main nav.choices")
+        return
     radio = page.locator(f"{CHOOSE_FORM} input[type=radio][name={name}][value='{value}']")
     expect(radio).to_be_enabled()
     # A full time is shown, but cannot be chosen.
     expect(page.locator(f"{CHOOSE_FORM} .option-full input[name={name}]:enabled")).to_have_count(0)
     radio.check()
+    acted(page)
     shot(page, key, focus=choice_focus(page, name))
-    submit(page, CHOOSE_FORM)
-    expect(page).to_have_url(re.compile(rf"[?&]{name}={re.escape(value)}(&|$)"))
+    advance(
+        page,
+        page.locator(CHOOSE_FORM).locator("button[type=submit]").first.click,
+        re.compile(rf"[?&]{name}={re.escape(value)}(&|$)"),
+    )
+
+
+def latest_reference() -> str:
+    """The reference of the newest registration (the one the journey just held)."""
+    reference = Registration.objects.order_by("-pk").values_list("reference", flat=True).first()
+    assert reference, "no registration was held"
+    return reference
 
 
 def review_and_confirm(page: Page, shot: Shot, *, period_code: str, session: str) -> str:
-    """The review page: confirm, land on the held registration, return its reference."""
+    """The review page: confirm; the seat is held and the card page opens; returns the
+    registration's reference."""
     expect_path(page, f"/register/{period_code}/review/")
     form = page.locator(MAIN_FORM)
     expect(form.locator("input[name=session]")).to_have_value(session)
     expect(page.locator("#main dl.data")).to_be_visible()
     shot(page, "review", focus=MAIN_FORM)  # the amounts above, the confirm button
     submit(page, form)
-    reference = registration_reference(page)
-    expect_held(page)
-    shot(page, "held", focus="#main .pay-now")
-    return reference
+    expect(page).to_have_url(CARD_PATH)
+    return latest_reference()
 
 
 def register(
@@ -164,7 +250,8 @@ def register(
     keys: Iterable[str] = REGISTER_STEPS,
 ) -> str:
     """From the account page to a held seat in `session` (a digital test also chooses its
-    `date` first); returns the registration's reference. `keys`: the steps to picture."""
+    `date` first) and the card page; returns the registration's reference. `keys`: the steps
+    to picture."""
     shot = only(shot, keys)
     start_registration(page, shot, period_code=period_code, language=language)
     choose(page, shot, "mode", mode)
@@ -175,7 +262,7 @@ def register(
         choose(page, shot, "date", date)
         choose(page, shot, "slot", session)
     else:
-        expect(page.locator(f"{CHOOSE_FORM} input[name=date]")).to_have_count(0)
+        expect(page.locator("#main table.month")).to_have_count(0)
         choose(page, shot, "sitting", session)
     reference = review_and_confirm(page, shot, period_code=period_code, session=session)
     expect_language(page, language)
@@ -188,12 +275,14 @@ def register(
 def pay_by_card(
     page: Page, shot: Shot, *, number: str, language: str = "ar", authenticate: bool = True
 ) -> None:
-    """From the held registration, through the sandbox card page and 3-D Secure, and back (to
-    the registration, paid or not: that is the caller's to check)."""
-    expect_held(page)
-    shot(page, "held", focus="#main .pay-now")
-    with page.expect_navigation():
-        pay_button(page).click()
+    """From the held registration (or the card page, where confirming a hold leads), through
+    the sandbox card page and 3-D Secure, and back (to the registration, paid or not: that is
+    the caller's to check)."""
+    if not CARD_PATH.search(page.url):
+        expect_held(page)
+        shot(page, "held", focus="#main .pay-now")
+        with page.expect_navigation():
+            pay_button(page).click()
     expect(page).to_have_url(CARD_PATH)
     expect_language(page, language)
     page.fill("#id_name", "MOHAMMED ALQAHTANI")
@@ -341,6 +430,7 @@ def guide_confirmed_test(page: Page, shot: Shot, world: World) -> None:
 
 
 __all__ = [
+    "advance",
     "choose",
     "expect_confirmed",
     "expect_held",
@@ -349,8 +439,10 @@ __all__ = [
     "pay",
     "pay_button",
     "pay_by_card",
+    "pick_day",
     "register",
     "review_and_confirm",
     "see_confirmed_test",
     "start_registration",
+    "without_javascript",
 ]

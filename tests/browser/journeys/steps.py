@@ -2,6 +2,7 @@
 id, never by visible text, so the steps work in Arabic and in English."""
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
@@ -9,6 +10,38 @@ from django.utils.translation import gettext
 from playwright.sync_api import Locator, Page, expect
 
 MAIN_FORM = "#main form[method=post]"
+
+
+@dataclass
+class Tally:
+    """What a journey cost the candidate: `screens` (documents loaded: every page load, a
+    redirect's landing page once) and `actions` (clicks, ticks and choices that ask something of
+    the person). Started with `count(page)`; the steps below add their actions."""
+
+    screens: int = 0
+    actions: int = 0
+
+
+_TALLIES: dict[int, Tally] = {}
+
+
+def count(page: Page) -> Tally:
+    """Count the page loads and actions on `page` from now on (the current page is not one)."""
+    tally = Tally()
+    _TALLIES[id(page)] = tally
+
+    def loaded(_page: Page) -> None:
+        tally.screens += 1
+
+    page.on("load", loaded)
+    return tally
+
+
+def acted(page: Page, actions: int = 1) -> None:
+    """Count an action the person took (when the page is being counted)."""
+    tally = _TALLIES.get(id(page))
+    if tally is not None:
+        tally.actions += actions
 
 
 def expect_path(page: Page, path: str) -> None:
@@ -24,12 +57,14 @@ def expect_language(page: Page, language: str) -> None:
 def submit(page: Page, form: str | Locator = MAIN_FORM) -> None:
     """Press the form's (first) submit button and wait for the answer page."""
     scope = page.locator(form).first if isinstance(form, str) else form
+    acted(page)
     with page.expect_navigation():
         scope.locator("button[type=submit]").first.click()
 
 
 def follow(page: Page, selector: str) -> None:
     """Click the (first) link matching `selector` and wait for the page it opens."""
+    acted(page)
     with page.expect_navigation():
         page.locator(selector).first.click()
 

@@ -60,3 +60,13 @@ document.addEventListener("DOMContentLoaded", function () {
     tick();
   });
 });
+
+// The booking journey with htmx (hx-boost on #journey): after the next step is swapped into the
+// page, move focus to its heading so keyboard and screen-reader users land on the new choice.
+document.addEventListener("htmx:afterSettle", function (event) {
+  var journey = document.getElementById("journey");
+  if (!journey || !journey.contains(event.target) && event.target !== journey) { return; }
+  var heading = journey.querySelector("fieldset h2[tabindex]") ||
+    journey.querySelector("#calendar-h, h1[tabindex]");
+  if (heading) { heading.focus({ preventScroll: true }); }
+});

@@ -1,0 +1,60 @@
+"""A period's pre-registration notes and terms, accepted once per candidate (PRODUCT §4).
+
+The acceptance is stored on the candidate with a fingerprint of what the notes said; it counts
+until the notes change (another fee, hold time, change deadline, change fee, refund, test days,
+or a new wording of the notes page: `NOTES_WORDING`), and then the notes are asked again."""
+
+import hashlib
+import json
+
+from rukhsa.accounts.models import User
+from rukhsa.booking.models import TermsAcceptance
+from rukhsa.catalog.models import Period
+from rukhsa.core import clock
+
+# Raise when the wording of templates/booking/notes.html changes what a candidate agrees to.
+NOTES_WORDING = 1
+
+
+def terms_version(period: Period) -> str:
+    """A fingerprint of the period's notes as the candidate reads them."""
+    test = period.test
+    facts = {
+        "wording": NOTES_WORDING,
+        "fee": test.fee_halalas,
+        "vat": test.vat_basis_points,
+        "duration": test.duration_minutes,
+        "hold": test.hold_minutes,
+        "paper_deadline": test.change_deadline_paper_hours,
+        "digital_deadline": test.change_deadline_digital_hours,
+        "max_changes": test.max_changes,
+        "change_fee": test.change_fee_halalas,
+        "refund": test.refund_percent,
+        "days": [period.first_test_day.isoformat(), period.last_test_day.isoformat()],
+    }
+    return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def accepted_periods(*, candidate: User, periods: list[Period]) -> set[int]:
+    """The ids of `periods` whose current terms the candidate has accepted. One query."""
+    stored = dict(
+        TermsAcceptance.objects.filter(candidate=candidate, period__in=periods).values_list(
+            "period_id", "terms_version"
+        )
+    )
+    return {p.pk for p in periods if stored.get(p.pk) == terms_version(p)}
+
+
+def terms_accepted(*, candidate: User, period: Period) -> bool:
+    return TermsAcceptance.objects.filter(
+        candidate=candidate, period=period, terms_version=terms_version(period)
+    ).exists()
+
+
+def terms_accept(*, candidate: User, period: Period) -> None:
+    """Record that the candidate accepted the period's terms as they are now."""
+    TermsAcceptance.objects.update_or_create(
+        candidate=candidate,
+        period=period,
+        defaults={"terms_version": terms_version(period), "accepted_at": clock.now()},
+    )
