@@ -158,7 +158,7 @@ def _parse_choice(request: HttpRequest, period: Period, user: User) -> Choice:
     choice.mode = mode
     spec = request.GET.get("spec", "")
     specs = catalog.period_specializations(period=period, mode=mode, gender=user.gender)
-    choice.specialization = specs.filter(code=spec).first() if spec else None
+    choice.specialization = catalog.by_code(specs, spec)
     if choice.specialization is None:
         if spec:
             choice.problems.append(_("This specialization has no free seats. Please choose again."))
@@ -168,7 +168,7 @@ def _parse_choice(request: HttpRequest, period: Period, user: User) -> Choice:
         cities = catalog.cities_with_seats(
             period=period, mode=mode, specialization=choice.specialization, gender=user.gender
         )
-        choice.city = cities.filter(code=city_code).first()
+        choice.city = catalog.by_code(cities, city_code)
     if choice.city is None:
         if city_code:
             choice.problems.append(_("This city has no free seats now. Please choose again."))
@@ -182,7 +182,7 @@ def _parse_choice(request: HttpRequest, period: Period, user: User) -> Choice:
             gender=user.gender,
             city=choice.city,
         )
-        choice.centre = centres.filter(code=centre_code).first()
+        choice.centre = catalog.by_code(centres, centre_code)
     if choice.centre is None:
         if centre_code:
             choice.problems.append(_("This centre has no free seats now. Please choose again."))
