@@ -61,6 +61,7 @@ def registration_for(*, candidate: User, reference: str) -> Registration:
     )
     if registration is None:
         raise Http404
+    registration.candidate = candidate  # already loaded: no second query for the owner
     return registration
 
 
