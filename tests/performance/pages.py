@@ -23,6 +23,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from rukhsa.accounts.models import User
+from rukhsa.admission import services as admission
 from rukhsa.booking.models import Registration, Status
 from rukhsa.demo import loader
 from rukhsa.payments.models import Invoice
@@ -53,6 +54,10 @@ class Walk:
     ) -> Any:
         who = client or self.client
         call: Callable[..., Any] = getattr(who, method)
+        # The waiting rooms' settings are read once per 5 s per process, not per request: read
+        # them now so that no page is charged for it by chance.
+        admission.configs_forget()
+        admission.configs()
         with CaptureQueriesContext(connection) as captured:
             response = call(url, data or {})
         assert response.status_code == expect, (page, response.status_code, url)

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 PINNED = {
     "dashboard": 8,
     "profile": 7,
-    "start": 9,
+    "start": 8,
     "notes": 7,
     "notes: accept (POST)": 6,
     "choose: mode": 6,
