@@ -23,6 +23,8 @@ BENCH_KEEP_DB=${BENCH_KEEP_DB:-0}
 BENCH_BURST=${BENCH_BURST:-1}        # the classic hold burst (bench/burst.py)
 BENCH_OPENING=${BENCH_OPENING:-1}    # the opening through the waiting room (bench/opening.py)
 BENCH_OPENING_CANDIDATES=${BENCH_OPENING_CANDIDATES:-10000}
+BENCH_SCALE=${BENCH_SCALE:-0}        # national-scale reads, demo vs 400k candidates (bench/scale_reads.py)
+SCALE_DB="${BENCH_DB}_scale"
 export PGHOST PGPORT PGUSER BENCH_DB BENCH_CANDIDATES BENCH_OPENING_CANDIDATES
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rukhsa-bench.XXXXXX")
@@ -40,13 +42,25 @@ cleanup() {
     redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null 2>&1 || true
     if [[ "$BENCH_KEEP_DB" != "1" ]]; then
         dropdb --if-exists --force "$BENCH_DB" 2>/dev/null || true
+        dropdb --if-exists --force "$SCALE_DB" 2>/dev/null || true
     fi
     if [[ $status -ne 0 && -s "$RUN_DIR/gunicorn.log" ]]; then
         echo "--- last lines of the server log ($RUN_DIR/gunicorn.log) ---" >&2
         tail -n 30 "$RUN_DIR/gunicorn.log" >&2
     fi
     echo "bench: finished in $(( $(date +%s) - started_at )) s (exit $status); files in $RUN_DIR"
-    exit "$status"
+    if [[ "$BENCH_SCALE" == "1" ]]; then
+    # Its own scratch database: the demo scale is measured before the national data is loaded.
+    step "scale reads: demo vs national scale, fresh database $SCALE_DB"
+    dropdb --if-exists --force "$SCALE_DB"
+    createdb "$SCALE_DB"
+    redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
+    DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$SCALE_DB" DEBUG=1 \
+        $PY manage.py migrate --noinput -v0
+    DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$SCALE_DB" \
+        $PY bench/scale_reads.py --results "$RUN_DIR/scale-reads.json" || status=$?
+fi
+exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -123,5 +137,16 @@ if [[ "$BENCH_OPENING" == "1" ]]; then
     step "opening through the waiting room"
     $PY bench/opening.py run "$RUN_DIR/opening.json" --results "$RUN_DIR/opening-results.json" \
         || status=$?
+fi
+if [[ "$BENCH_SCALE" == "1" ]]; then
+    # Its own scratch database: the demo scale is measured before the national data is loaded.
+    step "scale reads: demo vs national scale, fresh database $SCALE_DB"
+    dropdb --if-exists --force "$SCALE_DB"
+    createdb "$SCALE_DB"
+    redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
+    DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$SCALE_DB" DEBUG=1 \
+        $PY manage.py migrate --noinput -v0
+    DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$SCALE_DB" \
+        $PY bench/scale_reads.py --results "$RUN_DIR/scale-reads.json" || status=$?
 fi
 exit "$status"

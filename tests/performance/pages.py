@@ -12,6 +12,7 @@ emptied before the walk), the second is served from the cache (catalog/choices.p
 """
 
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -41,6 +42,9 @@ class Walk:
         self.client = client
         self.counts: dict[str, int] = {}
         self.sql: dict[str, list[str]] = {}
+        self.timed: dict[str, list[tuple[float, str]]] = {}  # (seconds, SQL) per statement
+        self.wall: dict[str, float] = {}  # the page's time in the server, seconds
+        self.cpu: dict[str, float] = {}  # the CPU time this thread spent on it, seconds
 
     def visit(
         self,
@@ -59,10 +63,14 @@ class Walk:
         admission.configs_forget()
         admission.configs()
         with CaptureQueriesContext(connection) as captured:
+            wall, cpu = time.perf_counter(), time.thread_time()
             response = call(url, data or {})
+            self.cpu[page] = time.thread_time() - cpu
+            self.wall[page] = time.perf_counter() - wall
         assert response.status_code == expect, (page, response.status_code, url)
         self.counts[page] = len(captured.captured_queries)
         self.sql[page] = [q["sql"] for q in captured.captured_queries]
+        self.timed[page] = [(float(q["time"]), q["sql"]) for q in captured.captured_queries]
         return response
 
 

@@ -225,12 +225,14 @@ def load_sessions(period: Period, centres: list[Centre], *, count: int = SESSION
     return Session.objects.filter(centre__code__startswith="NAT-").count() - before
 
 
-def load_registrations(period: Period, count: int, log: Callable[[str], None]) -> int:
-    """Give the first ``count`` generated candidates one registration each in ``period``, on the
-    national sessions of their gender in turn: six in ten confirmed (while the session has room,
-    never past its capacity), the rest cancelled or expired. Then ``seats_taken`` is set from
-    the confirmed ones. One multi-row statement per 500 rows, as for the candidates; skipped
-    when an earlier run loaded them."""
+def load_registrations(
+    period: Period, count: int, log: Callable[[str], None], *, skip: int = 0
+) -> int:
+    """Give ``count`` generated candidates (after the first ``skip``) one registration each in
+    ``period``, on the national sessions of their gender in turn: six in ten confirmed (while
+    the session has room, never past its capacity), the rest cancelled or expired. Then
+    ``seats_taken`` is set from the confirmed ones. One multi-row statement per 500 rows, as for
+    the candidates; skipped when an earlier run loaded them."""
     from rukhsa.booking.models import ACTIVE, Registration, Status
 
     if Registration.objects.filter(reference=_national_reference(0)).exists():
@@ -239,7 +241,7 @@ def load_registrations(period: Period, count: int, log: Callable[[str], None]) -
         get_user_model()
         .objects.filter(email__endswith="@national.rukhsa.example")
         .order_by("pk")
-        .values_list("pk", "gender")[:count]
+        .values_list("pk", "gender")[skip : skip + count]
     )
     sessions: dict[str, list[tuple[int, str, int]]] = {Gender.MALE: [], Gender.FEMALE: []}
     for pk, gender, mode, capacity in (
