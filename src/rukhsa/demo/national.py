@@ -255,7 +255,7 @@ def load_registrations(
     spec_ids = list(Specialization.objects.filter(active=True).values_list("id", flat=True))
     now = clock.now()
     taken: dict[int, int] = {}
-    turn = {Gender.MALE: 0, Gender.FEMALE: 0}
+    turn: dict[str, int] = {Gender.MALE: 0, Gender.FEMALE: 0}
     fields = [
         f
         for f in Registration._meta.concrete_fields
