@@ -49,18 +49,7 @@ cleanup() {
         tail -n 30 "$RUN_DIR/gunicorn.log" >&2
     fi
     echo "bench: finished in $(( $(date +%s) - started_at )) s (exit $status); files in $RUN_DIR"
-    if [[ "$BENCH_SCALE" == "1" ]]; then
-    # Its own scratch database: the demo scale is measured before the national data is loaded.
-    step "scale reads: demo vs national scale, fresh database $SCALE_DB"
-    dropdb --if-exists --force "$SCALE_DB"
-    createdb "$SCALE_DB"
-    redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
-    DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$SCALE_DB" DEBUG=1 \
-        $PY manage.py migrate --noinput -v0
-    DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$SCALE_DB" \
-        $PY bench/scale_reads.py --results "$RUN_DIR/scale-reads.json" || status=$?
-fi
-exit "$status"
+    exit "$status"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
