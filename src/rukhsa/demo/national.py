@@ -190,7 +190,8 @@ def load_centres() -> list[Centre]:
     return list(Centre.objects.filter(code__startswith="NAT-").order_by("code"))
 
 
-def load_sessions(period: Period, centres: list[Centre], *, count: int = SESSIONS) -> int:
+def load_sessions(period: Period, centres: list[Centre], *, count: int | None = None) -> int:
+    count = SESSIONS if count is None else count  # read at call time (tests shrink it)
     spec_ids = list(Specialization.objects.filter(active=True).values_list("id", flat=True))
     days = working_days(period.first_test_day, period.last_test_day)
     digital = [c for c in centres if c.mode == Mode.DIGITAL]
