@@ -49,9 +49,9 @@ PINNED = {
     "waitlist": 6,
     "waitlist: join": 9,
     "dashboard (registered)": 8,
+    "dashboard (with a result)": 8,
     "results": 6,
     "result": 9,
-    "dashboard (with a result)": 8,
 }
 # PostgreSQL runs one statement more where seats are locked (`SET LOCAL lock_timeout`).
 POSTGRES_EXTRA = {"review: hold (POST)": 1}
