@@ -32,6 +32,8 @@ BENCH_CLIENT_CPUS=${BENCH_CLIENT_CPUS:-0}
 BENCH_JOURNEY=${BENCH_JOURNEY:-1}    # the full registration journey (bench/journey.py)
 BENCH_JOURNEY_LOGIN=${BENCH_JOURNEY_LOGIN:-0}  # 1: the journey starts at the login form
 BENCH_JOURNEY_CANDIDATES=${BENCH_JOURNEY_CANDIDATES:-450}
+BENCH_SCALE=${BENCH_SCALE:-0}        # national-scale reads, demo vs 400k candidates (bench/scale_reads.py)
+SCALE_DB="${BENCH_DB}_scale"
 export PGHOST PGPORT PGUSER BENCH_DB BENCH_CANDIDATES BENCH_OPENING_CANDIDATES
 export BENCH_JOURNEY_CANDIDATES
 
@@ -52,6 +54,7 @@ cleanup() {
     redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null 2>&1 || true
     if [[ "$BENCH_KEEP_DB" != "1" ]]; then
         dropdb --if-exists --force "$BENCH_DB" 2>/dev/null || true
+        dropdb --if-exists --force "$SCALE_DB" 2>/dev/null || true
     fi
     if [[ $status -ne 0 && -s "$RUN_DIR/gunicorn.log" ]]; then
         echo "--- last lines of the server log ($RUN_DIR/gunicorn.log) ---" >&2
@@ -184,5 +187,16 @@ if [[ "$BENCH_JOURNEY" == "1" ]]; then
     "${CLIENT_PIN[@]}" $PY bench/journey.py run "$RUN_DIR/journey.json" $JOURNEY_LOGIN_FLAG \
         --results "$RUN_DIR/journey-results.json" || status=$?
     stop_worker
+fi
+if [[ "$BENCH_SCALE" == "1" ]]; then
+    # Its own scratch database: the demo scale is measured before the national data is loaded.
+    step "scale reads: demo vs national scale, fresh database $SCALE_DB"
+    dropdb --if-exists --force "$SCALE_DB"
+    createdb "$SCALE_DB"
+    redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null
+    DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$SCALE_DB" DEBUG=1 \
+        $PY manage.py migrate --noinput -v0
+    DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$SCALE_DB" \
+        $PY bench/scale_reads.py --results "$RUN_DIR/scale-reads.json" || status=$?
 fi
 exit "$status"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from rukhsa.booking.errors import Busy, SessionFull
 from rukhsa.booking.models import Registration, Status
 from rukhsa.booking.notify import registration_notify
+from rukhsa.catalog import choices
 from rukhsa.catalog.models import Session
 
 LOCK_TIMEOUT = "3s"
@@ -71,11 +72,13 @@ def take_seat(session: Session) -> None:
     if not seat_claim(session):
         raise SessionFull(_("Sorry, this session has just become full. Please choose another."))
     session.seats_taken += 1
+    choices.bump()  # the cached choose-step options count this seat as free
 
 
 def free_seats(session_id: int, count: int) -> None:
     if count:
         Session.objects.filter(pk=session_id).update(seats_taken=F("seats_taken") - count)
+        choices.bump()  # the cached choose-step options count these seats as taken
 
 
 def expire_lapsed_holds(session: Session, *, now: datetime) -> int:

@@ -18,6 +18,7 @@ from rukhsa.booking.models import (
     WaitlistEntry,
     WaitlistOffer,
 )
+from rukhsa.catalog import choices
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Period, Session, SessionStatus, Specialization
 from rukhsa.core import clock
@@ -60,6 +61,7 @@ def registration_for(*, candidate: User, reference: str) -> Registration:
     )
     if registration is None:
         raise Http404
+    registration.candidate = candidate  # already loaded: no second query for the owner
     return registration
 
 
@@ -111,22 +113,26 @@ def dates_for_choice(
     *, period: Period, specialization: Specialization, gender: str, centre: Centre
 ) -> list[date]:
     """The dates a centre has a session with a free seat on (seats of lapsed holds count as
-    free), in order. One query."""
-    sessions = _with_lapsed_holds(
-        catalog.bookable_sessions(
-            period=period,
-            mode=centre.mode,
-            specialization=specialization,
-            gender=gender,
-            include_full=True,
-        ).filter(centre=centre)
-    )
-    return list(
-        sessions.filter(seats_taken__lt=F("capacity") + F("seats_lapsed"))
-        .order_by("date")
-        .values_list("date", flat=True)
-        .distinct()
-    )
+    free), in order. Cached (catalog/choices.py); one query on a miss."""
+
+    def compute() -> list[date]:
+        sessions = _with_lapsed_holds(
+            catalog.bookable_sessions(
+                period=period,
+                mode=centre.mode,
+                specialization=specialization,
+                gender=gender,
+                include_full=True,
+            ).filter(centre=centre)
+        )
+        return list(
+            sessions.filter(seats_taken__lt=F("capacity") + F("seats_lapsed"))
+            .order_by("date")
+            .values_list("date", flat=True)
+            .distinct()
+        )
+
+    return choices.cached("dates", (period, specialization, gender, centre), compute)
 
 
 # A day with seats is shown as having "few" left when at most this many, or this share of its
@@ -191,30 +197,43 @@ def sessions_for_choice(
     gender: str,
     centre: Centre,
     day: date | None,
-) -> QuerySet[Session]:
+) -> list[Session]:
     """The sittings (paper) or time slots of a date (digital) at a centre, full ones included
-    so they can be shown as full; seats of lapsed holds count as free. One query."""
-    if day is not None:
-        return _with_lapsed_holds(
-            catalog.session_slots(
-                period=period,
-                specialization=specialization,
-                gender=gender,
-                centre=centre,
-                day=day,
-                include_full=True,
+    so they can be shown as full; seats of lapsed holds count as free. Cached
+    (catalog/choices.py); one query on a miss."""
+
+    def compute() -> list[Session]:
+        if day is not None:
+            return list(
+                _with_lapsed_holds(
+                    catalog.session_slots(
+                        period=period,
+                        specialization=specialization,
+                        gender=gender,
+                        centre=centre,
+                        day=day,
+                        include_full=True,
+                    )
+                )
+            )
+        return list(
+            _with_lapsed_holds(
+                catalog.bookable_sessions(
+                    period=period,
+                    mode=centre.mode,
+                    specialization=specialization,
+                    gender=gender,
+                    include_full=True,
+                )
+                .filter(centre=centre)
+                .order_by("date", "start_time")
             )
         )
-    return _with_lapsed_holds(
-        catalog.bookable_sessions(
-            period=period,
-            mode=centre.mode,
-            specialization=specialization,
-            gender=gender,
-            include_full=True,
-        )
-        .filter(centre=centre)
-        .order_by("date", "start_time")
+
+    return choices.cached(
+        "sessions",
+        (period, specialization, gender, centre, day.isoformat() if day else None),
+        compute,
     )
 
 

@@ -1,7 +1,9 @@
 """Reads for the candidate journey: period → specialization → city → centre → date → slot.
 
 Each selector runs a fixed number of queries whatever the size of the catalogue (tests pin the
-numbers). They take plain values (gender string, in-service flag) rather than a user, so the
+numbers). The choose steps' lists (specializations, cities, centres) are the same for every
+candidate of a gender, so they are cached under a versioned key (catalog/choices.py) and come
+back as lists. They take plain values (gender string, in-service flag) rather than a user, so the
 catalogue does not depend on accounts.
 
 A session is *bookable* for a candidate when it is open, in the future, at an active centre of
@@ -10,8 +12,10 @@ a period offering that mode, and has a free seat (``seats_taken < capacity``: on
 comparison, kept true by the booking service and a database constraint).
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -28,6 +32,7 @@ from django.db.models import (
     When,
 )
 
+from rukhsa.catalog import choices
 from rukhsa.catalog.models import (
     Centre,
     City,
@@ -38,6 +43,8 @@ from rukhsa.catalog.models import (
     Specialization,
 )
 from rukhsa.core import clock
+
+CodedT = TypeVar("CodedT", Specialization, City, Centre)
 
 # --- Periods ----------------------------------------------------------------------------------
 
@@ -158,11 +165,21 @@ def bookable_sessions(
 
 def period_specializations(
     *, period: Period, mode: str | None = None, gender: str | None = None
-) -> QuerySet[Specialization]:
-    """Active specializations with at least one open session with a free seat. One query.
+) -> list[Specialization]:
+    """Active specializations with at least one open session with a free seat.
 
-    ``mode`` and ``gender`` narrow it to what this candidate could book.
-    """
+    ``mode`` and ``gender`` narrow it to what this candidate could book. Cached
+    (catalog/choices.py); one query on a miss."""
+    return choices.cached(
+        "specializations",
+        (period, mode, gender),
+        lambda: list(_period_specializations(period=period, mode=mode, gender=gender)),
+    )
+
+
+def _period_specializations(
+    *, period: Period, mode: str | None, gender: str | None
+) -> QuerySet[Specialization]:
     sessions = Session.objects.filter(
         period=period,
         status=SessionStatus.OPEN,
@@ -182,16 +199,20 @@ def period_specializations(
 
 def cities_with_seats(
     *, period: Period, mode: str, specialization: Specialization | int, gender: str
-) -> QuerySet[City]:
-    """Cities with a bookable session, with their region. One query."""
-    sessions = bookable_sessions(
-        period=period, mode=mode, specialization=specialization, gender=gender
-    ).filter(centre__city=OuterRef("pk"))
-    return (
-        City.objects.filter(Exists(sessions))
-        .select_related("region")
-        .order_by("region__order", "order", "code")
-    )
+) -> list[City]:
+    """Cities with a bookable session, with their region. Cached; one query on a miss."""
+
+    def compute() -> list[City]:
+        sessions = bookable_sessions(
+            period=period, mode=mode, specialization=specialization, gender=gender
+        ).filter(centre__city=OuterRef("pk"))
+        return list(
+            City.objects.filter(Exists(sessions))
+            .select_related("region")
+            .order_by("region__order", "order", "code")
+        )
+
+    return choices.cached("cities", (period, mode, specialization, gender), compute)
 
 
 def centres_with_seats(
@@ -201,16 +222,27 @@ def centres_with_seats(
     specialization: Specialization | int,
     gender: str,
     city: City | int,
-) -> QuerySet[Centre]:
-    """Centres in a city with a bookable session. One query."""
-    sessions = bookable_sessions(
-        period=period, mode=mode, specialization=specialization, gender=gender
-    ).filter(centre=OuterRef("pk"))
-    return (
-        Centre.objects.filter(Exists(sessions), city=city)
-        .select_related("city")
-        .order_by("name_en", "code")
-    )
+) -> list[Centre]:
+    """Centres in a city with a bookable session. Cached; one query on a miss."""
+
+    def compute() -> list[Centre]:
+        sessions = bookable_sessions(
+            period=period, mode=mode, specialization=specialization, gender=gender
+        ).filter(centre=OuterRef("pk"))
+        return list(
+            Centre.objects.filter(Exists(sessions), city=city)
+            .select_related("city")
+            .order_by("name_en", "code")
+        )
+
+    return choices.cached("centres", (period, mode, specialization, gender, city), compute)
+
+
+def by_code(options: Iterable[CodedT], code: str) -> CodedT | None:
+    """The option with this code among a choose step's options, or None."""
+    if not code:
+        return None
+    return next((option for option in options if option.code == code), None)
 
 
 def dates_with_seats(

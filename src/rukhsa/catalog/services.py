@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from rukhsa.catalog import hooks
+from rukhsa.catalog import choices, hooks
 from rukhsa.catalog.models import (
     Centre,
     City,
@@ -301,6 +301,7 @@ def sessions_bulk_create(
                 for sp in specializations
             ]
         )
+        choices.bump()  # bulk_create sends no signals
         audit_log(
             action="catalog.sessions_bulk_create",
             actor=actor,
@@ -368,6 +369,7 @@ def session_status_set(
                 changes={"status": (session.status, status)},
             )
             session.status = status
+            choices.bump()  # an update() sends no signals
             if status == SessionStatus.CANCELLED:
                 hooks.emit("session_cancelled", session=session, actor=actor, reason=reason)
             changed += 1

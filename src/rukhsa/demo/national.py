@@ -1,4 +1,5 @@
-"""National-scale data for load tests: ~400,000 candidates, 300 centres, 20,000 sessions.
+"""National-scale data for load tests: ~400,000 candidates, 300 centres, 20,000 sessions and
+(for the read benchmark, bench/scale_reads.py) ~350,000 registrations.
 
 Fast on purpose: one password hash shared by every generated candidate, ``bulk_create`` in
 batches, conflicts ignored so a second run adds nothing.
@@ -7,12 +8,15 @@ batches, conflicts ignored so a second run adds nothing.
 import itertools
 import time as timer
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 
 from rukhsa.catalog.models import Centre, City, Gender, Mode, Period, Session, Specialization
 from rukhsa.core import clock
@@ -29,6 +33,7 @@ CANDIDATES = 400_000
 DIGITAL_CENTRES = 200
 PAPER_CENTRES = 100
 SESSIONS = 20_000
+REGISTRATIONS = 350_000
 CANDIDATE_PASSWORD = "Rukhsa-Candidate-2026"  # noqa: S105 - published load-test credential
 BATCH = 5_000
 ROWS_PER_STATEMENT = 500  # 500 rows x 34 columns stays under SQLite's 32,766 parameters
@@ -185,12 +190,13 @@ def load_centres() -> list[Centre]:
     return list(Centre.objects.filter(code__startswith="NAT-").order_by("code"))
 
 
-def load_sessions(period: Period, centres: list[Centre]) -> int:
+def load_sessions(period: Period, centres: list[Centre], *, count: int | None = None) -> int:
+    count = SESSIONS if count is None else count  # read at call time (tests shrink it)
     spec_ids = list(Specialization.objects.filter(active=True).values_list("id", flat=True))
     days = working_days(period.first_test_day, period.last_test_day)
     digital = [c for c in centres if c.mode == Mode.DIGITAL]
     paper = [c for c in centres if c.mode == Mode.PAPER]
-    slots_each = (SESSIONS - 2 * len(paper)) // max(len(digital), 1)
+    slots_each = (count - 2 * len(paper)) // max(len(digital), 1)
     wanted: list[Session] = []
     for centre in digital:
         capacity = digital_capacity(centre)
@@ -218,6 +224,118 @@ def load_sessions(period: Period, centres: list[Centre]) -> int:
             batch_size=BATCH,
         )
     return Session.objects.filter(centre__code__startswith="NAT-").count() - before
+
+
+def load_registrations(
+    period: Period, count: int, log: Callable[[str], None], *, skip: int = 0
+) -> int:
+    """Give ``count`` generated candidates (after the first ``skip``) one registration each in
+    ``period``, on the national sessions of their gender in turn: six in ten confirmed (while
+    the session has room, never past its capacity), the rest cancelled or expired. Then
+    ``seats_taken`` is set from the confirmed ones. One multi-row statement per 500 rows, as for
+    the candidates; skipped when an earlier run loaded them."""
+    from rukhsa.booking.models import ACTIVE, Registration, Status
+
+    if Registration.objects.filter(reference=_national_reference(0)).exists():
+        return 0
+    users = list(
+        get_user_model()
+        .objects.filter(email__endswith="@national.rukhsa.example")
+        .order_by("pk")
+        .values_list("pk", "gender")[skip : skip + count]
+    )
+    sessions: dict[str, list[tuple[int, str, int]]] = {Gender.MALE: [], Gender.FEMALE: []}
+    for pk, gender, mode, capacity in (
+        Session.objects.filter(period=period, centre__code__startswith="NAT-")
+        .order_by("pk")
+        .values_list("pk", "centre__gender", "centre__mode", "capacity")
+    ):
+        sessions[gender].append((pk, mode, capacity))
+    if not sessions[Gender.MALE] or not sessions[Gender.FEMALE]:
+        raise RuntimeError("No national sessions: load them first (load_sessions).")
+    spec_ids = list(Specialization.objects.filter(active=True).values_list("id", flat=True))
+    now = clock.now()
+    taken: dict[int, int] = {}
+    turn: dict[str, int] = {Gender.MALE: 0, Gender.FEMALE: 0}
+    fields = [
+        f
+        for f in Registration._meta.concrete_fields
+        if not f.primary_key and f.name not in {"order", "checked_in_by"}
+    ]
+    fields += [Registration._meta.get_field("order"), Registration._meta.get_field("checked_in_by")]
+
+    def row(i: int, user_id: int, gender: str) -> list[object]:
+        pool = sessions[gender]
+        session_id, mode, capacity = pool[turn[gender] % len(pool)]
+        turn[gender] += 1
+        created = now - timedelta(days=1 + i % 20, minutes=i % 600)
+        status = (
+            Status.CONFIRMED if i % 10 < 6 else (Status.CANCELLED if i % 10 < 9 else Status.EXPIRED)
+        )
+        if status == Status.CONFIRMED and taken.get(session_id, 0) >= capacity:
+            status = Status.CANCELLED
+        if status == Status.CONFIRMED:
+            taken[session_id] = taken.get(session_id, 0) + 1
+        ended = None if status == Status.CONFIRMED else created + timedelta(minutes=15)
+        values = {
+            "reference": _national_reference(i),
+            "candidate": user_id,
+            "test": period.test_id,
+            "period": period.pk,
+            "session": session_id,
+            "specialization": spec_ids[i % len(spec_ids)],
+            "mode": mode,
+            "status": status,
+            "held_until": created + timedelta(minutes=15),
+            "created_at": created,
+            "confirmed_at": created + timedelta(minutes=5) if status == Status.CONFIRMED else None,
+            "ended_at": ended,
+            "end_reason": "" if ended is None else "generated",
+            "changes_count": 0,
+            "ticket_version": 1,
+            "displaced_at": None,
+            "checked_in_at": None,
+            "order": None,
+            "checked_in_by": None,
+        }
+        missing = {f.name for f in fields} - set(values)
+        if missing:  # a new column on the registration: give it a value above
+            raise RuntimeError(f"No value for the registration fields {sorted(missing)}.")
+        return [f.get_db_prep_save(values[f.name], connection) for f in fields]
+
+    quote = connection.ops.quote_name
+    head = (
+        f"INSERT INTO {quote(Registration._meta.db_table)} "  # noqa: S608
+        f"({', '.join(quote(str(f.column)) for f in fields)}) VALUES "
+    )
+    one_row = f"({', '.join(['%s'] * len(fields))})"
+    for start in range(0, len(users), BATCH):
+        batch = users[start : start + BATCH]
+        with transaction.atomic(), connection.cursor() as cursor:
+            for chunk in range(0, len(batch), ROWS_PER_STATEMENT):
+                rows = batch[chunk : chunk + ROWS_PER_STATEMENT]
+                params: list[Any] = []
+                for offset, (user_id, gender) in enumerate(rows):
+                    params += row(start + chunk + offset, user_id, gender)
+                # Identifiers come from the model's metadata; every value is a parameter.
+                cursor.execute(head + ", ".join([one_row] * len(rows)), params)
+        if (start // BATCH) % 20 == 19:
+            log(f"  registrations: {start + len(batch):,}")
+    confirmed = (
+        Registration.objects.filter(session=OuterRef("pk"), status__in=ACTIVE)
+        .order_by()
+        .values("session")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Session.objects.filter(period=period, centre__code__startswith="NAT-").update(
+        seats_taken=Coalesce(Subquery(confirmed), 0)
+    )
+    return len(users)
+
+
+def _national_reference(i: int) -> str:
+    return f"NAT{i:09d}"
 
 
 def load_national(

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from rukhsa.catalog import choices
 from rukhsa.catalog.models import Period
 from rukhsa.core.admin_site import totp_current_code, totp_secret_base32
 from rukhsa.demo import loader
@@ -55,6 +56,7 @@ class Command(BaseCommand):
                 f"National-scale data ready in {time.perf_counter() - started:.1f} s "
                 f"(generated candidates' password: {CANDIDATE_PASSWORD})."
             )
+        choices.bump()  # the loaders write in bulk (no signals): cached choices are stale
         self.stdout.write("")
         self.stdout.write("Demo accounts")
         self.stdout.write(

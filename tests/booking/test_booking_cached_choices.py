@@ -1,0 +1,371 @@
+"""The choose steps' cached options (catalog/choices.py): every writer of the catalogue or of a
+seat count makes them stale, and a stale "free" never books a full session (the hold is
+authoritative). Runs on SQLite and, in the PostgreSQL pass, on PostgreSQL."""
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+import time_machine
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from rukhsa.booking import changes, services, waitlist
+from rukhsa.booking import selectors as booking_selectors
+from rukhsa.booking.models import Registration, Status, WaitlistEntry
+from rukhsa.booking.views import TERMS_KEY
+from rukhsa.catalog import choices
+from rukhsa.catalog import selectors as catalog
+from rukhsa.catalog.models import Gender, Mode, Session, SessionStatus
+from rukhsa.catalog.services import session_status_set, sessions_bulk_create
+from rukhsa.core import clock
+from tests.booking.booking_helpers import client_for
+from tests.catalog.factories import make_centre, make_session, make_specialization
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
+
+
+def at_nine(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(9)))
+
+
+def slots(cat, session):
+    """The slot step's options for `session`'s centre and date, as the choose page reads them."""
+    return {
+        s.pk: s
+        for s in booking_selectors.sessions_for_choice(
+            period=cat.period,
+            specialization=cat.spec,
+            gender=Gender.MALE,
+            centre=session.centre,
+            day=session.date,
+        )
+    }
+
+
+def last_seat(cat):
+    return make_session(
+        cat.digital,
+        cat.period,
+        day=cat.slot.date,
+        start=time(17),
+        capacity=1,
+        specializations=[cat.spec],
+    )
+
+
+# --- the cache is used ------------------------------------------------------------------------
+
+
+def test_a_second_read_is_served_from_the_cache(cat, django_assert_num_queries):
+    kwargs = {"period": cat.period, "mode": Mode.DIGITAL, "gender": Gender.MALE}
+    with django_assert_num_queries(1):
+        first = catalog.period_specializations(**kwargs)
+    with django_assert_num_queries(0):
+        assert catalog.period_specializations(**kwargs) == first == [cat.spec]
+    with django_assert_num_queries(1):
+        catalog.period_specializations(**{**kwargs, "gender": Gender.FEMALE})  # its own key
+    with django_assert_num_queries(1):
+        slots(cat, cat.slot)
+    with django_assert_num_queries(0):
+        assert slots(cat, cat.slot)[cat.slot.pk].seats_free == 10
+
+
+def test_the_key_carries_the_day(cat):
+    day_before = cat.slot.date - timedelta(days=1)
+    with time_machine.travel(at_nine(day_before), tick=False):
+        assert cat.spec in catalog.period_specializations(
+            period=cat.period, mode=Mode.DIGITAL, gender=Gender.MALE
+        )
+    with time_machine.travel(at_nine(cat.slot.date + timedelta(days=6))):
+        # Every session of the fixture is in the past now: nothing cached from before is shown.
+        assert (
+            catalog.period_specializations(period=cat.period, mode=Mode.DIGITAL, gender=Gender.MALE)
+            == []
+        )
+
+
+# --- every seat writer makes the options stale ------------------------------------------------
+
+
+def test_hold_and_release(cat, candidate):
+    session = last_seat(cat)
+    assert not slots(cat, session)[session.pk].is_full
+    registration = services.registration_hold(
+        candidate=candidate, session_id=session.pk, specialization_id=cat.spec.pk
+    )
+    assert slots(cat, session)[session.pk].is_full
+    services.registration_release(registration=registration, actor=candidate)
+    assert not slots(cat, session)[session.pk].is_full
+
+
+def test_expiry_of_a_lapsed_hold(cat, candidate):
+    session = last_seat(cat)
+    services.registration_hold(
+        candidate=candidate, session_id=session.pk, specialization_id=cat.spec.pk
+    )
+    assert slots(cat, session)[session.pk].seats_free == 0
+    later = clock.now() + timedelta(minutes=cat.test.hold_minutes + 1)
+    with time_machine.travel(later, tick=False):
+        before = choices.version()
+        assert services.holds_expire(now=later) == 1
+        assert choices.version() != before
+        assert Session.objects.get(pk=session.pk).seats_taken == 0
+
+
+def _confirmed(registration: Registration) -> Registration:
+    Registration.objects.filter(pk=registration.pk).update(status=Status.CONFIRMED)
+    registration.refresh_from_db()
+    return registration
+
+
+def test_change_frees_the_old_seat_and_takes_the_new(cat, candidate):
+    old, new = last_seat(cat), cat.slot
+    registration = _confirmed(
+        services.registration_hold(
+            candidate=candidate, session_id=old.pk, specialization_id=cat.spec.pk
+        )
+    )
+    assert slots(cat, old)[old.pk].is_full and slots(cat, new)[new.pk].seats_free == 10
+    changes.registration_change(registration=registration, new_session_id=new.pk, actor=candidate)
+    assert not slots(cat, old)[old.pk].is_full
+    assert slots(cat, new)[new.pk].seats_free == 9
+
+
+def test_cancel_frees_the_seat(cat, candidate):
+    session = last_seat(cat)
+    registration = _confirmed(
+        services.registration_hold(
+            candidate=candidate, session_id=session.pk, specialization_id=cat.spec.pk
+        )
+    )
+    assert slots(cat, session)[session.pk].is_full
+    changes.registration_cancel(registration=registration, actor=candidate)
+    assert not slots(cat, session)[session.pk].is_full
+
+
+def test_a_waiting_list_offer_takes_the_freed_seat(cat, candidate, make_user):
+    session = last_seat(cat)
+    holder = make_user()
+    held = services.registration_hold(
+        candidate=holder, session_id=session.pk, specialization_id=cat.spec.pk
+    )
+    entry = waitlist.waitlist_join(
+        candidate=candidate,
+        period=cat.period,
+        specialization_id=cat.spec.pk,
+        session_id=session.pk,
+    )
+    assert slots(cat, session)[session.pk].is_full
+    before = choices.version()
+    services.registration_release(registration=held, actor=holder)
+    entry.refresh_from_db()
+    assert entry.state == WaitlistEntry.State.OFFERED  # the freed seat went to the list …
+    assert choices.version() != before
+    assert slots(cat, session)[session.pk].is_full  # … so it is not shown as free
+
+
+# --- every catalogue writer makes the options stale -------------------------------------------
+
+
+def specs(cat, gender=Gender.MALE):
+    return catalog.period_specializations(period=cat.period, mode=Mode.DIGITAL, gender=gender)
+
+
+def test_catalogue_saves_and_deletes(cat):
+    assert specs(cat) == [cat.spec]
+    cat.spec.active = False
+    cat.spec.save()
+    assert specs(cat) == []
+    cat.spec.active = True
+    cat.spec.save()
+    physics = make_session(
+        cat.digital,
+        cat.period,
+        day=cat.slot.date,
+        start=time(18),
+        capacity=5,
+        specializations=[cat.other_spec],
+    )
+    assert specs(cat) == [cat.spec, cat.other_spec]  # a new session (and its m2m)
+    physics.specializations.remove(cat.other_spec)
+    assert specs(cat) == [cat.spec]
+    physics.specializations.add(cat.other_spec)
+    assert cat.other_spec in specs(cat)
+    physics.delete()
+    assert specs(cat) == [cat.spec]
+    cat.digital.active = False
+    cat.digital.save()
+    assert specs(cat) == []
+
+
+def test_cities_and_centres_follow_their_rows(cat):
+    kwargs = {
+        "period": cat.period,
+        "mode": Mode.DIGITAL,
+        "specialization": cat.spec,
+        "gender": Gender.MALE,
+    }
+    [riyadh] = catalog.cities_with_seats(**kwargs)
+    assert [c.code for c in catalog.centres_with_seats(**kwargs, city=riyadh)] == ["RUH-D-M"]
+    cat.digital.name_en = "Renamed centre"
+    cat.digital.save()
+    [centre] = catalog.centres_with_seats(**kwargs, city=riyadh)
+    assert centre.name_en == "Renamed centre"
+    riyadh.name_en = "Riyadh (renamed)"
+    riyadh.save()
+    assert [c.name_en for c in catalog.cities_with_seats(**kwargs)] == ["Riyadh (renamed)"]
+
+
+def test_period_modes(cat):
+    assert specs(cat) == [cat.spec]
+    cat.period.modes = Mode.PAPER
+    cat.period.save()
+    assert specs(cat) == []
+
+
+def test_admin_status_actions(cat, make_user):
+    staff = make_user(is_staff=True)
+    assert cat.slot.pk in slots(cat, cat.slot)
+    session_status_set(actor=staff, sessions=[cat.slot, cat.slot_late], status=SessionStatus.CLOSED)
+    assert slots(cat, cat.slot) == {}
+    session_status_set(actor=staff, sessions=[cat.slot], status=SessionStatus.OPEN)
+    assert cat.slot.pk in slots(cat, cat.slot)
+
+
+def test_bulk_created_sessions(cat, make_user):
+    staff = make_user(is_staff=True)
+    centre = make_centre(mode=Mode.DIGITAL, gender=Gender.MALE, code="RUH-D-M2")
+    kwargs = {
+        "period": cat.period,
+        "mode": Mode.DIGITAL,
+        "specialization": cat.spec,
+        "gender": Gender.MALE,
+    }
+    [riyadh] = catalog.cities_with_seats(**kwargs)
+    assert [c.code for c in catalog.centres_with_seats(**kwargs, city=riyadh)] == ["RUH-D-M"]
+    first = cat.slot.date
+    created = sessions_bulk_create(
+        actor=staff,
+        centre=centre,
+        period=cat.period,
+        date_from=first,
+        date_to=first,
+        weekdays=[first.weekday()],
+        start_times=[time(9)],
+        capacity=5,
+        specializations=[cat.spec],
+    )
+    assert len(created) == 1
+    codes = [c.code for c in catalog.centres_with_seats(**kwargs, city=riyadh)]
+    assert codes == ["RUH-D-M", "RUH-D-M2"] or sorted(codes) == ["RUH-D-M", "RUH-D-M2"]
+
+
+def test_new_specialization_and_version_survives_a_flush(cat):
+    from django.core.cache import cache
+
+    assert specs(cat) == [cat.spec]
+    cache.clear()  # Redis restarted: the version starts again from the clock, never back at 1
+    extra = make_specialization(code="chemistry", name_ar="الكيمياء", name_en="Chemistry")
+    cat.slot.specializations.add(extra)
+    assert extra in specs(cat)
+
+
+# --- the race from the issue: the last seat while another candidate has the page open ----------
+
+
+def _ready_client(user, cat):
+    client = client_for(user)
+    session = client.session
+    session[TERMS_KEY] = [cat.period.code]
+    session.save()
+    return client
+
+
+def _choose_slot(client, cat, session):
+    return client.get(
+        reverse("booking:choose", args=[cat.period.code]),
+        {
+            "mode": "digital",
+            "spec": cat.spec.code,
+            "city": session.centre.city.code,
+            "centre": session.centre.code,
+            "date": session.date.isoformat(),
+        },
+    )
+
+
+def _hold(client, cat, session):
+    return client.post(
+        reverse("booking:review", args=[cat.period.code]),
+        {"session": session.pk, "spec": cat.spec.code},
+    )
+
+
+def test_last_seat_booked_while_another_candidate_has_the_choice_open(cat, make_user):
+    session = last_seat(cat)
+    first, second = make_user(), make_user()
+    first_client, second_client = _ready_client(first, cat), _ready_client(second, cat)
+
+    # Both see the last seat as free (the second page comes from the cache).
+    for client in (first_client, second_client):
+        page = _choose_slot(client, cat, session)
+        assert page.status_code == 200
+        assert not {s.pk: s for s in page.context["options"]}[session.pk].is_full
+
+    # The first books it.
+    booked = _hold(first_client, cat, session)
+    assert booked.status_code == 302
+
+    # The second, from the page still open, confirms the same seat: a sentence, not a 500.
+    refused = _hold(second_client, cat, session)
+    assert refused.status_code == 409
+    assert "مكتملة" in refused.context["error"]
+    assert refused.context["error"] in refused.content.decode()
+
+    # Reloading the choice shows it full; nothing is overbooked.
+    again = _choose_slot(second_client, cat, session)
+    assert {s.pk: s for s in again.context["options"]}[session.pk].is_full
+    session.refresh_from_db()
+    assert session.seats_taken == 1 == session.capacity
+    assert (
+        Registration.objects.filter(session=session, status__in=["held", "confirmed"]).count() == 1
+    )
+
+
+def test_a_stale_cached_free_seat_still_cannot_be_overbooked(cat, make_user):
+    """Even when the cache is wrong (a write that bumped nothing), the hold is authoritative."""
+    session = last_seat(cat)
+    late = make_user()
+    client = _ready_client(late, cat)
+    assert not {s.pk: s for s in _choose_slot(client, cat, session).context["options"]}[
+        session.pk
+    ].is_full
+    # Someone takes the seat behind the cache's back (no version bump).
+    Session.objects.filter(pk=session.pk).update(seats_taken=F("capacity"))
+    stale = _choose_slot(client, cat, session)
+    assert not {s.pk: s for s in stale.context["options"]}[session.pk].is_full  # still cached
+    refused = _hold(client, cat, session)
+    assert refused.status_code == 409 and "مكتملة" in refused.context["error"]
+    session.refresh_from_db()
+    assert session.seats_taken == 1
+    assert not Registration.objects.filter(session=session).exists()
+
+
+def test_dates_step_drops_a_day_once_its_last_seat_is_taken(cat, candidate):
+    centre = make_centre(mode=Mode.DIGITAL, gender=Gender.MALE, code="RUH-D-M3")
+    day: date = cat.slot.date + timedelta(days=1)
+    only = make_session(centre, cat.period, day=day, start=time(8), capacity=1,
+                        specializations=[cat.spec])  # fmt: skip
+    kwargs = {"period": cat.period, "specialization": cat.spec, "gender": Gender.MALE}
+    assert booking_selectors.dates_for_choice(**kwargs, centre=centre) == [day]
+    services.registration_hold(
+        candidate=candidate, session_id=only.pk, specialization_id=cat.spec.pk
+    )
+    assert booking_selectors.dates_for_choice(**kwargs, centre=centre) == []
