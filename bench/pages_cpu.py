@@ -50,7 +50,8 @@ def main() -> int:
     from rukhsa.accounts.models import User
     from rukhsa.admission.models import QueueSettings
     from rukhsa.admission.services import configs_forget
-    from rukhsa.booking.views import TERMS_KEY
+    from rukhsa.booking.terms import terms_accept
+    from rukhsa.catalog.models import Period
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     QueueSettings.objects.update(enabled=False)  # as the journey bench does
@@ -61,9 +62,7 @@ def main() -> int:
     client = Client()
     client.force_login(user, backend=BACKEND)
     client.cookies["django_language"] = "en"
-    session = client.session
-    session[TERMS_KEY] = [period]
-    session.save()
+    terms_accept(candidate=user, period=Period.objects.get(code=period))
     base = f"/register/{period}/choose/?"
     keys = ["mode", "spec", "city", "centre", "date"]
     pages = [
@@ -127,11 +126,10 @@ def main() -> int:
     payers = [c for c in state["candidates"][:-1] if c["id"] not in booked][: args.payers]
     for i, row in enumerate(payers):
         payer = Client()
-        payer.force_login(User.objects.get(pk=row["id"]), backend=BACKEND)
+        payer_user = User.objects.get(pk=row["id"])
+        payer.force_login(payer_user, backend=BACKEND)
         payer.cookies["django_language"] = "en"
-        s = payer.session
-        s[TERMS_KEY] = [period]
-        s.save()
+        terms_accept(candidate=payer_user, period=Period.objects.get(code=period))
         aim = state["targets"][i % len(state["targets"])]
         r = measure(
             "POST review (hold)",

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from rukhsa.booking import changes, services, waitlist
 from rukhsa.booking import selectors as booking_selectors
 from rukhsa.booking.models import Registration, Status, WaitlistEntry
-from rukhsa.booking.views import TERMS_KEY
+from rukhsa.booking.terms import terms_accept
 from rukhsa.catalog import choices
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Gender, Mode, Session, SessionStatus
@@ -282,9 +282,7 @@ def test_new_specialization_and_version_survives_a_flush(cat):
 
 def _ready_client(user, cat):
     client = client_for(user)
-    session = client.session
-    session[TERMS_KEY] = [cat.period.code]
-    session.save()
+    terms_accept(candidate=user, period=cat.period)
     return client
 
 

@@ -170,24 +170,28 @@ def day_seats_for_choice(
     *, period: Period, specialization: Specialization, gender: str, centre: Centre
 ) -> dict[date, DaySeats]:
     """Every test day a centre has for the choice, full days included, with its seats left
-    (the digital calendar). One query."""
-    sessions = _with_lapsed_holds(
-        catalog.bookable_sessions(
-            period=period,
-            mode=centre.mode,
-            specialization=specialization,
-            gender=gender,
-            include_full=True,
-        ).filter(centre=centre)
-    ).only("date", "capacity", "seats_taken")
-    free: dict[date, int] = {}
-    capacity: dict[date, int] = {}
-    for session in sessions:
-        day, seats, taken = session.date, session.capacity, session.seats_taken
-        lapsed = int(getattr(session, "seats_lapsed", 0))  # the annotation
-        free[day] = free.get(day, 0) + max(0, seats - taken + lapsed)
-        capacity[day] = capacity.get(day, 0) + seats
-    return {day: DaySeats(day, free[day], capacity[day]) for day in sorted(free)}
+    (the digital calendar). Cached (catalog/choices.py); one query on a miss."""
+
+    def compute() -> dict[date, DaySeats]:
+        sessions = _with_lapsed_holds(
+            catalog.bookable_sessions(
+                period=period,
+                mode=centre.mode,
+                specialization=specialization,
+                gender=gender,
+                include_full=True,
+            ).filter(centre=centre)
+        ).only("date", "capacity", "seats_taken")
+        free: dict[date, int] = {}
+        capacity: dict[date, int] = {}
+        for session in sessions:
+            day, seats, taken = session.date, session.capacity, session.seats_taken
+            lapsed = int(getattr(session, "seats_lapsed", 0))  # the annotation
+            free[day] = free.get(day, 0) + max(0, seats - taken + lapsed)
+            capacity[day] = capacity.get(day, 0) + seats
+        return {day: DaySeats(day, free[day], capacity[day]) for day in sorted(free)}
+
+    return choices.cached("day-seats", (period, specialization, gender, centre), compute)
 
 
 def sessions_for_choice(
