@@ -21,5 +21,7 @@ echo "== Pictures (phone width, Arabic and English) =="
 rm -rf "$folder/ar" "$folder/en"  # no picture of a step that is gone survives
 RUKHSA_GUIDE=capture .venv/bin/pytest tests/browser/test_guide_journeys.py -q
 echo "== PDF editions =="
-DEBUG=1 .venv/bin/python manage.py guide_pdf
+# The committed editions point at the public address (GUIDE_SITE_URL), never at this machine: a
+# deployment rebuilds them for its own SITE_URL (docs/deploy.md).
+SITE_URL="${GUIDE_SITE_URL:-https://rukhsa.example.sa}" DEBUG=1 .venv/bin/python manage.py guide_pdf
 du -sh "$folder"
