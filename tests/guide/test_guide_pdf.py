@@ -271,3 +271,26 @@ def test_the_committed_edition_is_there_and_has_the_current_pages(
     assert pdf_pages(path) == editions[language].pages(), (
         f"{path.name} is out of date: run `manage.py guide_pdf`"
     )
+
+
+@pytest.mark.parametrize("language", content.LANGUAGES)
+def test_the_committed_edition_points_at_the_public_address_not_this_machine(
+    language: str,
+) -> None:
+    """A printed guide's links and QR codes must open on a teacher's phone: `make guide` builds
+    the committed editions for GUIDE_SITE_URL, never for 127.0.0.1 or localhost."""
+    path = content.pdf_path(language)
+    if not path.is_file():
+        unavailable(f"{path.name} is not built: run `make guide` (or manage.py guide_pdf)")
+    text = subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    links = subprocess.run(
+        ["pdftohtml", "-stdout", "-i", "-xml", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    for where in (text, links):
+        assert "127.0.0.1" not in where
+        assert "localhost" not in where
