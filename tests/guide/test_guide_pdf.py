@@ -282,15 +282,8 @@ def test_the_committed_edition_points_at_the_public_address_not_this_machine(
     path = content.pdf_path(language)
     if not path.is_file():
         unavailable(f"{path.name} is not built: run `make guide` (or manage.py guide_pdf)")
-    text = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    links = subprocess.run(
-        ["pdftohtml", "-stdout", "-i", "-xml", str(path)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    text = run("pdftotext", str(path), "-")
+    links = run("pdftohtml", "-stdout", "-i", "-xml", str(path))
     for where in (text, links):
         assert "127.0.0.1" not in where
         assert "localhost" not in where
