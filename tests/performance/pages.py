@@ -2,8 +2,9 @@
 
 ``walk()`` signs in a fresh ready candidate on the demo data (plus whatever else is loaded:
 the national-scale test runs the same walk on a much larger database) and goes from the
-dashboard through every choose step, the hold, payment (the sandbox gateway's pages and the return), the ticket, the invoice, change and
-cancel, the waiting list and — as the demo candidate, who has a published result — the results.
+dashboard through every choose step, the hold, payment (the sandbox gateway's pages and the
+return), the ticket, the invoice, change and cancel, the waiting list and — as the demo
+candidate, who has a published result — the results.
 Each page's SQL statements are counted with ``CaptureQueriesContext``; the walk returns
 ``{page: count}`` and asserts each response is the page it expects (never a 500).
 
