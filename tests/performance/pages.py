@@ -2,8 +2,9 @@
 
 ``walk()`` signs in a fresh ready candidate on the demo data (plus whatever else is loaded:
 the national-scale test runs the same walk on a much larger database) and goes from the
-dashboard through every choose step, the hold, payment, the ticket, the invoice, change and
-cancel, the waiting list and — as the demo candidate, who has a published result — the results.
+dashboard through every choose step, the hold, payment (the sandbox gateway's pages and the
+return), the ticket, the invoice, change and cancel, the waiting list and — as the demo
+candidate, who has a published result — the results.
 Each page's SQL statements are counted with ``CaptureQueriesContext``; the walk returns
 ``{page: count}`` and asserts each response is the page it expects (never a 500).
 
@@ -29,7 +30,7 @@ from rukhsa.booking.models import Registration, Status
 from rukhsa.demo import loader
 from rukhsa.payments.models import Invoice
 from rukhsa.results.models import Result
-from tests.booking.booking_helpers import pay_at_gateway
+from tests.booking.booking_helpers import MADA_OK, path_of
 
 SPEC = "mathematics"
 CITY = "riyadh"
@@ -138,7 +139,29 @@ def walk(make_user: Callable[..., User]) -> Walk:
     ref = [registration.reference]
     w.visit("registration (held)", reverse("booking:registration", args=ref))
     paying = w.visit("pay (POST)", reverse("booking:pay", args=ref), method="post", expect=302)
-    pay_at_gateway(client, paying["Location"])
+    # The sandbox gateway's pages (the card form, 3-D Secure), then the return to our site.
+    # The pay link carries a one-use grant, exchanged for the card page's own address.
+    granted = w.visit("gateway: grant", path_of(paying["Location"]), expect=302)
+    card = path_of(granted["Location"])
+    w.visit("gateway: card", card)
+    secure = w.visit(
+        "gateway: card (POST)",
+        card,
+        method="post",
+        data={"name": "MOHAMMED ALQAHTANI", "number": MADA_OK, "expiry": "12/39", "cvc": "123"},
+        expect=302,
+    )
+    secure_page = w.visit("gateway: 3-D Secure", path_of(secure["Location"]))
+    action = re.search(r'action="([^"]+/3ds/submit/)"', secure_page.content.decode())
+    assert action is not None
+    back = w.visit(
+        "gateway: 3-D Secure (POST)",
+        action.group(1),
+        method="post",
+        data={"result": "authenticate"},
+        expect=302,
+    )
+    w.visit("payment return", path_of(back["Location"]), expect=302)
     registration.refresh_from_db()
     assert registration.status == Status.CONFIRMED
     w.visit("registration (confirmed)", reverse("booking:registration", args=ref))

@@ -29,10 +29,10 @@ from rukhsa.booking.seats import (
     take_seat,
 )
 from rukhsa.booking.selectors import Gap, readiness_gaps
-from rukhsa.catalog.models import Session, SessionStatus
+from rukhsa.catalog.models import Session, SessionStatus, Specialization
 from rukhsa.catalog.selectors import candidate_opens_at
 from rukhsa.core import clock
-from rukhsa.core.audit import audit_log
+from rukhsa.core.audit import audit_batch, audit_log
 from rukhsa.payments.models import Order, Payment
 
 logger = logging.getLogger("rukhsa.booking")
@@ -87,11 +87,26 @@ def active_registration(*, candidate: User, test_id: int) -> Registration | None
 # --- Hold --------------------------------------------------------------------------------------
 
 
-def registration_hold(*, candidate: User, session_id: int, specialization_id: int) -> Registration:
-    """Take a seat for `hold_minutes`, create the order to pay, and tell the candidate."""
-    session = (
-        Session.objects.select_related("period__test", "centre__city").filter(pk=session_id).first()
-    )
+def registration_hold(
+    *,
+    candidate: User,
+    session_id: int,
+    specialization_id: int,
+    session: Session | None = None,
+    specialization: Specialization | None = None,
+) -> Registration:
+    """Take a seat for `hold_minutes`, create the order to pay, and tell the candidate.
+
+    A view that has just read the session (with its period, test, centre and city) and the
+    specialization may pass them in, so they are not read again; eligibility is checked on them
+    all the same, and the seat under the session's row lock.
+    """
+    if session is None or session.pk != session_id:
+        session = (
+            Session.objects.select_related("period__test", "centre__city")
+            .filter(pk=session_id)
+            .first()
+        )
     if session is None:
         raise BookingError(_("This session is no longer available. Please choose another."))
     refusal = eligibility_refusal(
@@ -100,7 +115,7 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
     if refusal:
         raise BookingError(refusal, code="not_eligible")
     test = session.period.test
-    if active_registration(candidate=candidate, test_id=test.pk):
+    if _candidate_registrations_settle(candidate=candidate, test_id=test.pk):
         raise BookingError(
             _(
                 "You already have an active registration for this test. "
@@ -108,15 +123,14 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
             ),
             code="already_registered",
         )
-    holds_expire(candidate=candidate)  # the candidate's own lapsed hold must not block them
-    registrations_complete_past(candidate=candidate)  # nor a test already sat
 
     now = clock.now()
     waitlist.serve_list_first(session_id=session.pk, period_id=session.period_id, now=now)
     if _visibly_full(session.pk, now=now):
         # Told without queueing for the lock: no seat can come free (no lapsed hold to expire).
         raise _session_full()
-    with seat_transaction():
+    # The order's and the hold's audit rows go in with one statement, inside the transaction.
+    with seat_transaction(), audit_batch():
         locked = lock_sessions([session.pk])[session.pk]
         expire_lapsed_holds(locked, now=now)
         if locked.status != SessionStatus.OPEN:
@@ -143,14 +157,42 @@ def registration_hold(*, candidate: User, session_id: int, specialization_id: in
                 _("You already have an active registration for this test."),
                 code="already_registered",
             ) from exc
+        if specialization is not None and specialization.pk == specialization_id:
+            registration.specialization = specialization  # named in the order's description
         order = booking_payment.seat_fee_order(registration=registration, test=test)
         registration.order = order
         registration.save(update_fields=["order"])
         audit_log(action="registration.held", actor=candidate, subject=candidate, obj=registration)
         waitlist.registration_held(registration=registration)
+    # The message names the centre: the one read with the session (the locked row has no join).
+    locked.centre = session.centre
     # Rendered and stored after the commit, so the session's lock is held as briefly as possible.
     registration_notify(registration, "seat_held")
     return registration
+
+
+def _candidate_registrations_settle(*, candidate: User, test_id: int) -> bool:
+    """Before a hold, with one read of the candidate's held and confirmed registrations: True
+    when one is active for `test_id` (`Registration.is_current`); otherwise expire the
+    candidate's own lapsed holds (they must not block them) and complete the confirmed
+    registrations whose test day has passed (nor a test already sat), as `holds_expire` and
+    `registrations_complete_past` do for this candidate."""
+    mine = list(
+        Registration.objects.filter(candidate=candidate, status__in=ACTIVE).select_related(
+            "session"
+        )
+    )
+    if any(r.test_id == test_id and r.is_current() for r in mine):
+        return True
+    now, today = clock.now(), clock.today()
+    if any(r.status == Status.HELD and r.held_until <= now for r in mine):
+        holds_expire(candidate=candidate, now=now)
+    past = [r.pk for r in mine if r.status == Status.CONFIRMED and r.session.date < today]
+    if past:
+        Registration.objects.filter(pk__in=past, status=Status.CONFIRMED).update(
+            status=Status.COMPLETED
+        )
+    return False
 
 
 def _session_full() -> SessionFull:

@@ -347,7 +347,11 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
     if request.method == "POST":
         try:
             registration = services.registration_hold(
-                candidate=user, session_id=session.pk, specialization_id=specialization.pk
+                candidate=user,
+                session_id=session.pk,
+                specialization_id=specialization.pk,
+                session=session,
+                specialization=specialization,
             )
         except BookingError as exc:
             error = exc.message

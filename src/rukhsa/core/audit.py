@@ -1,11 +1,37 @@
 """The audit log: one row per changed field, with personal values masked."""
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from rukhsa.core import clock
 from rukhsa.core.masking import mask_field
 from rukhsa.core.models import AuditLog
+
+# Rows of the `audit_batch` open in this context, inserted together when it closes.
+_batch: ContextVar[list[AuditLog] | None] = ContextVar("audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch() -> Iterator[None]:
+    """Collect the audit rows written inside, and insert them with one statement at the end.
+
+    Open it inside the transaction whose changes the rows record, so they commit (or roll
+    back) with them; rows of a block that raises are not written. Nested batches join the
+    outer one.
+    """
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set([])
+    try:
+        yield
+        rows = _batch.get() or []
+    finally:
+        _batch.reset(token)
+    if rows:
+        AuditLog.objects.bulk_create(rows)
 
 
 def audit_log(
@@ -39,4 +65,8 @@ def audit_log(
         )
         for field, (old, new) in (changes or {}).items()
     ] or [AuditLog(**base)]
+    pending = _batch.get()
+    if pending is not None:
+        pending.extend(rows)  # inserted when the batch closes
+        return rows
     return AuditLog.objects.bulk_create(rows)

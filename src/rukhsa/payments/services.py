@@ -123,8 +123,16 @@ def order_paid_payment(order: Order) -> Payment | None:
 
 
 def _settle_earlier_attempts(order: Order) -> None:
-    """Ask about unfinished attempts; cancel those the gateway still holds open."""
-    for earlier in Payment.objects.filter(order=order, status=PaymentStatus.INITIATED):
+    """Ask about unfinished attempts, unless the order is paid; cancel those the gateway still
+    holds open. (One read of the order's paid and unfinished attempts.)"""
+    attempts = list(
+        Payment.objects.filter(
+            order=order, status__in=(*SUCCESSFUL_STATUSES, PaymentStatus.INITIATED)
+        )
+    )
+    if any(p.status in SUCCESSFUL_STATUSES for p in attempts):
+        return
+    for earlier in attempts:
         earlier = payment_refresh(payment=earlier)
         if earlier.status != PaymentStatus.INITIATED:
             continue
@@ -151,16 +159,20 @@ def payment_start(*, order: Order, owner: Any, site_url: str) -> str:
     the caller (a view: ``request.build_absolute_uri("/")``)."""
     if getattr(owner, "pk", None) != order.owner_id:
         raise PaymentError(_("This order belongs to another account."), code="not_owner")
-    if order_paid_payment(order) is None:
-        _settle_earlier_attempts(order)
+    _settle_earlier_attempts(order)
     gateway_name = settings.PAYMENT_GATEWAY
     gateway = get_gateway(gateway_name)
     with transaction.atomic():
         # The order row is the per-order lock: two "pay" clicks never both start a payment.
         Order.objects.select_for_update().filter(pk=order.pk).first()
-        if Payment.objects.filter(order=order, status__in=SUCCESSFUL_STATUSES).exists():
+        statuses = set(
+            Payment.objects.filter(
+                order=order, status__in=(*SUCCESSFUL_STATUSES, PaymentStatus.INITIATED)
+            ).values_list("status", flat=True)
+        )
+        if statuses & set(SUCCESSFUL_STATUSES):
             raise PaymentError(_("This order is already paid."), code="already_paid")
-        if Payment.objects.filter(order=order, status=PaymentStatus.INITIATED).exists():
+        if PaymentStatus.INITIATED in statuses:
             raise PaymentError(
                 _(
                     "A payment for this order is still in progress. Finish it in the window "
@@ -171,7 +183,7 @@ def payment_start(*, order: Order, owner: Any, site_url: str) -> str:
         payment = Payment.objects.create(
             order=order, gateway=gateway_name, amount_halalas=order.total_halalas
         )
-        audit_log(action="payments.payment_started", subject=order.owner, obj=payment)
+        audit_log(action="payments.payment_started", subject=owner, obj=payment)
     return_url = payment_return_url(payment=payment, site_url=site_url)
     try:
         redirect_url = gateway.create(payment, order, return_url)
@@ -192,9 +204,18 @@ def payment_start(*, order: Order, owner: Any, site_url: str) -> str:
 # --- Learning the outcome -------------------------------------------------------------------------
 
 
-def payment_refresh(*, payment: Payment) -> Payment:
-    """Fetch the payment from its gateway and apply what the gateway says."""
-    payment.refresh_from_db()
+# The payment as its callers read it next: its order (the return path) and, once paid, its
+# invoice (the number told to the payer). One read.
+_WITH_ORDER = Payment.objects.select_related("order", "invoice")
+
+
+def payment_refresh(*, payment: Payment, fresh: bool = False) -> Payment:
+    """Fetch the payment from its gateway and apply what the gateway says.
+
+    `fresh`: the caller has just read the payment (it is not read again before asking the
+    gateway; applying the answer reads it again all the same)."""
+    if not fresh:
+        payment.refresh_from_db()
     if payment.status == PaymentStatus.FAILED:
         return payment
     if not payment.gateway_ref:
@@ -249,7 +270,7 @@ def payment_apply_result(*, payment: Payment, result: GatewayResult) -> Payment:
                 amount=result.refunded_halalas - payment.refunded_halalas,
                 reason=payment.refund_reason or "refunded at the gateway",
             )
-        payment.refresh_from_db()
+        payment.refresh_from_db(from_queryset=_WITH_ORDER)
         return payment
     if result.status == FAILED:
         if payment.status == PaymentStatus.INITIATED:
@@ -266,7 +287,7 @@ def payment_apply_result(*, payment: Payment, result: GatewayResult) -> Payment:
             logger.warning(
                 "payment %s is %s; the gateway's 'failed' is ignored", payment.uuid, payment.status
             )
-        payment.refresh_from_db()
+        payment.refresh_from_db(from_queryset=_WITH_ORDER)
         return payment
     raise ValueError(f"unknown gateway status {result.status!r}")
 
@@ -319,7 +340,8 @@ def _transition(payment: Payment, target: str, **fields: Any) -> bool:
                 _("This order is already paid. Please contact support about the second charge."),
                 code="duplicate_payment",
             ) from exc
-        payment.refresh_from_db()
+        # With the order and its owner (the audit's subject, the invoice's buyer): one read.
+        payment.refresh_from_db(from_queryset=Payment.objects.select_related("order__owner"))
         if not moved:
             if payment.status == target:
                 return False

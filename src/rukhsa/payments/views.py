@@ -102,7 +102,7 @@ def payment_return(request: HttpRequest, payment_uuid: str) -> HttpResponse:
     only a hint: the outcome is fetched from the gateway, server to server."""
     payment = selectors.payment_for_owner(request.user, payment_uuid)
     try:
-        payment = payment_refresh(payment=payment)
+        payment = payment_refresh(payment=payment, fresh=True)
     except PaymentError as exc:
         logger.warning("return for payment %s: %s", payment.uuid, exc)
         payment.refresh_from_db()
