@@ -1,4 +1,4 @@
-"""The page chrome kept per process ({% chrome %} in base.html) is the chrome rendered afresh."""
+"""Kept renderings (the page chrome of base.html, the dual dates) equal fresh ones."""
 
 import re
 
@@ -37,3 +37,20 @@ def test_a_settings_change_renders_the_chrome_again():
     with override_settings(SUPPORT_EMAIL="help@example.org"):
         assert "help@example.org" in page("en")
     assert "help@example.org" not in page("en")
+
+
+def test_a_kept_dual_date_follows_the_language():
+    from datetime import date
+
+    from rukhsa.core import hijri
+
+    day = date(2026, 11, 25)
+    with translation.override("en"):
+        english = hijri.dual_date(day, weekday=True)
+    with translation.override("ar"):
+        arabic = hijri.dual_date(day, weekday=True)
+        assert hijri.dual_date(day) != arabic  # without the weekday
+    with translation.override("en"):
+        assert hijri.dual_date(day, weekday=True) == english
+    assert english.startswith("Wednesday") and "Jumada" in english
+    assert "الأربعاء" in arabic and "جمادى" in arabic
