@@ -41,6 +41,11 @@ def main() -> int:
     parser.add_argument("--only", default="", help="only this reading page (e.g. notes)")
     parser.add_argument("--sql", default="", help="print the queries of this page")
     parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument(
+        "--htmx",
+        action="store_true",
+        help="GET the choose steps and the review as htmx swaps of #journey, as a browser does",
+    )
     args = parser.parse_args()
     django_setup()
     from django.conf import settings
@@ -87,6 +92,12 @@ def main() -> int:
     profiler = cProfile.Profile(time.thread_time) if args.profile else None  # CPU, not wall
     figures: dict[str, list[tuple[int, int, int]]] = {}
 
+    swap = {"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "journey"}
+
+    def headers(url: str) -> dict[str, str]:
+        journey = "/choose/" in url or "/review/" in url
+        return swap if args.htmx and journey else {}
+
     def measure(name: str, c: Client, method: str, url: str, data: Any = None) -> Any:
         """One request, its CPU (app thread, PostgreSQL backend) and queries recorded."""
         queries: list[str] = []
@@ -100,7 +111,10 @@ def main() -> int:
             t0 = time.thread_time_ns()
             if profiler:
                 profiler.enable()
-            response = c.get(url) if method == "GET" else c.post(url, data or {})
+            if method == "GET":
+                response = c.get(url, headers=headers(url))
+            else:
+                response = c.post(url, data or {})
             if profiler:
                 profiler.disable()
             app = time.thread_time_ns() - t0
@@ -115,7 +129,7 @@ def main() -> int:
     for name, url in pages:
         if args.only and name != args.only:
             continue
-        assert client.get(url).status_code == 200, url  # warm
+        assert client.get(url, headers=headers(url)).status_code == 200, url  # warm
         for _ in range(args.repeat):
             measure(name, client, "GET", url)
 

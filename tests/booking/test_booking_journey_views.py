@@ -412,3 +412,51 @@ def test_htmx_gets_the_same_step_in_the_journey_region(cat, candidate_client):
         headers={"HX-Request": "true", "HX-Boosted": "true"},
     ).content.decode()
     assert '<div id="journey" class="card">' in review and 'method="post"' in review
+
+
+def test_a_journey_swap_gets_exactly_the_journey_region_of_the_full_page(cat, candidate_client):
+    """htmx swapping #journey (HX-Target: journey) gets only that region, skipping the page
+    chrome, and it is the very markup of the full page's #journey, for every kind of step."""
+    start(candidate_client, cat)
+    url = reverse("booking:choose", args=[cat.period.code])
+    swap = {"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "journey"}
+    for params in (
+        {},
+        DIGITAL,
+        {**DIGITAL, "date": cat.slot.date.isoformat()},
+        {**DIGITAL, "pick": "city"},
+        {**DIGITAL, "date": "2001-02-30"},
+    ):
+        full = choose(candidate_client, cat, **params)
+        region = candidate_client.get(url, params, headers=swap)
+        assert region.status_code == full.status_code == 200, params
+        assert region.context["step"] == full.context["step"], params
+        html, page = region.content.decode(), full.content.decode()
+        assert html.startswith('<div id="journey" hx-target="#journey"'), params
+        assert html.endswith("</div>") and html.count("<div") == html.count("</div>"), params
+        assert page.index(html) == page.index('<div id="journey"'), params
+        assert "<html" not in html and "site-header" not in html, params
+        assert "HX-Target" in region["Vary"] and "HX-Request" in full["Vary"]
+    # A history restore (htmx reloading the whole page) gets the whole page.
+    restore = candidate_client.get(url, headers={**swap, "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.content.decode()
+
+
+def test_a_journey_swap_with_flash_messages_waiting_gets_the_full_page(cat, rf, candidate):
+    """The region has no place for flash messages: while some wait, the full page shows them."""
+    from django.contrib import messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.cache import SessionStore
+    from django_htmx.middleware import HtmxDetails
+
+    from rukhsa.booking.views import _journey_swap
+
+    request = rf.get("/", headers={"HX-Request": "true", "HX-Target": "journey"})
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    request.htmx = HtmxDetails(request)
+    assert _journey_swap(request)
+    messages.info(request, "Saved.")
+    assert not _journey_swap(request)
+    request.htmx = HtmxDetails(rf.get("/", headers={"HX-Request": "true", "HX-Target": "main"}))
+    assert not _journey_swap(rf.get("/")) and not _journey_swap(request)

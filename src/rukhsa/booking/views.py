@@ -9,8 +9,10 @@ works without JavaScript, can be bookmarked, and a bad value just sends the cand
 that step with a sentence — never an error page. A step with one possible answer is taken and
 shown as chosen; the city of residence is chosen when it has seats (`pick=<step>` asks for the
 step again). With JavaScript, htmx (hx-boost on the step's form, the choices and the calendar)
-swaps each next step into the page's #journey region; the server answers the same HTML
-either way.
+swaps each next step into the page's #journey region. To such a swap (`HX-Target: journey`)
+a choose step answers only that region (`booking/_choose_journey.html`, the very markup the full
+page includes), skipping the page chrome of `base.html`; a plain GET, a history restore, or a
+request with flash messages waiting gets the full page.
 """
 
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -69,6 +72,27 @@ def _readiness(user: User, back: str) -> list[tuple[str, str]]:
         ),
     }
     return [steps[gap] for gap in selectors.readiness_gaps(user)]
+
+
+def _journey_swap(request: HttpRequest) -> bool:
+    """True when htmx asks to swap the #journey region only (see the module's docstring).
+
+    Not on a history restore (htmx wants the whole page back), and not while flash messages
+    wait: the full page shows them, so they are not used up by a region that has no place
+    for them."""
+    htmx = getattr(request, "htmx", None)
+    if not htmx or htmx.target != "journey" or htmx.history_restore_request:
+        return False
+    return not messages.get_messages(request)
+
+
+def _render_journey(
+    request: HttpRequest, template: str, fragment: str, context: dict[str, Any]
+) -> HttpResponse:
+    """The full page, or only its #journey region (`fragment`, included by `template`)."""
+    response = render(request, fragment if _journey_swap(request) else template, context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 @login_required
@@ -325,7 +349,7 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
             context.update(
                 step="slot" if choice.mode == Mode.DIGITAL else "sitting", options=sessions
             )
-    return render(request, "booking/choose.html", context)
+    return _render_journey(request, "booking/choose.html", "booking/_choose_journey.html", context)
 
 
 @never_cache

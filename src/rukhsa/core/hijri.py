@@ -1,7 +1,11 @@
 """Gregorian and Umm al-Qura Hijri dates side by side."""
 
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import formats
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -47,9 +51,23 @@ def gregorian_display(value: date) -> str:
 
 
 def dual_date(value: date, *, weekday: bool = False) -> str:
-    """'Wednesday 25 November 2026 (5 Jumada al-Akhirah 1448 AH)' in the active language."""
+    """'Wednesday 25 November 2026 (5 Jumada al-Akhirah 1448 AH)' in the active language.
+
+    Kept per date, language and weekday (a month calendar shows each day's date again on
+    every step): the text depends on nothing else but the settings, and a settings change
+    (tests' `override_settings`) forgets them."""
+    return _dual_date(value, get_language() or "ar", weekday)
+
+
+@lru_cache(maxsize=4096)
+def _dual_date(value: date, language: str, weekday: bool) -> str:  # language: the cache key
     text = gregorian_display(value)
     if weekday:
         text = formats.date_format(value, "l") + " " + text
     # Translators: Gregorian date followed by the Hijri date in brackets
     return _("%(gregorian)s (%(hijri)s)") % {"gregorian": text, "hijri": hijri_display(value)}
+
+
+@receiver(setting_changed)
+def _forget(**kwargs: Any) -> None:
+    _dual_date.cache_clear()

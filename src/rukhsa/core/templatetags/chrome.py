@@ -1,0 +1,51 @@
+"""`{% chrome "name" value… %}…{% endchrome %}`: page chrome rendered once per process.
+
+For the parts of `base.html` that depend on nothing personal and nothing per request — the
+asset links, the brand, the footer — given the active language and the values named in the tag.
+The rendered HTML is kept in this process's memory (no network round trip), so a deploy starts
+afresh; any settings change (tests' `override_settings`) empties it. Never put a CSRF token, a
+nonce, the request's path or anything about the person inside.
+"""
+
+from typing import Any
+
+from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template.base import FilterExpression, NodeList, Parser, Token
+from django.utils.translation import get_language
+
+register = template.Library()
+
+_rendered: dict[tuple[Any, ...], str] = {}
+_LIMIT = 64  # languages × variants; emptied rather than grown past this
+
+
+@receiver(setting_changed)
+def _forget(**kwargs: Any) -> None:
+    _rendered.clear()
+
+
+class ChromeNode(template.Node):
+    def __init__(self, name: str, vary: list[FilterExpression], nodelist: NodeList) -> None:
+        self.name, self.vary, self.nodelist = name, vary, nodelist
+
+    def render(self, context: template.Context) -> str:
+        key = (self.name, get_language(), *(value.resolve(context) for value in self.vary))
+        html = _rendered.get(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            if len(_rendered) >= _LIMIT:
+                _rendered.clear()
+            _rendered[key] = html
+        return html
+
+
+@register.tag("chrome")
+def do_chrome(parser: Parser, token: Token) -> ChromeNode:
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("'chrome' needs a name")
+    nodelist = parser.parse(("endchrome",))
+    parser.delete_first_token()
+    return ChromeNode(bits[1].strip("\"'"), [parser.compile_filter(b) for b in bits[2:]], nodelist)
