@@ -12,7 +12,7 @@ without a browser (tests/booking/booking_helpers.py: the real services and the s
 gateway). Elements are found by name, value and href; visible Arabic text is compared only with
 what the message catalogue itself gives (gettext under "ar").
 
-With RUKHSA_SHOTS=/some/dir set, the tests also leave phone-width screenshots there.
+With RUKHSA_SHOTS=/some/dir set, the tests also leave phone- and desktop-width screenshots there.
 """
 
 import os
@@ -46,7 +46,7 @@ from tests.browser.journeys.changes import (
     shown_time,
 )
 from tests.browser.journeys.steps import expect_path, follow, say, submit
-from tests.browser.support import assert_accessible
+from tests.browser.support import DESKTOP, PHONE, assert_accessible
 from tests.catalog.factories import (
     make_centre,
     make_period,
@@ -64,11 +64,18 @@ def arabic(message: str, **values: Any) -> str:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """A full-page screenshot into $RUKHSA_SHOTS, when it is set (for the docs)."""
+    """Full-page pictures at phone and desktop width ("<name>-390.png", "<name>-1280.png") into
+    $RUKHSA_SHOTS, when it is set (the docs' screenshots)."""
     folder = os.environ.get("RUKHSA_SHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    for width, height in ((PHONE["width"], PHONE["height"]), (DESKTOP["width"], DESKTOP["height"])):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
+    if size:
+        page.set_viewport_size(size)
 
 
 class Checked:
