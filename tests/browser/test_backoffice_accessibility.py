@@ -8,6 +8,9 @@ from datetime import time
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib import admin
+from django.core.management import call_command
+from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page
 
 from rukhsa.accounts.models import User
@@ -95,4 +98,45 @@ def test_every_back_office_page_has_no_axe_violation(
     assert any(p.endswith("/admin/dashboard/") for p in pages)
     assert any("/staff/check-in/" in p for p in pages), "the home page links to check-in"
     assert len(pages) > 40, pages  # every app, list and form, not just the home page
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP])
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_every_registered_model_list_add_and_change_form_has_no_axe_violation(
+    page: Page,
+    context: BrowserContext,
+    base_url: str,
+    make_user: Callable[..., User],
+    language: str,
+) -> None:
+    """The admin's own registry, not its links: every registered model's list, add form (where
+    adding is allowed) and the change form of its first row, on the demo data."""
+    call_command("load_demo", verbosity=0)
+    staff = new_staff(make_user, superuser=True)
+    context.add_cookies([{"name": "django_language", "value": language, "url": base_url}])
+    page.goto("/admin/login/")
+    staff_log_in(page, staff)
+    failures: list[str] = []
+    visited: list[str] = []
+
+    def check(url: str) -> None:
+        response = page.goto(url)
+        assert response is not None
+        if response.status == 403:  # e.g. an add form the model does not allow
+            return
+        assert response.status == 200, (url, response.status)
+        visited.append(url)
+        for violation in axe_violations(page):
+            targets = [node["target"] for node in violation["nodes"][:4]]
+            failures.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
+
+    for model in admin.site._registry:
+        info = (model._meta.app_label, model._meta.model_name)
+        check(reverse("admin:{}_{}_changelist".format(*info)))
+        check(reverse("admin:{}_{}_add".format(*info)))
+        first = model._default_manager.order_by("pk").first()
+        if first is not None:
+            check(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+    assert len(visited) >= 2 * len(admin.site._registry), visited
     assert not failures, "\n".join(failures)
