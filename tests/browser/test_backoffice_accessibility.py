@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 # Pages that change something when opened, or leave the back office.
 SKIP = ("/logout/", "/password_change/", "/delete/", "/history/", "/r/", "/jsi18n/", "/dev/")
 SKIP_EXTENSIONS = (".csv", ".xlsx", ".pdf", ".ics")
+STANDARD_VIEWS = ("_changelist", "_add", "_history", "_delete", "_change")
 
 
 def walk(page: Page, start: str, check: Callable[[str], None], *, limit: int = 200) -> list[str]:
@@ -123,7 +124,7 @@ def test_every_registered_model_list_add_and_change_form_has_no_axe_violation(
     def check(url: str) -> None:
         response = page.goto(url)
         assert response is not None
-        if response.status == 403:  # e.g. an add form the model does not allow
+        if response.status in (403, 405):  # an add form the model does not allow; POST only
             return
         assert response.status == 200, (url, response.status)
         visited.append(url)
@@ -132,7 +133,8 @@ def test_every_registered_model_list_add_and_change_form_has_no_axe_violation(
             failures.append(f"{url}: {violation['id']} ({violation['impact']}) {targets}")
 
     lists = 0
-    for model in admin.site._registry:
+    own_pages: list[str] = []
+    for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
         check(reverse("admin:{}_{}_changelist".format(*info)))
         lists += 1
@@ -140,6 +142,23 @@ def test_every_registered_model_list_add_and_change_form_has_no_axe_violation(
         first = model._default_manager.order_by("pk").first()
         if first is not None:
             check(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+        # The model's own pages (results import and publication, the waiting room's live
+        # view…): those that need no argument, or only the row's pk.
+        for pattern in model_admin.get_urls():
+            name = getattr(pattern, "name", None)
+            if not name or name.endswith(STANDARD_VIEWS):
+                continue
+            converters = set(pattern.pattern.converters)
+            if not converters:
+                url = reverse(f"admin:{name}")
+            elif converters == {"pk"} and first is not None:
+                url = reverse(f"admin:{name}", kwargs={"pk": first.pk})
+            else:
+                continue
+            own_pages.append(url)
+            check(url)
+    assert any(url.endswith("/results/result/import/") for url in own_pages), own_pages
+    assert any(url.endswith("/live/") for url in own_pages), own_pages
     assert lists == len(admin.site._registry) > 20
     assert len(visited) > lists + 20, visited  # lists, and add and change forms beside them
     assert not failures, "\n".join(failures)
