@@ -62,6 +62,10 @@ def test_the_shuffle_record_can_be_checked_after_the_opening(
     assert queued_period.queue_settings.seed in page
     assert "matches the seed" in page
     assert "gives the recorded order" in page
+    # The figures poll themselves (htmx); the whole-page refresh is only the no-script fallback,
+    # so the page never reloads under a reader's feet.
+    assert '<noscript><meta http-equiv="refresh" content="10"></noscript>' in page
+    assert 'id="live-figures" hx-get=' in page and 'hx-trigger="every 10s"' in page
 
 
 def test_settings_are_edited_in_the_back_office_and_apply_at_once(

@@ -12,7 +12,7 @@ Fixtures
   email, the way a person would: it opens /dev/outbox/ in another tab and reads the message.
 
 Helpers (tests/browser/support.py)
-- ``assert_accessible(page)``: axe-core; fails on any "serious" or "critical" violation.
+- ``assert_accessible(page)``: axe-core; fails on any violation, whatever its impact.
 - ``latest_code(context, recipient)``: what ``outbox_code`` does, for any context.
 """
 

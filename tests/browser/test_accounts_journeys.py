@@ -35,7 +35,7 @@ from tests.browser.journeys.steps import (
     logout_button,
     submit,
 )
-from tests.browser.support import DESKTOP, PHONE, assert_accessible, axe_violations
+from tests.browser.support import DESKTOP, PHONE, assert_accessible
 from tests.conftest import PASSWORD, national_number
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -344,16 +344,8 @@ def test_passport_holder_recovers_with_the_nationality(page: Page, world: World,
     )
 
 
-def assert_no_violations(page: Page) -> None:
-    """axe-core: no violation at all, whatever its impact."""
-    found = [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]]) for v in axe_violations(page)
-    ]
-    assert found == [], (page.url, found)
-
-
 def strict_shot(page: Page, key: str, *, focus: str | None = None) -> None:
-    assert_no_violations(page)
+    assert_accessible(page)
 
 
 @pytest.mark.parametrize("language", ["ar", "en"])
@@ -378,14 +370,14 @@ def test_every_sign_up_step_passes_axe_in_both_languages(
     page.goto("/accounts/signup/")
     submit(page)
     expect(page.locator(".error-summary")).to_be_visible()
-    assert_no_violations(page)
+    assert_accessible(page)
     for url in ("/accounts/login/", "/accounts/recover/"):
         page.goto(url)
         page.check("#id_passport")
-        assert_no_violations(page)
+        assert_accessible(page)
         submit(page)
         expect(page.locator(".error-summary")).to_be_visible()
-        assert_no_violations(page)
+        assert_accessible(page)
 
 
 SIGNUP_COST_BEFORE = {"citizen": Cost(screens=4, interactions=25), "visitor": Cost(4, 22)}

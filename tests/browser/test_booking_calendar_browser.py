@@ -23,7 +23,7 @@ from rukhsa.catalog.models import Mode
 from tests.browser.journeys import Shot, no_shot
 from tests.browser.journeys.booking import CARD_PATH, register, without_javascript
 from tests.browser.journeys.steps import count, expect_language, say
-from tests.browser.support import DESKTOP, PHONE, axe_violations
+from tests.browser.support import DESKTOP, PHONE, assert_accessible
 from tests.browser.test_booking_journeys import Catalogue, cat, log_in  # noqa: F401 (fixture)
 from tests.catalog.factories import make_session
 
@@ -32,12 +32,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def axe_clean(page: Page, key: str, *, focus: str | None = None) -> None:
     """No axe-core violation at all (every impact, minor included) on the step's page."""
-    violations = axe_violations(page)
-    assert not violations, (
-        key,
-        page.url,
-        [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:4]]) for v in violations],
-    )
+    assert_accessible(page)
 
 
 def screenshot(page: Page, name: str) -> None:

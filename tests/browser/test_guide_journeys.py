@@ -22,7 +22,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from rukhsa.demo.loader import CANDIDATE_ID
 from rukhsa.guide import content
 from tests.browser.journeys import World, load_all
-from tests.browser.support import DESKTOP, PHONE
+from tests.browser.support import DESKTOP, PHONE, assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.guide, pytest.mark.django_db(transaction=True)]
 
@@ -72,6 +72,7 @@ class Camera:
         target = page.locator(focus).first if focus else None
         if target is not None:
             expect(target).to_be_visible()
+        assert_accessible(page)  # every step's page, in both languages, every impact
         if not CAPTURE:
             return
         as_a_teacher_sees_it(page)
@@ -136,6 +137,7 @@ def test_the_contents_picture(
     page.goto("/dashboard/")
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("#main h1")).to_be_visible()
+    assert_accessible(page)
     if CAPTURE:
         as_a_teacher_sees_it(page)
         png = page.screenshot(animations="disabled", caret="hide")
