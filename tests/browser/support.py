@@ -4,8 +4,10 @@ Import them in test modules (``from tests.browser.support import assert_accessib
 fixtures that use them live in tests/browser/conftest.py.
 """
 
+import os
 import re
 import time
+from pathlib import Path
 from typing import Any
 
 import phonenumbers
@@ -97,3 +99,18 @@ def assert_accessible(page: Page, *, context: str | None = None) -> None:
             if summary:
                 lines.append(f"      {summary[:300]}")
     pytest.fail("\n".join(lines), pytrace=False)
+
+
+def doc_screenshots(page: Page, name: str) -> None:
+    """Full-page pictures of the current page at phone and desktop width ("<name>-390.png",
+    "<name>-1280.png") into $RUKHSA_SHOTS, when it is set: the docs' screenshots."""
+    folder = os.environ.get("RUKHSA_SHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    for width, height in ((PHONE["width"], PHONE["height"]), (DESKTOP["width"], DESKTOP["height"])):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
+    if size:
+        page.set_viewport_size(size)

@@ -17,7 +17,7 @@ from rukhsa.accounts.models import User
 from rukhsa.catalog.models import Gender, Mode
 from rukhsa.core import clock
 from tests.booking.test_booking_ticket import confirmed, new_staff
-from tests.browser.support import DESKTOP, axe_violations
+from tests.browser.support import DESKTOP, axe_violations, doc_screenshots
 from tests.browser.test_checkin_browser import staff_log_in
 from tests.catalog.factories import make_centre, make_period, make_session, make_specialization
 
@@ -95,6 +95,12 @@ def test_every_back_office_page_has_no_axe_violation(
 
     check(page.url)  # the login page
     staff_log_in(page, staff)
+    for shot, path in (
+        ("backoffice-home", "/admin/"),
+        ("backoffice-dashboard", "/admin/dashboard/"),
+    ):
+        page.goto(path)
+        doc_screenshots(page, f"{shot}-{language}")
     pages = walk(page, f"{base_url}/admin/", check)
     assert any(p.endswith("/admin/dashboard/") for p in pages)
     assert any("/staff/check-in/" in p for p in pages), "the home page links to check-in"

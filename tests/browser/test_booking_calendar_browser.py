@@ -8,10 +8,8 @@ step is a page of its own and still works. Every page of the journey passes axe-
 violation of any impact, in Arabic and in English.
 """
 
-import os
 from collections.abc import Callable
 from datetime import time, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
@@ -23,7 +21,7 @@ from rukhsa.catalog.models import Mode
 from tests.browser.journeys import Shot, no_shot
 from tests.browser.journeys.booking import CARD_PATH, register, without_javascript
 from tests.browser.journeys.steps import count, expect_language, say
-from tests.browser.support import DESKTOP, PHONE, assert_accessible
+from tests.browser.support import assert_accessible, doc_screenshots
 from tests.browser.test_booking_journeys import Catalogue, cat, log_in  # noqa: F401 (fixture)
 from tests.catalog.factories import make_session
 
@@ -36,18 +34,7 @@ def axe_clean(page: Page, key: str, *, focus: str | None = None) -> None:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Full-page pictures at phone and desktop width into $RUKHSA_SHOTS, when it is set (the
-    docs' screenshots: docs/screenshots/booking-*.webp)."""
-    folder = os.environ.get("RUKHSA_SHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    size = page.viewport_size
-    for width, height in ((PHONE["width"], PHONE["height"]), (DESKTOP["width"], DESKTOP["height"])):
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
-    if size:
-        page.set_viewport_size(size)
+    doc_screenshots(page, name)
 
 
 def a_full_day(cat: Catalogue) -> str:

@@ -15,12 +15,10 @@ what the message catalogue itself gives (gettext under "ar").
 With RUKHSA_SHOTS=/some/dir set, the tests also leave phone- and desktop-width screenshots there.
 """
 
-import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import time, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -46,7 +44,7 @@ from tests.browser.journeys.changes import (
     shown_time,
 )
 from tests.browser.journeys.steps import expect_path, follow, say, submit
-from tests.browser.support import DESKTOP, PHONE, assert_accessible
+from tests.browser.support import assert_accessible, doc_screenshots
 from tests.catalog.factories import (
     make_centre,
     make_period,
@@ -64,18 +62,7 @@ def arabic(message: str, **values: Any) -> str:
 
 
 def screenshot(page: Page, name: str) -> None:
-    """Full-page pictures at phone and desktop width ("<name>-390.png", "<name>-1280.png") into
-    $RUKHSA_SHOTS, when it is set (the docs' screenshots)."""
-    folder = os.environ.get("RUKHSA_SHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    size = page.viewport_size
-    for width, height in ((PHONE["width"], PHONE["height"]), (DESKTOP["width"], DESKTOP["height"])):
-        page.set_viewport_size({"width": width, "height": height})
-        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
-    if size:
-        page.set_viewport_size(size)
+    doc_screenshots(page, name)
 
 
 class Checked:
