@@ -187,9 +187,15 @@ async def phase_terms(cands: list[Candidate], period: str, cfg: Config) -> dict[
     }
 
 
+def _held(location: str) -> bool:
+    """A hold's redirect: to the payment (the gateway's card page), or to the registration when
+    the payment could not start; a journey step or the login page means no seat was held."""
+    return "/register/" not in location and "/accounts/" not in location
+
+
 def classify(r: httpx.Response) -> str:
     if r.status_code == 302:
-        return "held" if "/registrations/" in r.headers["location"] else "redirected"
+        return "held" if _held(r.headers["location"]) else "redirected"
     if r.status_code == 409:
         text = r.text
         if "session is full" in text or "has just become full" in text:

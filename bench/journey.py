@@ -227,14 +227,21 @@ async def choose_until_review(
     order) that is still offered, choosing among what each step offers as a person would;
     the review page, or None when none of them is offered any more from here."""
     chosen: dict[str, str] = {}
+    seen: set[str] = set()
     for _step in range(12):
         if urlsplit(page.url).path.endswith("/review/"):
             return page
         form = page.form(f"/register/{period}/", "get")
-        if form is None or not form.radios:
-            return None
         chosen.update((k, v) for k, v in parse_qsl(urlsplit(page.url).query) if k in TARGET_KEYS)
         fits = [t for t in targets if all(t.get(k) == v for k, v in chosen.items())]
+        if form is None or not form.radios:
+            # The month calendar: a day is a link; a target's day may sit in another month.
+            day = calendar_link(page, fits)
+            if day is None or day in seen:
+                return None  # the target's day is full (not a link): choose again
+            seen.add(day)
+            page = await b.page("GET", day)
+            continue
         pick = next(
             (t for t in fits if all(t.get(n) in offered for n, offered in form.radios.items())),
             None,
@@ -243,6 +250,22 @@ async def choose_until_review(
             return None
         page = await b.submit(form, choose={n: pick[n] for n in form.radios})
     raise GaveUp("the choose steps never reached the review")
+
+
+def calendar_link(page: Page, fits: list[dict[str, str]]) -> str | None:
+    """The calendar's link to the first target's day (or to its month, when it shows another)."""
+    links = [(href, dict(parse_qsl(urlsplit(href).query))) for href in page.links]
+    for target in fits:
+        day = target.get("date", "")
+        for href, query in links:
+            if day and query.get("date") == day:
+                return href
+    for target in fits:
+        month = target.get("date", "")[:7]
+        for href, query in links:
+            if month and query.get("month") == month and "date" not in query:
+                return href
+    return None
 
 
 async def journey(
@@ -288,17 +311,21 @@ async def journey(
         if form is None:
             continue
         page = await b.submit(form)
-        if "/registrations/" not in urlsplit(page.url).path:
+        path = urlsplit(page.url).path
+        if "/sandbox-gateway/" not in path and "/registrations/" not in path:
             continue  # full (or busy) by the time of the POST: choose again
         return await pay(b, page)
     return "sold out"
 
 
 async def pay(b: Browser, page: Page) -> str:
-    form = page.form("/pay/", "post")
-    if form is None:
-        raise GaveUp("no pay form on the held registration")
-    page = await b.submit(form)
+    """From the card page the hold leads to (or, when the payment could not start there, from
+    the held registration's "Pay now")."""
+    if "/sandbox-gateway/" not in urlsplit(page.url).path:
+        form = page.form("/pay/", "post")
+        if form is None:
+            raise GaveUp("no pay form on the held registration")
+        page = await b.submit(form)
     card = page.form("/sandbox-gateway/", "post")
     if card is None:
         raise GaveUp("no card form")

@@ -319,7 +319,7 @@ async def journey(
         headers={"X-CSRFToken": token},
     )
     figures.page(time.perf_counter() - started, started - t0)
-    if hold.status_code == 302 and "/registrations/" in hold.headers["location"]:
+    if hold.status_code == 302 and _held(hold.headers["location"]):
         figures.outcomes["seat held"] += 1
         figures.holds.append(time.perf_counter() - t0)
     elif hold.status_code == 409:
@@ -329,6 +329,12 @@ async def journey(
     out = await client.post("/accounts/logout/", headers={"X-CSRFToken": token})
     if out.status_code != 302:
         figures.errors[f"logout http {out.status_code}"] += 1
+
+
+def _held(location: str) -> bool:
+    """A hold's redirect: to the payment (the gateway's card page), or to the registration when
+    the payment could not start; a journey step or the login page means no seat was held."""
+    return "/register/" not in location and "/accounts/" not in location
 
 
 def spearman(xs: list[float], ys: list[float]) -> float:
