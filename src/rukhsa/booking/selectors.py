@@ -5,7 +5,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -109,32 +109,6 @@ def _with_lapsed_holds(sessions: QuerySet[Session]) -> QuerySet[Session]:
     )
 
 
-def dates_for_choice(
-    *, period: Period, specialization: Specialization, gender: str, centre: Centre
-) -> list[date]:
-    """The dates a centre has a session with a free seat on (seats of lapsed holds count as
-    free), in order. Cached (catalog/choices.py); one query on a miss."""
-
-    def compute() -> list[date]:
-        sessions = _with_lapsed_holds(
-            catalog.bookable_sessions(
-                period=period,
-                mode=centre.mode,
-                specialization=specialization,
-                gender=gender,
-                include_full=True,
-            ).filter(centre=centre)
-        )
-        return list(
-            sessions.filter(seats_taken__lt=F("capacity") + F("seats_lapsed"))
-            .order_by("date")
-            .values_list("date", flat=True)
-            .distinct()
-        )
-
-    return choices.cached("dates", (period, specialization, gender, centre), compute)
-
-
 # A day with seats is shown as having "few" left when at most this many, or this share of its
 # seats, are free (docs/rules-booking.md).
 FEW_SEATS = 5
@@ -192,6 +166,17 @@ def day_seats_for_choice(
         return {day: DaySeats(day, free[day], capacity[day]) for day in sorted(free)}
 
     return choices.cached("day-seats", (period, specialization, gender, centre), compute)
+
+
+def dates_for_choice(
+    *, period: Period, specialization: Specialization, gender: str, centre: Centre
+) -> list[date]:
+    """The dates a centre has a session with a free seat on (seats of lapsed holds count as
+    free), in order: the calendar's days that are not full."""
+    days = day_seats_for_choice(
+        period=period, specialization=specialization, gender=gender, centre=centre
+    )
+    return [day for day, seats in days.items() if seats.free > 0]
 
 
 def sessions_for_choice(
