@@ -69,7 +69,7 @@ def make_user(db: Any) -> Callable[..., User]:
             "name_en_father": "Abdullah",
             "name_en_grandfather": "Salem",
             "name_en_family": "Alqahtani",
-            "mobile": f"+9665{n:08d}",
+            "mobile": f"+9665{70_000_000 + n:08d}",  # clear of the demo data's numbers
             "mobile_verified_at": now,
             "email": f"candidate{n}@example.com",
             "email_verified_at": now,

@@ -105,6 +105,49 @@ def test_hold_and_release(cat, candidate):
     assert not slots(cat, session)[session.pk].is_full
 
 
+def test_a_seat_that_does_not_fill_its_session_stales_only_its_centre(
+    cat, candidate, django_assert_num_queries
+):
+    """During an opening every hold takes a seat: only the centre's calendar and times are
+    recomputed, not every candidate's specializations, cities and centres."""
+    other_centre = make_centre(mode=Mode.DIGITAL, gender=Gender.MALE, code="JED-D-M")
+    elsewhere = make_session(
+        other_centre,
+        cat.period,
+        day=cat.slot.date,
+        start=time(9),
+        capacity=5,
+        specializations=[cat.spec],
+    )
+    assert slots(cat, cat.slot)[cat.slot.pk].seats_free == 10
+    assert slots(cat, elsewhere)[elsewhere.pk].seats_free == 5
+    specs(cat)
+    services.registration_hold(
+        candidate=candidate, session_id=cat.slot.pk, specialization_id=cat.spec.pk
+    )
+    with django_assert_num_queries(0):
+        assert specs(cat) == [cat.spec]  # the steps above the centre: still cached
+        assert slots(cat, elsewhere)[elsewhere.pk].seats_free == 5  # another centre: too
+    assert slots(cat, cat.slot)[cat.slot.pk].seats_free == 9  # this centre: read again
+
+
+def test_the_last_seat_of_a_session_stales_the_steps_above(cat, candidate):
+    only = make_specialization(code="chem", name_ar="الكيمياء", name_en="Chemistry")
+    session = make_session(
+        cat.digital,
+        cat.period,
+        day=cat.slot.date,
+        start=time(19),
+        capacity=1,
+        specializations=[only],
+    )
+    assert only in specs(cat)
+    services.registration_hold(
+        candidate=candidate, session_id=session.pk, specialization_id=only.pk
+    )
+    assert only not in specs(cat)  # its only session is full: not offered any more
+
+
 def test_expiry_of_a_lapsed_hold(cat, candidate):
     session = last_seat(cat)
     services.registration_hold(

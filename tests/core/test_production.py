@@ -43,6 +43,13 @@ def redis_down() -> Iterator[None]:
 # --- Redis down: misses, never errors ---------------------------------------------------------
 
 
+def test_cache_keeps_one_redis_client_per_pool(redis_down: None) -> None:
+    """Building a redis.Redis costs as much CPU as a round trip: one is kept per pool."""
+    client = caches["default"]._cache  # type: ignore[attr-defined]
+    assert client.get_client("a") is client.get_client("b")
+    assert client.get_client("a", write=True) is client.get_client(write=True)
+
+
 def test_cache_with_redis_down_answers_misses(redis_down: None) -> None:
     cache = caches["default"]
     assert cache.get("anything", "fallback") == "fallback"

@@ -72,7 +72,9 @@ def take_seat(session: Session) -> None:
     if not seat_claim(session):
         raise SessionFull(_("Sorry, this session has just become full. Please choose another."))
     session.seats_taken += 1
-    choices.bump()  # the cached choose-step options count this seat as free
+    # The cached choose-step options count this seat as free: the centre's always, the steps
+    # above it when this was the session's last seat.
+    choices.seat_taken(centre_id=session.centre_id, filled=session.seats_taken >= session.capacity)
 
 
 def free_seats(session_id: int, count: int) -> None:

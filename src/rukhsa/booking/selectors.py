@@ -165,7 +165,9 @@ def day_seats_for_choice(
             capacity[day] = capacity.get(day, 0) + seats
         return {day: DaySeats(day, free[day], capacity[day]) for day in sorted(free)}
 
-    return choices.cached("day-seats", (period, specialization, gender, centre), compute)
+    return choices.cached(
+        "day-seats", (period, specialization, gender, centre), compute, centre=centre
+    )
 
 
 def dates_for_choice(
@@ -223,6 +225,7 @@ def sessions_for_choice(
         "sessions",
         (period, specialization, gender, centre, day.isoformat() if day else None),
         compute,
+        centre=centre,
     )
 
 

@@ -7,6 +7,9 @@ or a new wording of the notes page: `NOTES_WORDING`), and then the notes are ask
 import hashlib
 import json
 
+from django.core.cache import cache
+from django.db import transaction
+
 from rukhsa.accounts.models import User
 from rukhsa.booking.models import TermsAcceptance
 from rukhsa.catalog.models import Period
@@ -45,16 +48,35 @@ def accepted_periods(*, candidate: User, periods: list[Period]) -> set[int]:
     return {p.pk for p in periods if stored.get(p.pk) == terms_version(p)}
 
 
+# An acceptance found in the database is remembered in the cache for this long, so that each
+# step of the journey does not ask again (the key carries the fingerprint: changed notes miss).
+ACCEPTED_TTL = 15 * 60  # seconds
+
+
+def _accepted_key(candidate_id: int, period_id: int, version: str) -> str:
+    return f"rukhsa:terms:{candidate_id}:{period_id}:{version}"
+
+
 def terms_accepted(*, candidate: User, period: Period) -> bool:
-    return TermsAcceptance.objects.filter(
-        candidate=candidate, period=period, terms_version=terms_version(period)
+    version = terms_version(period)
+    key = _accepted_key(candidate.pk, period.pk, version)
+    if cache.get(key):
+        return True
+    accepted = TermsAcceptance.objects.filter(
+        candidate=candidate, period=period, terms_version=version
     ).exists()
+    if accepted:
+        cache.set(key, 1, timeout=ACCEPTED_TTL)
+    return accepted
 
 
 def terms_accept(*, candidate: User, period: Period) -> None:
     """Record that the candidate accepted the period's terms as they are now."""
+    version = terms_version(period)
     TermsAcceptance.objects.update_or_create(
         candidate=candidate,
         period=period,
-        defaults={"terms_version": terms_version(period), "accepted_at": clock.now()},
+        defaults={"terms_version": version, "accepted_at": clock.now()},
     )
+    key = _accepted_key(candidate.pk, period.pk, version)
+    transaction.on_commit(lambda: cache.set(key, 1, timeout=ACCEPTED_TTL))

@@ -115,7 +115,7 @@ def register_start(request: HttpRequest) -> HttpResponse:
 
 
 def _period_or_404(code: str) -> Period:
-    period = Period.objects.select_related("test").filter(code=code).first()
+    period = catalog.period_by_code(code)
     if period is None:
         raise Http404
     return period

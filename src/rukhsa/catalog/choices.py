@@ -9,9 +9,15 @@ default) under a key that carries a **version number**:
   regions, specializations and priority windows (signals, connected in ``CatalogConfig``), and
   the writers that bypass signals (``sessions_bulk_create``, ``session_status_set``, the demo
   loader);
-- every change of a session's ``seats_taken`` bumps it (``booking.seats``: hold, confirm after
-  expiry, release, expiry, cancel, change, waiting-list offer all go through ``take_seat`` and
-  ``free_seats``).
+- every seat freed bumps it (``booking.seats.free_seats``: release, expiry, cancel, change), and
+  so does every seat taken that fills its session (``take_seat``): the steps above the centre
+  (specializations, cities, centres) only ask whether a session has a free seat at all, and that
+  answer changes only then.
+
+The options of one centre (its calendar's seats per day, its sessions with their free seats)
+also carry **the centre's seat version**, bumped by every seat taken at that centre. So a seat
+taken during an opening burst makes only that centre's calendar and times stale, not every
+candidate's cities and centres everywhere.
 
 A bump happens at once and again when the writing transaction commits, so a reader that ran
 between the two cannot leave the old state cached under the new number. Entries also expire
@@ -36,6 +42,7 @@ from rukhsa.core import clock
 T = TypeVar("T")
 
 VERSION_KEY = "rukhsa:choices:version"
+CENTRE_VERSION_KEY = "rukhsa:choices:centre:{}"
 TTL = 30  # seconds
 
 
@@ -44,42 +51,76 @@ def _fresh_version() -> int:
 
 
 def version() -> int:
-    """The current version number (created on first use)."""
-    current = cache.get(VERSION_KEY)
-    if current is None:
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
-        current = cache.get(VERSION_KEY)
-        if current is None:  # the cache is unreachable: a number no entry was stored under
-            return _fresh_version()
-    return int(current)
+    """The current global version number (created on first use)."""
+    return _versions([VERSION_KEY])[0]
+
+
+def _versions(keys: list[str]) -> list[int]:
+    """The current numbers under these version keys (one cache round trip; created on first
+    use). A cache that cannot be reached gives numbers no entry was stored under."""
+    found = cache.get_many(keys)
+    current: list[int] = []
+    for key in keys:
+        number = found.get(key)
+        if number is None:
+            cache.add(key, _fresh_version(), timeout=None)
+            number = cache.get(key)
+            if number is None:
+                number = _fresh_version()
+        current.append(int(number))
+    return current
+
+
+def _bump_key_now(key: str) -> None:
+    try:
+        cache.incr(key)
+    except ValueError:  # no version yet (or the cache is away): start a fresh one
+        cache.set(key, _fresh_version(), timeout=None)
 
 
 def _bump_now() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # no version yet (or the cache is away): start a fresh one
-        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+    _bump_key_now(VERSION_KEY)
+
+
+def _bump_twice(key: str) -> None:
+    """Now (so this process's next read misses), and again after the commit (so a read that ran
+    before the commit does not stay cached under the new number)."""
+    _bump_key_now(key)
+    transaction.on_commit(lambda: _bump_key_now(key))
 
 
 def bump() -> None:
-    """The catalogue or a seat count changed: every cached choice is out of date.
-
-    Now (so this process's next read misses), and again after the commit (so a read that ran
-    before the commit does not stay cached under the new number)."""
-    _bump_now()
-    transaction.on_commit(_bump_now)
+    """The catalogue changed, or a seat was freed: every cached choice is out of date."""
+    _bump_twice(VERSION_KEY)
 
 
-def cached(name: str, parts: tuple[Hashable, ...], compute: Callable[[], T]) -> T:
+def seat_taken(*, centre_id: int, filled: bool) -> None:
+    """A seat was taken at this centre: its calendar and sessions are out of date; the steps
+    above it too when the seat was its session's last (``filled``)."""
+    if filled:
+        bump()  # the global number is part of every key, the centre's entries' too
+    else:
+        _bump_twice(CENTRE_VERSION_KEY.format(centre_id))
+
+
+def cached(
+    name: str,
+    parts: tuple[Hashable, ...],
+    compute: Callable[[], T],
+    *,
+    centre: Any = None,
+) -> T:
     """``compute()``'s result for these key parts, from the cache when it is there.
 
-    The version is read before computing, so a result is never stored under a newer number than
-    the state it was computed from. Today's date is part of the key (the choices only list
-    sessions after today)."""
-    current = version()
-    key = ":".join(
-        ["rukhsa:choices", name, str(current), clock.today().isoformat(), *map(_part, parts)]
-    )
+    ``centre`` (a centre or its id) for options that count a centre's seats: the key carries
+    that centre's seat version too. The versions are read before computing, so a result is
+    never stored under a newer number than the state it was computed from. Today's date is part
+    of the key (the choices only list sessions after today)."""
+    keys = [VERSION_KEY]
+    if centre is not None:
+        keys.append(CENTRE_VERSION_KEY.format(_part(centre)))
+    numbers = ".".join(map(str, _versions(keys)))
+    key = ":".join(["rukhsa:choices", name, numbers, clock.today().isoformat(), *map(_part, parts)])
     found: Any = cache.get(key)
     if found is not None:
         return found  # type: ignore[no-any-return]

@@ -163,6 +163,18 @@ def bookable_sessions(
     return qs
 
 
+def period_by_code(code: str) -> Period | None:
+    """The period with this code, with its test, or None. Cached with the choose steps'
+    options (every save of a period or a test bumps their version); one query on a miss."""
+    if not code or len(code) > Period._meta.get_field("code").max_length:
+        return None
+    return choices.cached(
+        "period",
+        (code,),
+        lambda: Period.objects.select_related("test").filter(code=code).first(),
+    )
+
+
 def period_specializations(
     *, period: Period, mode: str | None = None, gender: str | None = None
 ) -> list[Specialization]:
