@@ -163,10 +163,13 @@ def bookable_sessions(
     return qs
 
 
+PERIOD_CODE_MAX = 40  # Period.code's max_length
+
+
 def period_by_code(code: str) -> Period | None:
     """The period with this code, with its test, or None. Cached with the choose steps'
     options (every save of a period or a test bumps their version); one query on a miss."""
-    if not code or len(code) > Period._meta.get_field("code").max_length:
+    if not code or len(code) > PERIOD_CODE_MAX:
         return None
     return choices.cached(
         "period",
