@@ -484,6 +484,27 @@ def per_page(hits: list[Hit]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def gateway_line(r: dict[str, Any], journey_ms: float, confirmed: int) -> str:
+    """The sandbox gateway's share of a journey: in production its pages (card, 3-D Secure)
+    are the payment provider's, served by its servers, not Rukhsa's. Estimated from the
+    per-request header (app thread + backend) plus each request's share of the server's CPU
+    outside Django."""
+    cpu = r["cpu"]
+    outside = max(0.0, cpu["server_s"] * 1000 / max(1, r["requests"]) - r["app_ms_mean"])
+    n = 0
+    ms = 0.0
+    for key, page in r["pages"].items():
+        if "payments:sandbox" in key:
+            n += page["n"]
+            ms += page["n"] * (page["app_ms"] + page["db_ms"] + outside)
+    own = journey_ms - ms / confirmed
+    return (
+        f"Of which the sandbox gateway's pages (the payment provider's own in production): "
+        f"{n / confirmed:.1f} requests, ~{ms / confirmed:.0f} ms; Rukhsa's own pages: "
+        f"~{own:.0f} ms per confirmed journey"
+    )
+
+
 def render(r: dict[str, Any]) -> str:
     m, db, cpu = r["machine"], r["db"], r["cpu"]
     confirmed = max(1, db["confirmed"])
@@ -511,6 +532,7 @@ def render(r: dict[str, Any]) -> str:
         f"Per request: gunicorn {cpu['server_s'] * 1000 / r['requests']:.1f} ms, PostgreSQL "
         f"{cpu['db_s'] * 1000 / r['requests']:.1f} ms (/proc); inside Django "
         f"{r['app_ms_mean']:.1f} ms app thread + {r['db_ms_mean']:.1f} ms its backend (header)",
+        gateway_line(r, total * per, confirmed),
         "",
         f"{'page (method view)':<44}{'n':>6}{'p50':>7}{'p95':>7}{'p99':>7}{'app':>7}{'db':>6}  ms",
     ]

@@ -49,7 +49,7 @@ def machine_facts() -> dict[str, Any]:
     mem_kb = _first("/proc/meminfo", "MemTotal")
     mem_gb = int(mem_kb.split()[0]) / 1024 / 1024 if mem_kb != "?" else float("nan")
     return {
-        "nproc": len(os.sched_getaffinity(0)),
+        "nproc": os.cpu_count() or len(os.sched_getaffinity(0)),  # the machine, not the pin
         "cpu": _first("/proc/cpuinfo", "model name"),
         "memory_gb": round(mem_gb, 1),
     }

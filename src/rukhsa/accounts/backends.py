@@ -6,6 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models.functions import Lower
 from django.http import HttpRequest
 
+from rukhsa.accounts import usercache
 from rukhsa.accounts.models import User
 
 
@@ -33,6 +34,17 @@ class IdentityBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The session's user, from the cache when it is there (accounts/usercache.py)."""
+        user = usercache.user_cached(user_id)
+        if user is None:
+            try:
+                user = User._default_manager.get(pk=user_id)
+            except User.DoesNotExist:
+                return None
+            usercache.user_keep(user)
+        return user if self.user_can_authenticate(user) else None
 
 
 def _typed_login(request: HttpRequest, credentials: dict[str, Any] | None) -> str | None:

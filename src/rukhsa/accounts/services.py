@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from rukhsa.accounts import usercache
 from rukhsa.accounts.models import (
     CodePurpose,
     PendingContactChange,
@@ -857,4 +858,5 @@ def preferred_language_set(*, user: User, language: str) -> None:
     """Store the language the person chose (messages and the next login follow it)."""
     if user.preferred_language != language:
         User.objects.filter(pk=user.pk).update(preferred_language=language)
+        usercache.user_forget(user.pk)
         user.preferred_language = language

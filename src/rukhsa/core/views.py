@@ -12,6 +12,8 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from rukhsa.accounts.usercache import user_forget
+
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
 
@@ -121,6 +123,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         user = request.user
         if user.is_authenticated and getattr(user, "preferred_language", language) != language:
             get_user_model().objects.filter(pk=user.pk).update(preferred_language=language)
+            user_forget(user.pk)
     return response
 
 
