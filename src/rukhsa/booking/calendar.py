@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import formats
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -53,6 +55,64 @@ class Month:
     previous_label: str
     next_url: str
     next_label: str
+
+    @property
+    def body(self) -> SafeString:
+        """The table's rows, built here rather than in the template: 42 cells of a few tags
+        each are the largest part of the date step's rendering (templates/booking/_calendar.html
+        shows the markup in context)."""
+        return mark_safe("".join(_week_html(week) for week in self.weeks))
+
+
+def _cell_html(cell: Day) -> str:
+    if not cell.in_month:
+        return '<td class="day outside"></td>'
+    iso = cell.day.isoformat()
+    label = hijri.dual_date(cell.day, weekday=True)
+    if cell.url:
+        return format_html(
+            '<td class="day seats-{}{}" data-date="{}"><a class="day-box" href="{}"{}>'
+            '<span class="day-num" aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span> '
+            '<span class="day-hijri" aria-hidden="true">{}</span> '
+            '<span class="day-seats">{}</span></a></td>',
+            cell.seats.level if cell.seats else "",
+            " chosen" if cell.chosen else "",
+            iso,
+            cell.url,
+            mark_safe(' aria-current="date"') if cell.chosen else "",
+            cell.day.day,
+            label,
+            cell.hijri_day,
+            cell.words,
+        )
+    if cell.seats:
+        return format_html(
+            '<td class="day seats-none" data-date="{}"><span class="day-box">'
+            '<span class="day-num" aria-hidden="true">{}</span>'
+            '<span class="visually-hidden">{}</span> '
+            '<span class="day-hijri" aria-hidden="true">{}</span> '
+            '<span class="day-seats">{}</span></span></td>',
+            iso,
+            cell.day.day,
+            label,
+            cell.hijri_day,
+            cell.words,
+        )
+    return format_html(
+        '<td class="day no-test"><span class="day-box">'
+        '<span class="day-num" aria-hidden="true">{}</span>'
+        '<span class="visually-hidden">{}: {}</span> '
+        '<span class="day-hijri" aria-hidden="true">{}</span></span></td>',
+        cell.day.day,
+        label,
+        _("no test"),
+        cell.hijri_day,
+    )
+
+
+def _week_html(week: list[Day]) -> str:
+    return "<tr>" + "".join(_cell_html(cell) for cell in week) + "</tr>"
 
 
 def _month_key(value: date) -> str:
