@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils import formats
-from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -61,12 +61,16 @@ class Month:
         """The table's rows, built here rather than in the template: 42 cells of a few tags
         each are the largest part of the date step's rendering (templates/booking/_calendar.html
         shows the markup in context)."""
-        return mark_safe("".join(_week_html(week) for week in self.weeks))
+        return format_html_join("", "{}", ((_week_html(week),) for week in self.weeks))
 
 
-def _cell_html(cell: Day) -> str:
+_OUTSIDE = SafeString('<td class="day outside"></td>')
+_CURRENT = SafeString(' aria-current="date"')
+
+
+def _cell_html(cell: Day) -> SafeString:
     if not cell.in_month:
-        return '<td class="day outside"></td>'
+        return _OUTSIDE
     iso = cell.day.isoformat()
     label = hijri.dual_date(cell.day, weekday=True)
     if cell.url:
@@ -80,7 +84,7 @@ def _cell_html(cell: Day) -> str:
             " chosen" if cell.chosen else "",
             iso,
             cell.url,
-            mark_safe(' aria-current="date"') if cell.chosen else "",
+            _CURRENT if cell.chosen else "",
             cell.day.day,
             label,
             cell.hijri_day,
@@ -111,8 +115,8 @@ def _cell_html(cell: Day) -> str:
     )
 
 
-def _week_html(week: list[Day]) -> str:
-    return "<tr>" + "".join(_cell_html(cell) for cell in week) + "</tr>"
+def _week_html(week: list[Day]) -> SafeString:
+    return format_html("<tr>{}</tr>", format_html_join("", "{}", ((_cell_html(c),) for c in week)))
 
 
 def _month_key(value: date) -> str:
