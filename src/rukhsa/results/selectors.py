@@ -55,8 +55,15 @@ def result_rows(*, candidate: User) -> list[ResultRow]:
 
 
 def new_results(*, candidate: User) -> list[Result]:
-    """Published results the candidate has not opened yet (the dashboard announces them)."""
-    return list(_base().filter(published_q(), candidate=candidate, seen_at__isnull=True))
+    """Published results the candidate has not opened yet (the dashboard announces them by
+    specialization, with a link): only those columns are read, as the dashboard is the page
+    every candidate opens first."""
+    return list(
+        Result.objects.filter(published_q(), candidate=candidate, seen_at__isnull=True)
+        .select_related("specialization")
+        .only("pk", "specialization__name_ar", "specialization__name_en")
+        .order_by("-period__first_test_day", "id")  # as Result's own ordering
+    )
 
 
 def result_for_candidate(*, candidate: User, result_id: int) -> Result:
