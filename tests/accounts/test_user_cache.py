@@ -63,3 +63,20 @@ def test_a_deleted_account_is_signed_out(candidate):
     assert client.get(PAGE).status_code == 200
     User.objects.filter(pk=candidate.pk).delete()
     assert client.get(PAGE).status_code == 302
+
+
+def test_switching_an_account_off_ends_its_sessions(candidate, django_capture_on_commit_callbacks):
+    from rukhsa.accounts.models import UserSession
+
+    client = Client()
+    response = client.post(
+        reverse("accounts:login"),
+        {"identifier": candidate.identity_number, "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert UserSession.objects.filter(user=candidate).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate.is_active = False
+        candidate.save()
+    assert not UserSession.objects.filter(user=candidate).exists()
+    assert client.get(PAGE).status_code == 302

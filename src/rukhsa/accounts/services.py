@@ -532,6 +532,18 @@ def sessions_end_all(*, user: User, keep: str | None = None) -> int:
     return len(keys)
 
 
+def sessions_end_when_deactivated(sender: Any, instance: User, **kwargs: Any) -> None:
+    """``post_save`` receiver: an account switched off is signed out everywhere at once (after
+    the commit), not on each session's next page — so nothing that reads a session without
+    loading the user (the waiting room's fast path) can act for it."""
+    if instance.is_active or instance.pk is None:
+        return
+    user = instance
+    transaction.on_commit(
+        lambda: UserSession.objects.filter(user=user).exists() and sessions_end_all(user=user)
+    )
+
+
 # --- Password recovery -------------------------------------------------------------------------
 
 
