@@ -106,6 +106,27 @@ class PeriodOffer:
         return self.opens_at is None
 
 
+def _with_windows(periods: QuerySet[Period]) -> QuerySet[Period]:
+    return periods.select_related("test").prefetch_related(
+        Prefetch("windows", queryset=PriorityWindow.objects.order_by("opens_at"))
+    )
+
+
+def _periods_not_closed(now: datetime) -> list[Period]:
+    """Periods whose registration has not closed at `now`, with their test and priority
+    windows. Cached with the choose steps' options (a save of a period, a test or a window bumps
+    their version); the cached list is filtered again against `now`, so a period that closed
+    since it was cached is not offered."""
+
+    def read() -> list[Period]:
+        periods = Period.objects.filter(registration_closes_at__gt=now)
+        return list(_with_windows(periods).order_by("registration_closes_at", "code"))
+
+    if abs((now - clock.now()).total_seconds()) >= 1:
+        return read()  # another moment than now (a test, a report): read as it is then
+    return [p for p in choices.cached("periods-open", (), read) if p.registration_closes_at > now]
+
+
 def candidate_periods(
     *, gender: str, in_service: bool, at: datetime | None = None
 ) -> list[PeriodOffer]:
@@ -114,14 +135,8 @@ def candidate_periods(
     So the page can say "your registration opens on …". Two queries (periods, windows).
     """
     now = at or clock.now()
-    periods = (
-        Period.objects.filter(registration_closes_at__gt=now)
-        .select_related("test")
-        .prefetch_related(Prefetch("windows", queryset=PriorityWindow.objects.order_by("opens_at")))
-        .order_by("registration_closes_at", "code")
-    )
     offers = []
-    for period in periods:
+    for period in _periods_not_closed(now):
         opens_at = candidate_opens_at(period, gender=gender, in_service=in_service)
         offers.append(
             PeriodOffer(
@@ -172,9 +187,7 @@ def period_by_code(code: str) -> Period | None:
     if not code or len(code) > PERIOD_CODE_MAX:
         return None
     return choices.cached(
-        "period",
-        (code,),
-        lambda: Period.objects.select_related("test").filter(code=code).first(),
+        "period", (code,), lambda: _with_windows(Period.objects.filter(code=code)).first()
     )
 
 
