@@ -17,7 +17,10 @@ PGUSER=${PGUSER:-postgres}
 BENCH_DB=${BENCH_DB:-rukhsa_bench}
 BENCH_PORT=${BENCH_PORT:-8090}
 BENCH_REDIS_DB=${BENCH_REDIS_DB:-13}
-BENCH_WORKERS=${BENCH_WORKERS:-4}
+# As deploy/gunicorn.conf.py serves by default (WEB_CONCURRENCY=2, 4 threads). On the one core
+# BENCH_PIN=1 gives gunicorn, 4 x 4 threads cost about 10 % more CPU per request for the same
+# throughput (the journey bench, docs/performance.md).
+BENCH_WORKERS=${BENCH_WORKERS:-2}
 BENCH_THREADS=${BENCH_THREADS:-4}
 BENCH_CANDIDATES=${BENCH_CANDIDATES:-2000}
 BENCH_KEEP_DB=${BENCH_KEEP_DB:-0}
