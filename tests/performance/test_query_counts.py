@@ -36,7 +36,7 @@ PINNED = {
     "choose: sitting": 8,
     "choose: sitting (cached)": 4,
     "review": 6,
-    "review: hold (POST)": 42,  # holds and opens the payment (straight to the card page)
+    "review: hold (POST)": 37,  # holds and opens the payment (straight to the card page)
     "registration (held)": 5,
     "pay (POST)": 30,  # a candidate who comes back: the open attempt is superseded
     "gateway: grant": 6,
@@ -44,7 +44,7 @@ PINNED = {
     "gateway: card (POST)": 4,
     "gateway: 3-D Secure": 3,
     "gateway: 3-D Secure (POST)": 7,
-    "payment return": 31,  # paid: the invoice, the registration confirmed, its messages
+    "payment return": 26,  # paid: the invoice, the registration confirmed, its messages
     "registration (confirmed)": 5,
     "registrations": 4,
     "ticket": 3,
