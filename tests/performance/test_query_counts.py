@@ -36,7 +36,7 @@ PINNED = {
     "choose: sitting": 8,
     "choose: sitting (cached)": 4,
     "review": 6,
-    "review: hold (POST)": 37,  # holds and opens the payment (straight to the card page)
+    "review: hold (POST)": 34,  # holds and opens the payment (straight to the card page)
     "registration (held)": 5,
     "pay (POST)": 30,  # a candidate who comes back: the open attempt is superseded
     "gateway: grant": 6,
