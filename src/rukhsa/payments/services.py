@@ -359,7 +359,8 @@ def _transition(payment: Payment, target: str, **fields: Any) -> bool:
         if target == PaymentStatus.PAID:
             invoice = invoice_issue(payment)
             hooks.emit("paid", order=order, payment=payment)
-            transaction.on_commit(partial(notify.payment_received, invoice.pk))
+            # The invoice as issued (its order, owner and payment already read): not read again.
+            transaction.on_commit(partial(notify.payment_received, invoice))
         elif target == PaymentStatus.FAILED:
             hooks.emit("failed", order=order, payment=payment)
             if payment.failure_reason != FailureReason.SUPERSEDED:
