@@ -44,7 +44,7 @@ PINNED = {
     "gateway: card (POST)": 4,
     "gateway: 3-D Secure": 3,
     "gateway: 3-D Secure (POST)": 7,
-    "payment return": 26,  # paid: the invoice, the registration confirmed, its messages
+    "payment return": 27,  # paid: the invoice, the registration confirmed, both messages (one task)
     "registration (confirmed)": 5,
     "registrations": 4,
     "ticket": 3,

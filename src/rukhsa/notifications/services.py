@@ -7,7 +7,9 @@ recipient's language (`rendering.message_fill`), then delivers and retries each 
 own.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
@@ -18,6 +20,27 @@ from rukhsa.core import clock
 from rukhsa.notifications.models import Channel, Message
 from rukhsa.notifications.rendering import context_plain
 from rukhsa.notifications.tasks import messages_deliver
+
+# The ids of the messages sent inside `messages_batch`, queued together when it closes.
+_batch: ContextVar[list[int] | None] = ContextVar("messages_batch", default=None)
+
+
+@contextmanager
+def messages_batch() -> Iterator[None]:
+    """The messages of several events sent inside this block (inside a transaction) go to the
+    queue as one task after the commit: one queue row and one worker pick instead of one per
+    event. A block inside another joins it. Each message is still delivered on its own."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set([])
+    try:
+        yield
+        ids = list(dict.fromkeys(_batch.get() or []))  # an id twice: delivered, then skipped
+    finally:
+        _batch.reset(token)
+    if ids:
+        transaction.on_commit(partial(messages_deliver.enqueue, ids))
 
 
 def _insert_new(messages: list[Message]) -> list[Message]:
@@ -88,7 +111,10 @@ def message_send(
             for channel, address in channels
         ]
     )
-    if created:
+    pending = _batch.get()
+    if pending is not None:
+        pending.extend(m.pk for m in created)
+    elif created:
         # One task for the event's messages, after the commit (one queue row, one worker pick).
         transaction.on_commit(partial(messages_deliver.enqueue, [m.pk for m in created]))
     return created
