@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core import mail
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.translation import gettext_lazy
@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from rukhsa.core import clock
 from rukhsa.notifications.models import Message
 from rukhsa.notifications.rendering import message_render
-from rukhsa.notifications.services import message_send
+from rukhsa.notifications.services import message_send, messages_batch
 from rukhsa.notifications.tasks import message_deliver, messages_retry_due
 
 
@@ -52,6 +52,33 @@ def test_the_request_records_the_event_and_the_task_renders_it(db):
     assert email.rendered and email.context is None
     assert email.subject and "password" in email.body
     assert mail.outbox[0].subject == email.subject and mail.outbox[0].body == email.body
+
+
+def test_the_events_of_a_batch_go_out_as_one_task(db, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        transaction.atomic(),
+        messages_batch(),
+    ):
+        send(dedupe_key="event:a")
+        with messages_batch():  # a block inside joins the outer one
+            send(kind="contact_changed", context={"field": "email"}, dedupe_key="event:b")
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert set(Message.objects.values_list("status", flat=True)) == {"sent"}
+    assert Message.objects.count() == 4 and len(mail.outbox) == 2
+
+
+def test_a_batch_rolled_back_queues_nothing(db, django_capture_on_commit_callbacks):
+    with (
+        django_capture_on_commit_callbacks(execute=False) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+        messages_batch(),
+    ):
+        send()
+        raise RuntimeError
+    assert callbacks == [] and Message.objects.count() == 0
 
 
 def test_rendered_in_the_recipients_language(db):
