@@ -2,6 +2,7 @@ import re
 from typing import Any
 
 from rukhsa.notifications.models import Message
+from rukhsa.notifications.rendering import message_render
 
 
 def signup_data(**overrides: Any) -> dict[str, str]:
@@ -58,6 +59,7 @@ def latest_code(to: str, kind: str | None = None) -> str:
         messages = messages.filter(kind=kind)
     message = messages.order_by("-created_at", "-id").first()
     assert message is not None, f"no message to {to}"
+    message_render(message)  # as the delivery task does
     match = re.search(r"\b(\d{6})\b", message.body)
     assert match, message.body
     return match.group(1)
@@ -66,6 +68,7 @@ def latest_code(to: str, kind: str | None = None) -> str:
 def latest_link(to: str) -> str:
     message = Message.objects.filter(to=to).order_by("-created_at", "-id").first()
     assert message is not None
+    message_render(message)  # as the delivery task does
     match = re.search(r"https?://[^/\s]+(/\S+)", message.body)
     assert match, message.body
     return match.group(1)

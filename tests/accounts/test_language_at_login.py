@@ -7,6 +7,7 @@ from django.urls import reverse
 from rukhsa.accounts import services
 from rukhsa.accounts.models import User
 from rukhsa.notifications.models import Message
+from rukhsa.notifications.rendering import message_render
 from tests.conftest import PASSWORD
 
 LOGIN = reverse("accounts:login")
@@ -57,14 +58,14 @@ def test_a_forged_language_cookie_is_ignored(make_user) -> None:
 def test_arabic_email_greets_with_the_arabic_name(make_user) -> None:
     user: User = make_user(preferred_language="ar", email_verified_at=None)
     services.email_code_send(user=user, ip="198.51.100.7")
-    body = Message.objects.get(recipient=user, kind="email_code").body
+    body = message_render(Message.objects.get(recipient=user, kind="email_code")).body
     assert "محمد" in body and "Mohammed" not in body
 
 
 def test_english_email_greets_with_the_english_name(make_user) -> None:
     user: User = make_user(preferred_language="en", email_verified_at=None)
     services.email_code_send(user=user, ip="198.51.100.8")
-    body = Message.objects.get(recipient=user, kind="email_code").body
+    body = message_render(Message.objects.get(recipient=user, kind="email_code")).body
     assert "Hello Mohammed," in body and "محمد" not in body
 
 
@@ -73,4 +74,4 @@ def test_arabic_email_without_an_arabic_name_uses_the_english_one(make_user) -> 
         preferred_language="ar", email_verified_at=None, name_ar_first="", identity_type="visitor"
     )
     services.email_code_send(user=user, ip="198.51.100.9")
-    assert "Mohammed" in Message.objects.get(recipient=user, kind="email_code").body
+    assert "Mohammed" in message_render(Message.objects.get(recipient=user, kind="email_code")).body

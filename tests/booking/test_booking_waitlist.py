@@ -15,6 +15,7 @@ from rukhsa.booking.models import Registration, Status, WaitlistEntry, WaitlistO
 from rukhsa.catalog.models import Session, SessionStatus
 from rukhsa.core import clock
 from rukhsa.notifications.models import Message
+from rukhsa.notifications.rendering import message_render
 from tests.booking.booking_helpers import client_for, confirmed, pay_at_gateway
 from tests.catalog.conftest import admin_client_otp, make_staff, staff_client  # noqa: F401
 from tests.catalog.factories import city, make_centre, make_session
@@ -181,6 +182,7 @@ def test_the_offer_is_told_by_sms_and_email_in_the_candidates_language(cat, full
     assert sorted(messages.values_list("channel", flat=True)) == ["email", "sms"]
     reference = offer_of(waiting).reference
     for message in messages:
+        message_render(message)  # as the delivery task does
         assert message.language == "ar"
         assert reference in message.body
         assert f"/registrations/{reference}/" in message.body

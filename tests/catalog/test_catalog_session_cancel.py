@@ -3,6 +3,7 @@
 from rukhsa.booking.models import Registration
 from rukhsa.catalog.models import Session, SessionStatus
 from rukhsa.notifications.models import Message
+from rukhsa.notifications.rendering import message_render
 from tests.booking.booking_helpers import confirmed
 from tests.booking.conftest import cat  # noqa: F401 - the small bookable catalogue
 
@@ -34,7 +35,7 @@ def test_cancel_action_asks_for_a_reason_then_tells_the_candidates(
     assert registration.displaced_at is not None
     sent = Message.objects.filter(recipient=candidate, kind="session_cancelled")
     assert sent.count() == 2
-    assert any("maintenance" in m.body for m in sent)
+    assert any("maintenance" in message_render(m).body for m in sent)
 
     support = staff_client("Support")  # support follows up on who has not yet acted
     waiting = support.get("/admin/booking/registration/?displaced=waiting")

@@ -11,7 +11,6 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -125,8 +124,18 @@ def registration_hold(
         )
 
     now = clock.now()
-    waitlist.serve_list_first(session_id=session.pk, period_id=session.period_id, now=now)
-    if _visibly_full(session.pk, now=now):
+    # The list, the candidate's own waiting entry and a lapsed hold in the session: one read.
+    known = waitlist.before_hold(
+        session_id=session.pk,
+        period_id=session.period_id,
+        candidate_id=candidate.pk,
+        test_id=test.pk,
+        now=now,
+    )
+    waitlist.serve_list_first(
+        session_id=session.pk, period_id=session.period_id, now=now, known=known
+    )
+    if _visibly_full(session, lapsed_hold=known.lapsed_hold, now=now):
         # Told without queueing for the lock: no seat can come free (no lapsed hold to expire).
         raise _session_full()
     # The order's and the hold's audit rows go in with one statement, inside the transaction.
@@ -163,7 +172,8 @@ def registration_hold(
         registration.order = order
         registration.save(update_fields=["order"])
         audit_log(action="registration.held", actor=candidate, subject=candidate, obj=registration)
-        waitlist.registration_held(registration=registration)
+        if known.candidate_waiting:
+            waitlist.registration_held(registration=registration)
     # The message names the centre: the one read with the session (the locked row has no join).
     locked.centre = session.centre
     # Rendered and stored after the commit, so the session's lock is held as briefly as possible.
@@ -199,20 +209,16 @@ def _session_full() -> SessionFull:
     return SessionFull(_("Sorry, this session is full. Please choose another date or centre."))
 
 
-def _visibly_full(session_id: int, *, now: datetime) -> bool:
-    """Full by the counter, with no lapsed hold (seat or change) that could free a seat."""
-    full = Session.objects.filter(pk=session_id, seats_taken__gte=F("capacity")).exists()
-    if not full:
+def _visibly_full(session: Session, *, lapsed_hold: bool, now: datetime) -> bool:
+    """Full by the counter, with no lapsed hold (seat or change) that could free a seat.
+
+    The counter is the session's as this request read it a moment ago (the view's read): a seat
+    taken since is found under the lock, as before; `lapsed_hold` comes from `before_hold`."""
+    if session.seats_taken < session.capacity or lapsed_hold:
         return False
-    lapsed = (
-        Registration.objects.filter(
-            session_id=session_id, status=Status.HELD, held_until__lte=now
-        ).exists()
-        or PendingChange.objects.filter(
-            to_session_id=session_id, state=PendingChange.State.HELD, held_until__lte=now
-        ).exists()
-    )
-    return not lapsed
+    return not PendingChange.objects.filter(
+        to_session_id=session.pk, state=PendingChange.State.HELD, held_until__lte=now
+    ).exists()
 
 
 def registration_release(*, registration: Registration, actor: User) -> Registration:

@@ -31,7 +31,10 @@ class Message(models.Model):
     to = models.CharField(_("to"), max_length=254)
     language = models.CharField(_("language"), max_length=8)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
-    body = models.TextField(_("body"))
+    body = models.TextField(_("body"), blank=True)
+    # What the templates need, as JSON (plain values, dates tagged): the request records it, the
+    # delivery task renders subject and body from it in `language` and then clears it.
+    context = models.JSONField(_("context"), null=True, blank=True, editable=False)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
     )
@@ -55,3 +58,7 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.to} ({self.status})"
+
+    @property
+    def rendered(self) -> bool:
+        return self.context is None

@@ -1,28 +1,76 @@
-"""Sending messages: callers name a kind, a recipient and a context; the rest happens here.
+"""Sending messages: callers name a kind, a recipient and a context; the rest happens in the task.
 
-The text is rendered now, in the recipient's language, from
-templates/notifications/<kind>.sms.txt, <kind>.subject.txt and <kind>.email.txt, stored as a
-Message row (the delivery log), and handed to the task queue after the transaction commits: one
-task per call (the event's SMS and email together), each message delivered and retried on its
+The request records one Message row per channel (kind, recipient, address, language, dedupe key
+and the template context as plain JSON) with one INSERT, and hands the event's messages to the
+task queue after the transaction commits: one task per call. The task renders the text in the
+recipient's language (`rendering.message_fill`), then delivers and retries each message on its
 own.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import partial
 from typing import Any
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
+from django.db import connection, transaction
 from django.utils import translation
 
 from rukhsa.core import clock
 from rukhsa.notifications.models import Channel, Message
+from rukhsa.notifications.rendering import context_plain
 from rukhsa.notifications.tasks import messages_deliver
 
+# The ids of the messages sent inside `messages_batch`, queued together when it closes.
+_batch: ContextVar[list[int] | None] = ContextVar("messages_batch", default=None)
 
-def _render(kind: str, part: str, context: Mapping[str, Any]) -> str:
-    return render_to_string(f"notifications/{kind}.{part}.txt", dict(context)).strip()
+
+@contextmanager
+def messages_batch() -> Iterator[None]:
+    """The messages of several events sent inside this block (inside a transaction) go to the
+    queue as one task after the commit: one queue row and one worker pick instead of one per
+    event. A block inside another joins it. Each message is still delivered on its own."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set([])
+    try:
+        yield
+        ids = list(dict.fromkeys(_batch.get() or []))  # an id twice: delivered, then skipped
+    finally:
+        _batch.reset(token)
+    if ids:
+        transaction.on_commit(partial(messages_deliver.enqueue, ids))
+
+
+def _insert_new(messages: list[Message]) -> list[Message]:
+    """Insert the messages in one statement; a channel whose dedupe key is already used is
+    skipped (the partial unique constraint, ON CONFLICT DO NOTHING). Returns those inserted,
+    with their ids."""
+    fields = [f for f in Message._meta.concrete_fields if not f.primary_key]
+    qn = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    params = [
+        f.get_db_prep_save(getattr(m, f.attname), connection) for m in messages for f in fields
+    ]
+    table = qn(str(Message._meta.db_table))
+    sql = (  # names from the model, values as parameters
+        f"INSERT INTO {table} ({', '.join(qn(str(f.column)) for f in fields)}) "  # noqa: S608
+        f"VALUES {', '.join([row] * len(messages))} "
+        f"ON CONFLICT ({qn('dedupe_key')}, {qn('channel')}) WHERE {qn('dedupe_key')} IS NOT NULL "
+        f"DO NOTHING RETURNING {qn('id')}, {qn('channel')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        ids = dict((channel, pk) for pk, channel in cursor.fetchall())
+    inserted = []
+    for message in messages:
+        if message.channel in ids:
+            message.pk = ids[message.channel]
+            message._state.adding = False
+            message._state.db = connection.alias
+            inserted.append(message)
+    return inserted
 
 
 def message_send(
@@ -38,39 +86,35 @@ def message_send(
     """Queue `kind` by SMS to `sms_to` and/or by email to `email_to`, in `language`.
 
     With a `dedupe_key`, a message already sent under that key on a channel is not sent again.
+    The context takes plain values (text, numbers, dates, times, datetimes, lazy translations);
+    the text is rendered by the delivery task.
     """
-    channels: Iterable[tuple[str, str | None]] = ((Channel.SMS, sms_to), (Channel.EMAIL, email_to))
-    full_context = {"SITE_URL": settings.SITE_URL, **context}
-    created: list[Message] = []
+    channels = [(c, a) for c, a in ((Channel.SMS, sms_to), (Channel.EMAIL, email_to)) if a]
+    if not channels:
+        return []
     with translation.override(language):
-        for channel, address in channels:
-            if not address:
-                continue
-            if channel == Channel.SMS:
-                subject, body = "", _render(kind, "sms", full_context)
-            else:
-                subject = _render(kind, "subject", full_context)
-                body = _render(kind, "email", full_context)
-            message = Message(
+        plain = context_plain(context)
+    now = clock.now()
+    recipient_id = getattr(recipient, "pk", None)
+    created = _insert_new(
+        [
+            Message(
                 kind=kind,
                 channel=channel,
-                recipient=recipient if getattr(recipient, "pk", None) else None,
+                recipient_id=recipient_id,
                 to=address,
                 language=language,
-                subject=subject,
-                body=body,
+                context=plain,
                 dedupe_key=dedupe_key,
-                created_at=clock.now(),
+                created_at=now,
             )
-            try:
-                with transaction.atomic():
-                    message.save()
-            except IntegrityError:
-                if dedupe_key is None:
-                    raise
-                continue
-            created.append(message)
-    if created:
+            for channel, address in channels
+        ]
+    )
+    pending = _batch.get()
+    if pending is not None:
+        pending.extend(m.pk for m in created)
+    elif created:
         # One task for the event's messages, after the commit (one queue row, one worker pick).
         transaction.on_commit(partial(messages_deliver.enqueue, [m.pk for m in created]))
     return created

@@ -6,6 +6,7 @@ from django_tasks import task
 from rukhsa.core import clock
 from rukhsa.notifications.backends import backend_for
 from rukhsa.notifications.models import Message, Status
+from rukhsa.notifications.rendering import message_fill
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -15,7 +16,8 @@ def retry_delay(attempts: int) -> timedelta:
 
 @task()
 def message_deliver(message_id: int) -> str:
-    """Deliver one message; on failure try again later, up to NOTIFICATION_MAX_ATTEMPTS."""
+    """Render (if not yet) and deliver one message; on failure try again later, up to
+    NOTIFICATION_MAX_ATTEMPTS."""
     return _deliver(message_id)
 
 
@@ -31,16 +33,18 @@ def _deliver(message_id: int) -> str:
     if message is None or message.status in (Status.SENT, Status.FAILED):
         return "skipped"
     message.attempts += 1
+    fields = ["attempts", "last_error", "status"]
     try:
+        fields += message_fill(message)  # the text, in the recipient's language, saved below
         backend_for(message.channel).send(message)
     except Exception as exc:
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if message.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             message.status = Status.FAILED
-            message.save(update_fields=["attempts", "last_error", "status"])
+            message.save(update_fields=fields)
             return "failed"
         message.status = Status.RETRYING
-        message.save(update_fields=["attempts", "last_error", "status"])
+        message.save(update_fields=fields)
         backend = message_deliver.get_backend()
         if backend.supports_defer:
             message_deliver.using(run_after=clock.now() + retry_delay(message.attempts)).enqueue(
@@ -49,13 +53,14 @@ def _deliver(message_id: int) -> str:
         return "retrying"
     message.status = Status.SENT
     message.sent_at = clock.now()
-    message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    message.save(update_fields=[*fields, "sent_at"])
     return "sent"
 
 
 @task()
 def messages_retry_due() -> int:
-    """Periodic safety net: re-enqueue messages stuck in queued/retrying for over 15 minutes."""
+    """Periodic safety net: re-enqueue messages stuck in queued/retrying for over 15 minutes
+    (a message whose task was lost is rendered by the task it gets here)."""
     stale = clock.now() - timedelta(minutes=15)
     ids = list(
         Message.objects.filter(

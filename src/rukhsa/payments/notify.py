@@ -37,8 +37,10 @@ def _send(kind: str, owner: Any, context: dict[str, Any], dedupe_key: str) -> No
     )
 
 
-def payment_received(invoice_id: int) -> None:
-    invoice = Invoice.objects.select_related("order__owner", "payment").get(pk=invoice_id)
+def payment_received(invoice: Invoice | int) -> None:
+    """The invoice just issued (with its order, owner and payment in hand), or its id."""
+    if not isinstance(invoice, Invoice):
+        invoice = Invoice.objects.select_related("order__owner", "payment").get(pk=invoice)
     order = invoice.order
     owner = order.owner
     language = language_of(owner)

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
+from rukhsa.notifications.services import messages_batch
 from rukhsa.payments import hooks, notify
 from rukhsa.payments.errors import IllegalTransition, PaymentError
 from rukhsa.payments.gateways import get_gateway
@@ -324,7 +325,8 @@ def _transition(payment: Payment, target: str, **fields: Any) -> bool:
         )
     source = sources[0]
     now = clock.now()
-    with transaction.atomic():
+    # The messages of the move (the registration confirmed, the payment received): one task.
+    with transaction.atomic(), messages_batch():
         try:
             with transaction.atomic():
                 moved = status_move(payment.pk, source=source, target=target, now=now, **fields)
@@ -359,7 +361,9 @@ def _transition(payment: Payment, target: str, **fields: Any) -> bool:
         if target == PaymentStatus.PAID:
             invoice = invoice_issue(payment)
             hooks.emit("paid", order=order, payment=payment)
-            transaction.on_commit(partial(notify.payment_received, invoice.pk))
+            # Recorded in this transaction from the invoice as issued (its order, owner and
+            # payment already read); queued with the registration's message after the commit.
+            notify.payment_received(invoice)
         elif target == PaymentStatus.FAILED:
             hooks.emit("failed", order=order, payment=payment)
             if payment.failure_reason != FailureReason.SUPERSEDED:
