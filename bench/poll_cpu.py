@@ -9,9 +9,11 @@ polled through `rukhsa.wsgi.application`, the callable gunicorn calls (every mid
 handler, the template; no HTTP parsing), with the cookies a logged-in candidate's browser
 sends (session, language): the htmx fragment, the full page (no JavaScript) and the JSON
 answer. The same polls then go through a handler built without the fast path
-(`WaitingRoomMiddleware`), as every poll was served before it. Last, the gate's redirect of a
-logged-in candidate without a pass. Prints CPU milliseconds per request (`time.process_time`,
-this process only) and the database queries per request.
+(`WaitingRoomMiddleware`), as every poll was served before it. Last, the redirect of a
+logged-in candidate without a pass asking for a journey page (the session as the login view
+leaves it, seen a minute ago or just now), answered by the fast path and by the gate behind the
+whole stack. Prints CPU milliseconds per request (`time.process_time`, this process only) and
+the database queries per request.
 
 With ``--http URL --server-pid PID``, the fragment polls are also sent over HTTP (one
 keep-alive connection) to a server started with the same settings (same SECRET_KEY, database
@@ -101,6 +103,7 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
+    from rukhsa.accounts.middleware import CANDIDATE, LOGIN_AT, SEEN_AT
     from rukhsa.accounts.models import User
     from rukhsa.admission import services
     from rukhsa.catalog.models import Period
@@ -132,9 +135,13 @@ def main() -> int:
     for user in users[:50]:
         logged_in = Client()
         logged_in.force_login(user)
-        session = logged_in.cookies[settings.SESSION_COOKIE_NAME].value
+        session = logged_in.session
+        session[LOGIN_AT] = session[SEEN_AT] = clock.now().timestamp()
+        session[CANDIDATE] = True  # as the login view leaves a candidate's session
+        session.save()
         cookies.append(
-            f"{settings.SESSION_COOKIE_NAME}={session}; {settings.LANGUAGE_COOKIE_NAME}=en"
+            f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+            f"{settings.LANGUAGE_COOKIE_NAME}=en"
         )
     with override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if m != FAST_PATH]):
         full_stack = WSGIHandler()  # the middleware chain is built here, without the fast path
@@ -155,11 +162,20 @@ def main() -> int:
         measure(f"{label}: poll, htmx fragment", polls, poll(app, fragment))
         measure(f"{label}: poll, full page (no JavaScript)", polls // 3, poll(app, {}))
         measure(f"{label}: poll, JSON", polls // 3, poll(app, json))
-    measure(
-        "journey URL without a pass (redirect)",
-        len(cookies) * 4,
-        lambda i: wsgi_get(application, "/register/", {}, cookies[i % len(cookies)]),
-    )
+    # The redirect before admission, for the line's later candidates (not yet admitted).
+    journey = f"/register/{period.code}/choose/?mode=digital"
+
+    def redirect(app: Any) -> Callable[[int], Any]:
+        return lambda i: wsgi_get(app, journey, {}, cookies[i % len(cookies)])
+
+    for label, app in (("fast path", application), ("without the fast path", full_stack)):
+        for i in range(20):
+            redirect(app)(i)
+        with CaptureQueriesContext(connection) as queries:
+            status, _body = redirect(app)(7)
+        assert status.startswith("302"), status
+        print(f"{label}: {len(queries)} database queries per redirect")
+        measure(f"{label}: journey URL without a pass (redirect)", polls // 3, redirect(app))
     if args.http:
         over_http(args, tokens, cookies, fragment)
     services.queue_reset(period_id=period.pk)
