@@ -130,19 +130,25 @@ def main() -> int:
         services.admission_enter(config=config, user_id=user.pk, now=now)
         token = services.place_token(period_id=period.pk, user_id=user.pk, next_url="/register/")
         tokens.append(f"/waiting-room/?t={token}")
+
     # Logged-in candidates' cookies, as their browsers send them with every poll.
-    cookies = []
-    for user in users[:50]:
-        logged_in = Client()
-        logged_in.force_login(user)
-        session = logged_in.session
-        session[LOGIN_AT] = session[SEEN_AT] = clock.now().timestamp()
-        session[CANDIDATE] = True  # as the login view leaves a candidate's session
-        session.save()
-        cookies.append(
-            f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
-            f"{settings.LANGUAGE_COOKIE_NAME}=en"
-        )
+    def signed_in(some: list[Any], seen_ago: float = 0.0) -> list[str]:
+        """Their browsers' cookies, the sessions as the login view leaves a candidate's."""
+        found = []
+        for user in some:
+            logged_in = Client()
+            logged_in.force_login(user)
+            session = logged_in.session
+            session[LOGIN_AT] = session[SEEN_AT] = clock.now().timestamp() - seen_ago
+            session[CANDIDATE] = True
+            session.save()
+            found.append(
+                f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+                f"{settings.LANGUAGE_COOKIE_NAME}=en"
+            )
+        return found
+
+    cookies = signed_in(users[:50])
     with override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if m != FAST_PATH]):
         full_stack = WSGIHandler()  # the middleware chain is built here, without the fast path
     fragment = {"HX-Request": "true"}
@@ -176,6 +182,14 @@ def main() -> int:
         assert status.startswith("302"), status
         print(f"{label}: {len(queries)} database queries per redirect")
         measure(f"{label}: journey URL without a pass (redirect)", polls // 3, redirect(app))
+    # A candidate last seen over a minute ago: the session is written too (SEEN_AT), once.
+    for label, app in (("fast path", application), ("without the fast path", full_stack)):
+        stale = signed_in(users[100:300], seen_ago=120)
+
+        def once(i: int, stale: list[str] = stale, app: Any = app) -> Any:
+            return wsgi_get(app, journey, {}, stale[i])
+
+        measure(f"{label}: the same, session seen 2 min ago (written)", len(stale), once)
     if args.http:
         over_http(args, tokens, cookies, fragment)
     services.queue_reset(period_id=period.pk)
