@@ -354,7 +354,8 @@ def _observed(
 
 
 class WaitingRoomMiddleware:
-    """First in MIDDLEWARE: answers waiting-room polls itself, passes everything else on."""
+    """First in MIDDLEWARE: answers waiting-room polls and the redirect of a candidate without
+    a pass itself, passes everything else on."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
