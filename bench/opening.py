@@ -23,7 +23,8 @@ set, fix both for the whole run instead.
 
 After the last arrival, the operator pauses admission for BENCH_OPENING_PAUSE seconds (15):
 then only polls reach the server, and the server's CPU per poll is measured from /proc.
-BENCH_OPENING_DRAIN_AFTER seconds (165) after the opening, the operator drains the line: the
+BENCH_OPENING_DRAIN_AFTER seconds (165) after the opening, and at least BENCH_OPENING_PACED
+seconds (60) after admission resumed, the operator drains the line: the
 store admits everyone still waiting at once, in line order, so the fairness figure rests on
 every arrival, not only on those the paced rate let through in a bounded run. Candidates who
 see their admission after the drain stop there (their pages are not measured: the registration
@@ -101,6 +102,7 @@ class Config:
     capacity: int = int(os.environ.get("BENCH_OPENING_CAPACITY", "25"))
     pause: float = float(os.environ.get("BENCH_OPENING_PAUSE", "15"))
     drain_after: float = float(os.environ.get("BENCH_OPENING_DRAIN_AFTER", "165"))
+    paced: float = float(os.environ.get("BENCH_OPENING_PACED", "60"))
     budget: float = float(os.environ.get("BENCH_OPENING_BUDGET", "300"))
     connections: int = int(os.environ.get("BENCH_OPENING_CONNECTIONS", "200"))
     request_timeout: float = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "60"))
@@ -497,8 +499,12 @@ async def drive(
     window = time.perf_counter() - window_started
     cpu = meter.stop()
     await asyncio.to_thread(services.queue_control, period_id=state["period_id"], action="resume")
+    resumed = time.perf_counter()
     if cfg.drain_after > 0:
-        await asyncio.sleep(max(0.0, opening_at + cfg.drain_after - time.perf_counter()))
+        # At least BENCH_OPENING_PACED seconds of paced admission at the raised rate, also when
+        # a loaded machine made the arrivals and the pause late.
+        drain_at = max(opening_at + cfg.drain_after, resumed + cfg.paced)
+        await asyncio.sleep(max(0.0, drain_at - time.perf_counter()))
         log = await asyncio.to_thread(services.store().admission_log, state["period_id"])
         figures.admitted_before_drain = len(log)
         figures.drained = True
