@@ -17,8 +17,9 @@ BENCH_OPENING_HEADROOM (75 %), the arrivals' redirects and the line's polls are 
 what is left, divided by the server CPU of one admitted candidate's requests, is the admission
 rate. While candidates arrive that leaves (next to) nothing, so the rate is then
 BENCH_OPENING_RATE_FLOOR (30) a minute; after the last arrival, the operator raises it to the
-rate the polls leave room for. The maximum active is what that rate keeps busy when each page
-takes at most a second (Little's law). BENCH_OPENING_RATE and BENCH_OPENING_MAX_ACTIVE, when
+rate the polls leave room for. The maximum active is what that rate keeps holding a pass (Little's
+law): until the candidate's next poll (BENCH_OPENING_NOTICE_S, 10), then three pages of at most
+a second each. BENCH_OPENING_RATE and BENCH_OPENING_MAX_ACTIVE, when
 set, fix both for the whole run instead.
 
 After the last arrival, the operator pauses admission for BENCH_OPENING_PAUSE seconds (15):
@@ -98,6 +99,9 @@ class Config:
     rate_floor: int = int(os.environ.get("BENCH_OPENING_RATE_FLOOR", "30"))
     page_target_s: float = float(os.environ.get("BENCH_OPENING_PAGE_TARGET_S", "1"))
     journey_requests: int = 3  # review, hold, logout
+    # An admitted candidate holds a pass from the admission, before seeing it: until the next
+    # poll, at the refresh interval of the line's head (5 s under 100 ahead, 10 s under 1,000).
+    notice_s: float = float(os.environ.get("BENCH_OPENING_NOTICE_S", "10"))
     sessions: int = int(os.environ.get("BENCH_OPENING_SESSIONS", "40"))
     capacity: int = int(os.environ.get("BENCH_OPENING_CAPACITY", "25"))
     pause: float = float(os.environ.get("BENCH_OPENING_PAUSE", "15"))
@@ -128,7 +132,8 @@ class Sizing:
 def sizing(cfg: Config) -> Sizing:
     """rate = 60 x (cores x headroom - arrivals/s x CPU per redirect - polls/s x CPU per poll)
     / CPU per admitted candidate; the line's polls grow from none to all during the arrivals
-    (half on average). Max active = rate/s x requests per candidate x the page time aimed at."""
+    (half on average). Max active = rate/s x the time a pass is held (Little's law): until the
+    candidate's next poll, then requests per candidate x the page time aimed at."""
     arrivals = cfg.candidates / cfg.window
     budget = cfg.cores * cfg.headroom
     arriving = arrivals * cfg.redirect_ms / 1000 + cfg.polls_per_s / 2 * cfg.poll_ms / 1000
@@ -139,7 +144,8 @@ def sizing(cfg: Config) -> Sizing:
         return max(cfg.rate_floor, int(60 * (budget - load) / journey))
 
     after = rate(waiting)
-    active = max(2, math.ceil(after / 60 * cfg.journey_requests * cfg.page_target_s))
+    held = cfg.notice_s + cfg.journey_requests * cfg.page_target_s  # seconds with a pass
+    active = max(2, math.ceil(after / 60 * held))
     if cfg.rate or cfg.max_active:
         fixed_rate = cfg.rate or after
         return Sizing(
@@ -270,6 +276,7 @@ class Figures:
     gate_in_window: int = 0  # first journey requests sent while the polls were measured
     drained: bool = False
     admitted_before_drain: int = -1  # the admission log's length when the drain began
+    drained_at: float = float("nan")  # seconds after the opening
 
     def page(self, seconds: float, at: float) -> None:
         self.pages.add(seconds)
@@ -508,6 +515,7 @@ async def drive(
         log = await asyncio.to_thread(services.store().admission_log, state["period_id"])
         figures.admitted_before_drain = len(log)
         figures.drained = True
+        figures.drained_at = time.perf_counter() - opening_at
         await asyncio.to_thread(
             services.queue_control, period_id=state["period_id"], action="drain"
         )
@@ -606,6 +614,10 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
         "joined_after_opening": len(joined_after),
         "admitted_before_drain": paced_end,
         "drained": figures.drained,
+        "drained_after_opening_s": figures.drained_at,
+        "last_arrival_sent_after_opening_s": (
+            max(figures.arrived.values()) - run["opening_wall"] if figures.arrived else float("nan")
+        ),
         "shuffle_before_opening": {
             "n": len(pre),
             "spearman_arrival_vs_admission": spearman(
@@ -646,8 +658,9 @@ def render(r: dict[str, Any], cfg: Config) -> str:
         "Opening-day burst through the waiting room",
         f"  machine: {m['cpu']} x{m['nproc']}, {m['memory_gb']} GB, load "
         f"{m['load_before'][0]:.2f} before / {m['load_after'][0]:.2f} after; {m['server']}",
-        f"  {r['arrived']} candidates arrived within {cfg.window:.0f} s "
-        f"({r['arrived_before_opening']} before the opening)",
+        f"  {r['arrived']} candidates arrived, scheduled within {cfg.window:.0f} s "
+        f"({r['arrived_before_opening']} before the opening; the last sent "
+        f"{r['last_arrival_sent_after_opening_s']:.0f} s after it)",
         f"  admission {'fixed' if z['fixed'] else 'sized'}: {z['rate_arriving']}/min while "
         f"candidates arrive, {z['rate_after']}/min after, max active {z['max_active']} "
         f"(of {z['budget']:.2f} core-s/s: arrivals and polls {z['arriving_cpu']:.2f}, the full "
@@ -667,7 +680,8 @@ def render(r: dict[str, Any], cfg: Config) -> str:
         f"  errors: {sum(r['errors'].values())} {r['errors'] or ''}",
         f"  admitted {r['admitted_before_drain']} at the paced rate"
         + (
-            f", then the line drained at {cfg.drain_after:.0f} s (admitted at once, in line order)"
+            f", then the line drained {r['drained_after_opening_s']:.0f} s after the opening "
+            "(admitted at once, in line order)"
             if r["drained"]
             else ""
         ),
