@@ -93,8 +93,8 @@ class Config:
     poll_ms: float = float(os.environ.get("BENCH_OPENING_POLL_MS", "1.6"))
     # ...the polls a second of a full line (the last opening bench: 310 for about 9,700)...
     polls_per_s: float = float(os.environ.get("BENCH_OPENING_POLLS_PER_S", "310"))
-    # ...and of the redirect before admission (bench/poll_cpu.py in process, 2.5 ms with the
-    # session's write once a minute, plus about 1 ms of HTTP and gunicorn as for a poll).
+    # ...and of the redirect before admission (bench/poll_cpu.py: 2.5-3.7 ms in process with the
+    # session's write once a minute, plus about 0.7 ms of HTTP and gunicorn).
     redirect_ms: float = float(os.environ.get("BENCH_OPENING_REDIRECT_MS", "3.5"))
     rate_floor: int = int(os.environ.get("BENCH_OPENING_RATE_FLOOR", "30"))
     page_target_s: float = float(os.environ.get("BENCH_OPENING_PAGE_TARGET_S", "1"))

@@ -192,6 +192,7 @@ def main() -> int:
         measure(f"{label}: the same, session seen 2 min ago (written)", len(stale), once)
     if args.http:
         over_http(args, tokens, cookies, fragment)
+        redirects_over_http(args, journey, signed_in(users[:50]))
     services.queue_reset(period_id=period.pk)
     services.store().reset(period.pk)
     return 0
@@ -228,6 +229,43 @@ def over_http(
         f"{used['server_s'] * 1000 / polls:.2f} ms per poll, database "
         f"{used['db_s'] * 1000 / polls:.2f} ms per poll, this client "
         f"{used['client_s'] * 1000 / polls:.2f} ms per poll; load {os.getloadavg()[0]:.2f}"
+    )
+
+
+def redirects_over_http(args: argparse.Namespace, journey: str, cookies: list[str]) -> None:
+    """The redirect before admission over HTTP: the server's CPU per request from /proc."""
+    import httpx
+    from stats import CpuMeter
+
+    count = max(len(cookies), args.polls // 3)
+    with httpx.Client(base_url=args.http, trust_env=False, timeout=10) as client:
+        app_ms: list[float] = []
+
+        def get(i: int) -> None:
+            response = client.get(journey, headers={"Cookie": cookies[i % len(cookies)]})
+            assert response.status_code == 302, response.status_code
+            assert response.headers["location"].startswith("/waiting-room/")
+            # bench_settings' X-Bench-Cpu: the serving thread's CPU from the first middleware in
+            spent = response.headers.get("X-Bench-Cpu", "").partition("app=")[2].partition(";")
+            if spent[0]:
+                app_ms.append(float(spent[0]))
+
+        for i in range(len(cookies)):  # warm up; the sessions are written here if at all
+            get(i)
+        meter = CpuMeter(args.server_pid, args.dbname or "-")
+        meter.start()
+        started = time.perf_counter()
+        for i in range(count):
+            get(i)
+            if i % 200 == 0:
+                meter.sample()
+        wall = time.perf_counter() - started
+        used = meter.stop()
+    print(
+        f"over HTTP ({args.http}): {count} redirects before admission in {wall:.1f} s, server "
+        f"CPU {used['server_s'] * 1000 / count:.2f} ms per redirect, database "
+        f"{used['db_s'] * 1000 / count:.2f} ms; load {os.getloadavg()[0]:.2f}"
+        + (f"; the app thread {sum(app_ms) / len(app_ms):.2f} ms (X-Bench-Cpu)" if app_ms else "")
     )
 
 
