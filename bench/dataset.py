@@ -19,7 +19,7 @@ from django.contrib.sessions.models import Session as DjangoSession
 from django.db import connection
 from django.db.models import Count, F, Q
 
-from rukhsa.accounts.middleware import LOGIN_AT, SEEN_AT
+from rukhsa.accounts.middleware import CANDIDATE, LOGIN_AT, SEEN_AT
 from rukhsa.accounts.models import User, UserSession
 from rukhsa.booking.models import ACTIVE, Registration, TermsAcceptance
 from rukhsa.booking.terms import terms_version
@@ -62,6 +62,7 @@ def _mint_sessions(users: list[User], *, terms_for: set[int], period: str) -> di
             HASH_SESSION_KEY: user.get_session_auth_hash(),
             LOGIN_AT: now.timestamp(),
             SEEN_AT: now.timestamp(),
+            CANDIDATE: not (user.is_staff or user.is_superuser),
         }
         rows.append(
             DjangoSession(session_key=key, session_data=store.encode(data), expire_date=expire)

@@ -5,18 +5,33 @@
     opening.py run STATE       drive the burst, check the database, print the report
 
 N candidates (BENCH_OPENING_CANDIDATES, 10,000) arrive uniformly within BENCH_OPENING_WINDOW
-seconds (60) around the opening (the opening BENCH_OPENING_LEAD seconds, 5, after the first
+seconds (60) around the opening (the opening BENCH_OPENING_LEAD seconds, 1, after the first
 arrival). Each asks for the review page of a session (a registration-journey URL), is sent to
 the waiting room, polls it as htmx does (the status fragment, at the interval it asks for), and,
 once admitted, continues where it was going: the review page, the hold (POST), then logs out
-(which ends the pass). Admission: BENCH_OPENING_RATE (300) a minute, BENCH_OPENING_MAX_ACTIVE
-(60) at once. Half-way, the operator pauses admission for BENCH_OPENING_PAUSE seconds (15):
+(which ends the pass).
+
+Admission is sized from the server's CPU (`sizing`, docs/opening-day.md "Sizing the admission
+rate"): of BENCH_OPENING_CORES cores (the cores gunicorn is pinned to) used to at most
+BENCH_OPENING_HEADROOM (75 %), the arrivals' redirects and the line's polls are served first;
+what is left, divided by the server CPU of one admitted candidate's requests, is the admission
+rate. While candidates arrive that leaves (next to) nothing, so the rate is then
+BENCH_OPENING_RATE_FLOOR (30) a minute; after the last arrival, the operator raises it to the
+rate the polls leave room for. The maximum active is what that rate keeps holding a pass (Little's
+law): until the candidate's next poll (BENCH_OPENING_NOTICE_S, 10), then three pages of at most
+a second each. BENCH_OPENING_RATE and BENCH_OPENING_MAX_ACTIVE, when
+set, fix both for the whole run instead.
+
+After the last arrival, the operator pauses admission for BENCH_OPENING_PAUSE seconds (15):
 then only polls reach the server, and the server's CPU per poll is measured from /proc.
-BENCH_OPENING_DRAIN_AFTER seconds (120) after the opening, the operator drains the line: the
+BENCH_OPENING_DRAIN_AFTER seconds (165) after the opening, and at least BENCH_OPENING_PACED
+seconds (60) after admission resumed, the operator drains the line: the
 store admits everyone still waiting at once, in line order, so the fairness figure rests on
-every arrival, not on the few the paced rate let through in a bounded run. Candidates who see
-their admission after the drain stop there (their pages are not measured: the registration
-pages' figures are those of paced admission).
+every arrival, not only on those the paced rate let through in a bounded run. Candidates who
+see their admission after the drain stop there (their pages are not measured: the registration
+pages' figures are those of paced admission). The opening comes BENCH_OPENING_LEAD seconds (1)
+after the first arrival, so the pre-queue is small and the paced admissions reach candidates
+who joined after the opening.
 
 Fairness, for the candidates who joined the line after the opening (the store's join log, not
 the pre-queue): Spearman's rank correlation of the admission order with (1) the order the
@@ -33,6 +48,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import platform
 import random
@@ -62,19 +78,87 @@ class Config:
     base_url: str = os.environ.get("BENCH_URL", "http://127.0.0.1:8090")
     candidates: int = int(os.environ.get("BENCH_OPENING_CANDIDATES", "10000"))
     window: float = float(os.environ.get("BENCH_OPENING_WINDOW", "60"))
-    lead: float = float(os.environ.get("BENCH_OPENING_LEAD", "5"))
-    rate: int = int(os.environ.get("BENCH_OPENING_RATE", "300"))
-    max_active: int = int(os.environ.get("BENCH_OPENING_MAX_ACTIVE", "60"))
+    lead: float = float(os.environ.get("BENCH_OPENING_LEAD", "1"))
+    # Fixed admission for the whole run (0: sized from the CPU figures below).
+    rate: int = int(os.environ.get("BENCH_OPENING_RATE", "0"))
+    max_active: int = int(os.environ.get("BENCH_OPENING_MAX_ACTIVE", "0"))
+    # The sizing's inputs (docs/opening-day.md): the server's cores and the headroom kept...
+    cores: float = float(os.environ.get("BENCH_OPENING_CORES", "1"))
+    headroom: float = float(os.environ.get("BENCH_OPENING_HEADROOM", "0.75"))
+    # ...server CPU (gunicorn) of one admitted candidate's requests here: the poll that admits
+    # them, the review page, the hold (which opens the payment) and the logout, from the journey
+    # bench's per-page figures (10.5 + 33.5 ms, the logout and the poll about 10 ms more)...
+    journey_ms: float = float(os.environ.get("BENCH_OPENING_JOURNEY_MS", "60"))
+    # ...of a waiting-room poll (the last opening bench's 15 s of polls only)...
+    poll_ms: float = float(os.environ.get("BENCH_OPENING_POLL_MS", "1.6"))
+    # ...the polls a second of a full line (the last opening bench: 310 for about 9,700)...
+    polls_per_s: float = float(os.environ.get("BENCH_OPENING_POLLS_PER_S", "310"))
+    # ...and of the redirect before admission (bench/poll_cpu.py: 2.5-3.7 ms in process with the
+    # session's write once a minute, plus about 0.7 ms of HTTP and gunicorn).
+    redirect_ms: float = float(os.environ.get("BENCH_OPENING_REDIRECT_MS", "3.5"))
+    rate_floor: int = int(os.environ.get("BENCH_OPENING_RATE_FLOOR", "30"))
+    page_target_s: float = float(os.environ.get("BENCH_OPENING_PAGE_TARGET_S", "1"))
+    journey_requests: int = 3  # review, hold, logout
+    # An admitted candidate holds a pass from the admission, before seeing it: until the next
+    # poll, at the refresh interval of the line's head (5 s under 100 ahead, 10 s under 1,000).
+    notice_s: float = float(os.environ.get("BENCH_OPENING_NOTICE_S", "10"))
     sessions: int = int(os.environ.get("BENCH_OPENING_SESSIONS", "40"))
     capacity: int = int(os.environ.get("BENCH_OPENING_CAPACITY", "25"))
     pause: float = float(os.environ.get("BENCH_OPENING_PAUSE", "15"))
-    drain_after: float = float(os.environ.get("BENCH_OPENING_DRAIN_AFTER", "120"))
+    drain_after: float = float(os.environ.get("BENCH_OPENING_DRAIN_AFTER", "165"))
+    paced: float = float(os.environ.get("BENCH_OPENING_PACED", "60"))
     budget: float = float(os.environ.get("BENCH_OPENING_BUDGET", "300"))
     connections: int = int(os.environ.get("BENCH_OPENING_CONNECTIONS", "200"))
     request_timeout: float = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "60"))
     seed: int = int(os.environ.get("BENCH_SEED", "2026"))
     server_pid: int = int(os.environ.get("BENCH_GUNICORN_PID", "0"))
     dbname: str = os.environ.get("BENCH_DB", "rukhsa_bench")
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """The admission the server's CPU affords, while candidates arrive and after."""
+
+    arrivals_per_s: float
+    arriving_cpu: float  # core-seconds a second the arrivals' redirects and polls take
+    waiting_cpu: float  # ... the full line's polls take after the last arrival
+    budget: float  # core-seconds a second kept for everything (cores x headroom)
+    rate_arriving: int  # a minute, while candidates arrive
+    rate_after: int  # a minute, after the last arrival
+    max_active: int
+    fixed: bool  # BENCH_OPENING_RATE / _MAX_ACTIVE given: no sizing
+
+
+def sizing(cfg: Config) -> Sizing:
+    """rate = 60 x (cores x headroom - arrivals/s x CPU per redirect - polls/s x CPU per poll)
+    / CPU per admitted candidate; the line's polls grow from none to all during the arrivals
+    (half on average). Max active = rate/s x the time a pass is held (Little's law): until the
+    candidate's next poll, then requests per candidate x the page time aimed at."""
+    arrivals = cfg.candidates / cfg.window
+    budget = cfg.cores * cfg.headroom
+    arriving = arrivals * cfg.redirect_ms / 1000 + cfg.polls_per_s / 2 * cfg.poll_ms / 1000
+    waiting = cfg.polls_per_s * cfg.poll_ms / 1000
+    journey = cfg.journey_ms / 1000
+
+    def rate(load: float) -> int:
+        return max(cfg.rate_floor, int(60 * (budget - load) / journey))
+
+    after = rate(waiting)
+    held = cfg.notice_s + cfg.journey_requests * cfg.page_target_s  # seconds with a pass
+    active = max(2, math.ceil(after / 60 * held))
+    if cfg.rate or cfg.max_active:
+        fixed_rate = cfg.rate or after
+        return Sizing(
+            arrivals,
+            arriving,
+            waiting,
+            budget,
+            fixed_rate,
+            fixed_rate,
+            cfg.max_active or active,
+            True,
+        )
+    return Sizing(arrivals, arriving, waiting, budget, rate(arriving), after, active, False)
 
 
 def django_setup() -> None:
@@ -122,11 +206,12 @@ def prepare(cfg: Config) -> dict[str, Any]:
             "last_test_day": first + timedelta(days=10),
         },
     )
+    sized = sizing(cfg)
     QueueSettings.objects.update_or_create(
         period=period,
         defaults={
-            "rate_per_minute": cfg.rate,
-            "max_active": cfg.max_active,
+            "rate_per_minute": sized.rate_arriving,
+            "max_active": sized.max_active,
             "pass_minutes": 5,
             "starts_before_minutes": 90,
         },
@@ -191,6 +276,7 @@ class Figures:
     gate_in_window: int = 0  # first journey requests sent while the polls were measured
     drained: bool = False
     admitted_before_drain: int = -1  # the admission log's length when the drain began
+    drained_at: float = float("nan")  # seconds after the opening
 
     def page(self, seconds: float, at: float) -> None:
         self.pages.add(seconds)
@@ -398,6 +484,10 @@ async def drive(
     pause_at = t0 + cfg.window + 10
     await asyncio.sleep(max(0.0, pause_at - time.perf_counter()))
     await asyncio.to_thread(services.queue_control, period_id=state["period_id"], action="pause")
+    # The arrivals are over: the operator raises the rate to what the polls leave room for
+    # (the servers read it within their 5 s cache, before the pause ends).
+    sized = sizing(cfg)
+    await asyncio.to_thread(set_rate, state["period_id"], sized.rate_after, sized.max_active)
     # Those admitted finish their pages first, and every arrival has had its first answer (a
     # loaded machine sends or serves them late), so that only polls reach the server.
     drained_by = time.perf_counter() + 60
@@ -416,11 +506,16 @@ async def drive(
     window = time.perf_counter() - window_started
     cpu = meter.stop()
     await asyncio.to_thread(services.queue_control, period_id=state["period_id"], action="resume")
+    resumed = time.perf_counter()
     if cfg.drain_after > 0:
-        await asyncio.sleep(max(0.0, opening_at + cfg.drain_after - time.perf_counter()))
+        # At least BENCH_OPENING_PACED seconds of paced admission at the raised rate, also when
+        # a loaded machine made the arrivals and the pause late.
+        drain_at = max(opening_at + cfg.drain_after, resumed + cfg.paced)
+        await asyncio.sleep(max(0.0, drain_at - time.perf_counter()))
         log = await asyncio.to_thread(services.store().admission_log, state["period_id"])
         figures.admitted_before_drain = len(log)
         figures.drained = True
+        figures.drained_at = time.perf_counter() - opening_at
         await asyncio.to_thread(
             services.queue_control, period_id=state["period_id"], action="drain"
         )
@@ -438,6 +533,15 @@ async def drive(
         "unfinished": len(pending),
         "drive_s": time.perf_counter() - t0,
     }
+
+
+def set_rate(period_id: int, rate: int, max_active: int) -> None:
+    """What the operator does in the back office: a new rate and maximum active."""
+    from rukhsa.admission.models import QueueSettings
+
+    QueueSettings.objects.filter(period_id=period_id).update(
+        rate_per_minute=rate, max_active=max_active
+    )
 
 
 def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, Any]) -> dict:
@@ -459,6 +563,7 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
     after = [c for c in joined_after if c in order and c in figures.arrived]
     paced_end = figures.admitted_before_drain if figures.drained else len(log)
     paced = [c for c in after if order[c] < paced_end]
+    drained = [c for c in after if order[c] >= paced_end]
     pre = [c for c in (record.entrants if record else []) if c in order]
     active = Q(registrations__status__in=ACTIVE)
     over = list(
@@ -504,9 +609,15 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
         ),
         "fairness_after_opening": fairness(after, order, join_rank, figures),
         "fairness_paced": fairness(paced, order, join_rank, figures),
+        "fairness_drain": fairness(drained, order, join_rank, figures),
+        "sizing": vars(sizing(cfg)),
         "joined_after_opening": len(joined_after),
         "admitted_before_drain": paced_end,
         "drained": figures.drained,
+        "drained_after_opening_s": figures.drained_at,
+        "last_arrival_sent_after_opening_s": (
+            max(figures.arrived.values()) - run["opening_wall"] if figures.arrived else float("nan")
+        ),
         "shuffle_before_opening": {
             "n": len(pre),
             "spearman_arrival_vs_admission": spearman(
@@ -540,15 +651,20 @@ def render(r: dict[str, Any], cfg: Config) -> str:
         return f"p50 {s['p50_ms']:.0f} ms, p99 {s['p99_ms']:.0f} ms (n={s['n']})"
 
     w = r["poll_window"]
+    z = r["sizing"]
     pages = r["registration_pages"]
     m = r["machine"]
     lines = [
         "Opening-day burst through the waiting room",
         f"  machine: {m['cpu']} x{m['nproc']}, {m['memory_gb']} GB, load "
         f"{m['load_before'][0]:.2f} before / {m['load_after'][0]:.2f} after; {m['server']}",
-        f"  {r['arrived']} candidates arrived within {cfg.window:.0f} s "
-        f"({r['arrived_before_opening']} before the opening); rate {cfg.rate}/min, "
-        f"max active {cfg.max_active}",
+        f"  {r['arrived']} candidates arrived, scheduled within {cfg.window:.0f} s "
+        f"({r['arrived_before_opening']} before the opening; the last sent "
+        f"{r['last_arrival_sent_after_opening_s']:.0f} s after it)",
+        f"  admission {'fixed' if z['fixed'] else 'sized'}: {z['rate_arriving']}/min while "
+        f"candidates arrive, {z['rate_after']}/min after, max active {z['max_active']} "
+        f"(of {z['budget']:.2f} core-s/s: arrivals and polls {z['arriving_cpu']:.2f}, the full "
+        f"line's polls {z['waiting_cpu']:.2f}; {cfg.journey_ms:.0f} ms per admitted candidate)",
         f"  journey request before admission (redirect): {lat(r['gate'])}",
         f"  waiting-room polls: {lat(r['polls'])}",
         f"  polls only ({w['seconds']:.0f} s paused): {w['polls_per_s']:.0f} polls/s, server CPU "
@@ -564,7 +680,8 @@ def render(r: dict[str, Any], cfg: Config) -> str:
         f"  errors: {sum(r['errors'].values())} {r['errors'] or ''}",
         f"  admitted {r['admitted_before_drain']} at the paced rate"
         + (
-            f", then the line drained at {cfg.drain_after:.0f} s (admitted at once, in line order)"
+            f", then the line drained {r['drained_after_opening_s']:.0f} s after the opening "
+            "(admitted at once, in line order)"
             if r["drained"]
             else ""
         ),
@@ -578,6 +695,7 @@ def render(r: dict[str, Any], cfg: Config) -> str:
             for label, f in (
                 ("all admitted", r["fairness_after_opening"]),
                 ("paced admission only", r["fairness_paced"]),
+                ("the drain only", r["fairness_drain"]),
             )
         ),
         f"  pre-queue: Spearman arrival vs admission "

@@ -9,9 +9,11 @@ polled through `rukhsa.wsgi.application`, the callable gunicorn calls (every mid
 handler, the template; no HTTP parsing), with the cookies a logged-in candidate's browser
 sends (session, language): the htmx fragment, the full page (no JavaScript) and the JSON
 answer. The same polls then go through a handler built without the fast path
-(`WaitingRoomMiddleware`), as every poll was served before it. Last, the gate's redirect of a
-logged-in candidate without a pass. Prints CPU milliseconds per request (`time.process_time`,
-this process only) and the database queries per request.
+(`WaitingRoomMiddleware`), as every poll was served before it. Last, the redirect of a
+logged-in candidate without a pass asking for a journey page (the session as the login view
+leaves it, seen a minute ago or just now), answered by the fast path and by the gate behind the
+whole stack. Prints CPU milliseconds per request (`time.process_time`, this process only) and
+the database queries per request.
 
 With ``--http URL --server-pid PID``, the fragment polls are also sent over HTTP (one
 keep-alive connection) to a server started with the same settings (same SECRET_KEY, database
@@ -101,6 +103,7 @@ def main() -> int:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, override_settings
 
+    from rukhsa.accounts.middleware import CANDIDATE, LOGIN_AT, SEEN_AT
     from rukhsa.accounts.models import User
     from rukhsa.admission import services
     from rukhsa.catalog.models import Period
@@ -127,15 +130,25 @@ def main() -> int:
         services.admission_enter(config=config, user_id=user.pk, now=now)
         token = services.place_token(period_id=period.pk, user_id=user.pk, next_url="/register/")
         tokens.append(f"/waiting-room/?t={token}")
+
     # Logged-in candidates' cookies, as their browsers send them with every poll.
-    cookies = []
-    for user in users[:50]:
-        logged_in = Client()
-        logged_in.force_login(user)
-        session = logged_in.cookies[settings.SESSION_COOKIE_NAME].value
-        cookies.append(
-            f"{settings.SESSION_COOKIE_NAME}={session}; {settings.LANGUAGE_COOKIE_NAME}=en"
-        )
+    def signed_in(some: list[Any], seen_ago: float = 0.0) -> list[str]:
+        """Their browsers' cookies, the sessions as the login view leaves a candidate's."""
+        found = []
+        for user in some:
+            logged_in = Client()
+            logged_in.force_login(user)
+            session = logged_in.session
+            session[LOGIN_AT] = session[SEEN_AT] = clock.now().timestamp() - seen_ago
+            session[CANDIDATE] = True
+            session.save()
+            found.append(
+                f"{settings.SESSION_COOKIE_NAME}={session.session_key}; "
+                f"{settings.LANGUAGE_COOKIE_NAME}=en"
+            )
+        return found
+
+    cookies = signed_in(users[:50])
     with override_settings(MIDDLEWARE=[m for m in settings.MIDDLEWARE if m != FAST_PATH]):
         full_stack = WSGIHandler()  # the middleware chain is built here, without the fast path
     fragment = {"HX-Request": "true"}
@@ -155,13 +168,31 @@ def main() -> int:
         measure(f"{label}: poll, htmx fragment", polls, poll(app, fragment))
         measure(f"{label}: poll, full page (no JavaScript)", polls // 3, poll(app, {}))
         measure(f"{label}: poll, JSON", polls // 3, poll(app, json))
-    measure(
-        "journey URL without a pass (redirect)",
-        len(cookies) * 4,
-        lambda i: wsgi_get(application, "/register/", {}, cookies[i % len(cookies)]),
-    )
+    # The redirect before admission, for the line's later candidates (not yet admitted).
+    journey = f"/register/{period.code}/choose/?mode=digital"
+
+    def redirect(app: Any) -> Callable[[int], Any]:
+        return lambda i: wsgi_get(app, journey, {}, cookies[i % len(cookies)])
+
+    for label, app in (("fast path", application), ("without the fast path", full_stack)):
+        for i in range(20):
+            redirect(app)(i)
+        with CaptureQueriesContext(connection) as queries:
+            status, _body = redirect(app)(7)
+        assert status.startswith("302"), status
+        print(f"{label}: {len(queries)} database queries per redirect")
+        measure(f"{label}: journey URL without a pass (redirect)", polls // 3, redirect(app))
+    # A candidate last seen over a minute ago: the session is written too (SEEN_AT), once.
+    for label, app in (("fast path", application), ("without the fast path", full_stack)):
+        stale = signed_in(users[100:300], seen_ago=120)
+
+        def once(i: int, stale: list[str] = stale, app: Any = app) -> Any:
+            return wsgi_get(app, journey, {}, stale[i])
+
+        measure(f"{label}: the same, session seen 2 min ago (written)", len(stale), once)
     if args.http:
         over_http(args, tokens, cookies, fragment)
+        redirects_over_http(args, journey, signed_in(users[:50]))
     services.queue_reset(period_id=period.pk)
     services.store().reset(period.pk)
     return 0
@@ -198,6 +229,43 @@ def over_http(
         f"{used['server_s'] * 1000 / polls:.2f} ms per poll, database "
         f"{used['db_s'] * 1000 / polls:.2f} ms per poll, this client "
         f"{used['client_s'] * 1000 / polls:.2f} ms per poll; load {os.getloadavg()[0]:.2f}"
+    )
+
+
+def redirects_over_http(args: argparse.Namespace, journey: str, cookies: list[str]) -> None:
+    """The redirect before admission over HTTP: the server's CPU per request from /proc."""
+    import httpx
+    from stats import CpuMeter
+
+    count = max(len(cookies), args.polls // 3)
+    with httpx.Client(base_url=args.http, trust_env=False, timeout=10) as client:
+        app_ms: list[float] = []
+
+        def get(i: int) -> None:
+            response = client.get(journey, headers={"Cookie": cookies[i % len(cookies)]})
+            assert response.status_code == 302, response.status_code
+            assert response.headers["location"].startswith("/waiting-room/")
+            # bench_settings' X-Bench-Cpu: the serving thread's CPU from the first middleware in
+            spent = response.headers.get("X-Bench-Cpu", "").partition("app=")[2].partition(";")
+            if spent[0]:
+                app_ms.append(float(spent[0]))
+
+        for i in range(len(cookies)):  # warm up; the sessions are written here if at all
+            get(i)
+        meter = CpuMeter(args.server_pid, args.dbname or "-")
+        meter.start()
+        started = time.perf_counter()
+        for i in range(count):
+            get(i)
+            if i % 200 == 0:
+                meter.sample()
+        wall = time.perf_counter() - started
+        used = meter.stop()
+    print(
+        f"over HTTP ({args.http}): {count} redirects before admission in {wall:.1f} s, server "
+        f"CPU {used['server_s'] * 1000 / count:.2f} ms per redirect, database "
+        f"{used['db_s'] * 1000 / count:.2f} ms; load {os.getloadavg()[0]:.2f}"
+        + (f"; the app thread {sum(app_ms) / len(app_ms):.2f} ms (X-Bench-Cpu)" if app_ms else "")
     )
 
 

@@ -99,6 +99,15 @@ if [[ "$BENCH_PIN" == "1" ]]; then
 else
     BENCH_SERVER="$BENCH_SERVER; server and load generator share all CPUs"
 fi
+# The opening's admission is sized from the cores gunicorn has (bench/opening.py, `sizing`).
+if [[ -z "${BENCH_OPENING_CORES:-}" ]]; then
+    if [[ "$BENCH_PIN" == "1" ]]; then
+        BENCH_OPENING_CORES=$(taskset -c "$BENCH_SERVER_CPUS" nproc)
+    else
+        BENCH_OPENING_CORES=$(nproc)
+    fi
+fi
+export BENCH_OPENING_CORES
 
 if curl -s -o /dev/null "$BENCH_URL/healthz"; then
     echo "bench: something already answers on $BENCH_URL; stop it or set BENCH_PORT." >&2

@@ -99,7 +99,8 @@ MIDDLEWARE = [
     "rukhsa.core.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, reusing the session the fast path may have loaded already (one read, not two).
+    "rukhsa.admission.fastpath.ReusedSessionMiddleware",
     "rukhsa.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

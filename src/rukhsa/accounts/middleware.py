@@ -13,6 +13,11 @@ from rukhsa.core import clock
 
 LOGIN_AT = "rukhsa_login_at"
 SEEN_AT = "rukhsa_seen_at"
+# True in a candidate's session (not staff at login): the waiting room's fast path reads it
+# from the session store instead of loading the user (rukhsa.admission.fastpath).
+CANDIDATE = "rukhsa_candidate"
+# The session is written at most once per SEEN_EVERY seconds (SEEN_AT).
+SEEN_EVERY = 60
 
 
 class SessionTimeoutMiddleware:
@@ -38,6 +43,6 @@ class SessionTimeoutMiddleware:
                 # Write the session at most once a minute to keep requests cheap (an assignment
                 # marks the session modified, and a modified session is saved: a database
                 # UPDATE and a cache write on every page).
-                if now - seen_at >= 60 or SEEN_AT not in request.session:
+                if now - seen_at >= SEEN_EVERY or SEEN_AT not in request.session:
                     request.session[SEEN_AT] = now
         return self.get_response(request)

@@ -32,7 +32,7 @@ from rukhsa.accounts.forms import (
     SignupForm,
     VerifyCodeForm,
 )
-from rukhsa.accounts.middleware import LOGIN_AT, SEEN_AT
+from rukhsa.accounts.middleware import CANDIDATE, LOGIN_AT, SEEN_AT
 from rukhsa.accounts.models import CodePurpose, User
 from rukhsa.accounts.services import AccountError, SignupData
 from rukhsa.core import bidi, clock
@@ -130,6 +130,7 @@ def _start_session(request: HttpRequest, user: User, *, target: str = "") -> Htt
     now = clock.now().timestamp()
     request.session[LOGIN_AT] = now
     request.session[SEEN_AT] = now
+    request.session[CANDIDATE] = not (user.is_staff or user.is_superuser)
     # `login()` has already stored the new session under its new key; the times above are
     # written once with the response (SessionMiddleware), not here and again there.
     services.session_register(

@@ -19,25 +19,45 @@ OTP, axes, messages, the CSP nonce machinery and the session timeout. What it ke
 
 Only the full page (first visit, or no JavaScript) asks for a CSRF token, for its language
 switch form; the fragment and JSON never touch it.
+
+The same middleware also answers the other request the opening is made of: a signed-in
+candidate without a pass asking for a registration-journey page (``redirect_to_room``). While a
+waiting room takes arrivals, a ``GET``/``HEAD`` of a gated URL whose period is read from the URL
+alone is resolved here; the candidate's id is read from the session store (the session cookie,
+then ``SessionStore.load()``: one cache read with the ``cached_db`` engine), not from a loaded
+user; the same admission service as the gate (`services.admission_enter`) gives their place; a
+candidate not admitted gets the gate's redirect (the same signed place token, the same
+``next``) with the headers the stack would have set. Anything else falls through to the whole
+stack, which then behaves exactly as without this path: an admitted candidate, no session or
+one the store does not know, a session without the candidate mark set at login (staff, older
+sessions), a session past its idle or absolute timeout, a URL that is not gated or whose period
+needs the database, the store unavailable.
 """
 
 import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.csrf import CsrfViewMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.shortcuts import render, resolve_url
 from django.template.loader import get_template
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import formats, translation
-from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
+from django.utils.module_loading import import_string
 
+from rukhsa.accounts.middleware import CANDIDATE, LOGIN_AT, SEEN_AT, SEEN_EVERY
 from rukhsa.admission import services
+from rukhsa.admission.gate import FROM_URL
 from rukhsa.admission.store import ADMITTED, PREQUEUE, StoreUnavailable
 from rukhsa.core import clock
 from rukhsa.core.middleware import chosen_language
@@ -51,6 +71,7 @@ from rukhsa.core.observability import (
 
 VIEW_NAME = "admission:waiting_room"
 FRAGMENT = "admission/_status.html"
+JOURNEY_VIEW = "admission:before_admission"  # the fast redirect's label in metrics and logs
 
 
 def _never_called(request: HttpRequest) -> HttpResponse:  # pragma: no cover - a placeholder
@@ -64,6 +85,11 @@ class _Headers:
         self.security = SecurityMiddleware(_never_called)
         self.frames = XFrameOptionsMiddleware(_never_called)
         self.csrf = CsrfViewMiddleware(_never_called)
+        self.session = SessionMiddleware(_never_called)
+        self.session_store: type[SessionBase] = import_string(
+            settings.SESSION_ENGINE + ".SessionStore"
+        )
+        self.backends = frozenset(settings.AUTHENTICATION_BACKENDS)
         self.csp = ""
         if getattr(settings, "CONTENT_SECURITY_POLICY", None):
             from csp.utils import build_policy
@@ -74,6 +100,20 @@ class _Headers:
         add_never_cache_headers(response)
         patch_vary_headers(response, ("Cookie", "Accept", "HX-Request"))
         response.headers.setdefault("Content-Language", language)
+        if self.csp:
+            response.headers.setdefault("Content-Security-Policy", self.csp)
+        self.security.process_response(request, response)
+        self.frames.process_response(request, response)
+
+    def apply_redirect(self, request: HttpRequest, response: HttpResponse, language: str) -> None:
+        """The headers the stack gives the gate's redirect of a signed-in candidate: the
+        session's (``Vary: Cookie``, and the session saved with its cookie when it changed),
+        the language's, ``no-store, private``, the CSP, security and frame headers."""
+        self.session.process_response(request, response)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        if "no-store" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True, private=True)
         if self.csp:
             response.headers.setdefault("Content-Security-Policy", self.csp)
         self.security.process_response(request, response)
@@ -187,8 +227,135 @@ def answer(request: HttpRequest) -> HttpResponse:
     return response
 
 
+def _candidate_of(session: SessionBase, now: float) -> int | None:
+    """The signed-in candidate's id, from the session alone; None when anything is unsure."""
+    try:
+        if session.get(CANDIDATE) is not True:
+            return None  # staff, or a session from before the mark (the stack decides)
+        if session.get(BACKEND_SESSION_KEY) not in headers().backends:
+            return None
+        if not session.get(HASH_SESSION_KEY):
+            return None
+        login_at = float(session[LOGIN_AT])
+        seen_at = float(session[SEEN_AT])
+        user_id = int(session[SESSION_KEY])
+    except (KeyError, TypeError, ValueError):
+        return None
+    idle = now - seen_at > settings.SESSION_IDLE_TIMEOUT.total_seconds()
+    expired = now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+    if idle or expired:
+        return None  # the stack logs them out, with its message
+    return user_id
+
+
+def redirect_to_room(request: HttpRequest) -> HttpResponse | None:
+    """The gate's answer to a signed-in candidate without a pass, without the middleware
+    stack; None to let the stack answer (see the module's docstring)."""
+    if request.method not in ("GET", "HEAD"):
+        return None  # a POST goes through CSRF first, as ever
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return None
+    moment = clock.now()
+    on = services.queues_on(moment)
+    if not on:
+        return None
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    period_of = getattr(match.func, "admission_period_of", None)
+    if period_of is None or not getattr(period_of, FROM_URL, False):
+        return None
+    ref = period_of(request, match.kwargs)
+    config: services.QueueConfig | None
+    if ref is None:
+        config = on[0]
+    else:
+        config = next((c for c in on if ref in (c.period_id, c.period_code)), None)
+    if config is None:
+        return None
+    session = headers().session_store(key)
+    setattr(request, _LOADED, (key, session))  # for the stack, if it answers (loaded once)
+    now = moment.timestamp()
+    user_id = _candidate_of(session, now)
+    if user_id is None:
+        return None
+    try:
+        status = services.admission_enter(config=config, user_id=user_id, now=moment)
+    except StoreUnavailable:
+        return None  # the stack's gate answers with its page
+    if status.state == ADMITTED:
+        return None  # the page itself: the whole stack, which checks everything again
+    if now - float(session[SEEN_AT]) >= SEEN_EVERY:
+        session[SEEN_AT] = now  # as SessionTimeoutMiddleware would (saved with the response)
+    token = services.place_token(
+        period_id=config.period_id, user_id=user_id, next_url=request.get_full_path()
+    )
+    request.session = session
+    request.resolver_match = match
+    response = HttpResponseRedirect(reverse(VIEW_NAME) + "?" + urlencode({"t": token}))
+    headers().apply_redirect(request, response, chosen_language(request))
+    return response
+
+
+_LOADED = "_rukhsa_loaded_session"
+
+
+class ReusedSessionMiddleware(SessionMiddleware):
+    """Django's session middleware, except that a session the fast path has loaded already (for
+    the same cookie) is used as it is rather than read from the store a second time."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        loaded = request.__dict__.pop(_LOADED, None)
+        key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if loaded is not None and loaded[0] == key and isinstance(loaded[1], self.SessionStore):
+            request.session = loaded[1]
+        else:
+            super().process_request(request)
+
+
+def _observed(
+    request: HttpRequest, view: str, answer: Callable[[HttpRequest], HttpResponse | None]
+) -> HttpResponse | None:
+    """`answer(request)` with the request id, the latency histogram and the access log line of
+    `rukhsa.core.observability` (when it answers)."""
+    request_id = incoming_request_id(request.META.get("HTTP_X_REQUEST_ID"))
+    token = request_id_var.set(request_id)
+    started = time.perf_counter()
+    try:
+        response = answer(request)
+        if response is None:
+            return None
+        elapsed = time.perf_counter() - started
+        status = response.status_code
+        REQUEST_LATENCY.labels(
+            view=view, method=request.method or "", status=f"{status // 100}xx"
+        ).observe(elapsed)
+        response.headers["X-Request-ID"] = request_id
+        if access_logger.isEnabledFor(logging.INFO):
+            access_logger.info(
+                "%s %s %s %.1f ms",
+                request.method,
+                view,
+                status,
+                elapsed * 1000,
+                extra={
+                    "method": request.method,
+                    "view": view,
+                    "status": status,
+                    "duration_ms": round(elapsed * 1000, 1),
+                    "client_ip": client_ip(request),
+                },
+            )
+        return response
+    finally:
+        request_id_var.reset(token)
+
+
 class WaitingRoomMiddleware:
-    """First in MIDDLEWARE: answers waiting-room polls itself, passes everything else on."""
+    """First in MIDDLEWARE: answers waiting-room polls and the redirect of a candidate without
+    a pass itself, passes everything else on."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -200,37 +367,16 @@ class WaitingRoomMiddleware:
         return self._path
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or request.path != self._room_path():
+        if request.method not in ("GET", "HEAD"):
             return self.get_response(request)
         if settings.SECURE_SSL_REDIRECT and not request.is_secure():
             return self.get_response(request)  # SecurityMiddleware redirects it to HTTPS
-        request.get_host()  # the host is checked as for any other request (DisallowedHost)
-        request_id = incoming_request_id(request.META.get("HTTP_X_REQUEST_ID"))
-        token = request_id_var.set(request_id)
-        started = time.perf_counter()
-        try:
-            response = answer(request)
-            elapsed = time.perf_counter() - started
-            status = response.status_code
-            REQUEST_LATENCY.labels(
-                view=VIEW_NAME, method=request.method or "", status=f"{status // 100}xx"
-            ).observe(elapsed)
-            response.headers["X-Request-ID"] = request_id
-            if access_logger.isEnabledFor(logging.INFO):
-                access_logger.info(
-                    "%s %s %s %.1f ms",
-                    request.method,
-                    VIEW_NAME,
-                    status,
-                    elapsed * 1000,
-                    extra={
-                        "method": request.method,
-                        "view": VIEW_NAME,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 1),
-                        "client_ip": client_ip(request),
-                    },
-                )
-            return response
-        finally:
-            request_id_var.reset(token)
+        if request.path == self._room_path():
+            request.get_host()  # the host is checked as for any other request (DisallowedHost)
+            response = _observed(request, VIEW_NAME, answer)
+        elif settings.SESSION_COOKIE_NAME in request.COOKIES and services.queues_on(clock.now()):
+            request.get_host()
+            response = _observed(request, JOURNEY_VIEW, redirect_to_room)
+        else:
+            response = None
+        return response if response is not None else self.get_response(request)

@@ -27,7 +27,18 @@ from rukhsa.core import clock
 # waiting room is on" (a page that lists every period), or "" for "none: do not gate".
 PeriodOf = Callable[[HttpRequest, dict[str, Any]], int | str | None]
 
+# Marks a `PeriodOf` that reads only the URL's arguments (not the user, not the database): the
+# fast path (`rukhsa.admission.fastpath`) may then send a candidate without a pass to the
+# waiting room before the session, the user and the rest of the middleware are loaded.
+FROM_URL = "admission_period_from_url"
+
 View = Callable[..., HttpResponse]
+
+
+def from_url(period_of: PeriodOf) -> PeriodOf:
+    """Declare that `period_of` reads only the URL's arguments (see FROM_URL)."""
+    setattr(period_of, FROM_URL, True)
+    return period_of
 
 
 def safe_next(request: HttpRequest) -> str:
@@ -87,4 +98,5 @@ def gated(view: View, *, period_of: PeriodOf) -> View:
         return redirect(reverse("admission:waiting_room") + "?" + urlencode({"t": token}))
 
     wrapper.admission_gated = True  # type: ignore[attr-defined]
+    wrapper.admission_period_of = period_of  # type: ignore[attr-defined]
     return wrapper

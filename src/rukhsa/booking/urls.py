@@ -4,13 +4,14 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
 from django.urls import path
 
-from rukhsa.admission.gate import gated
+from rukhsa.admission.gate import from_url, gated
 from rukhsa.booking import views, waitlist_views
 from rukhsa.booking.models import Registration, WaitlistOffer
 
 app_name = "booking"
 
 
+@from_url
 def _period_of_code(request: HttpRequest, kwargs: dict[str, Any]) -> str:
     return str(kwargs.get("period_code", ""))
 
@@ -39,6 +40,7 @@ def _period_of_registration(request: HttpRequest, kwargs: dict[str, Any]) -> int
     return found[0]
 
 
+@from_url
 def _any_period(request: HttpRequest, kwargs: dict[str, Any]) -> None:
     return None
 
