@@ -345,3 +345,28 @@ def test_the_login_marks_a_candidates_session_and_not_a_staff_members(
     assert login(other, staff.identity_number).status_code == 302
     assert other.session[CANDIDATE] is False
     assert not fast(other.get(choose_url(cat)))
+
+
+def test_an_account_switched_off_keeps_no_place(
+    cat: Catalogue,  # noqa: F811
+    make_user: Callable[..., User],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Switching an account off ends its sessions: its cookie finds nothing in the store, so
+    the fast path cannot put it in line (the stack sends it to the login page)."""
+    from rukhsa.accounts.services import session_register
+
+    queue_on(cat)
+    candidate = make_user()
+    client = signed_in(candidate)
+    session_register(
+        user=candidate, session_key=client.session.session_key, ip=None, user_agent="test"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        candidate.is_active = False
+        candidate.save()
+    response = client.get(choose_url(cat))
+    assert not fast(response)
+    assert response.status_code == 302
+    assert reverse("accounts:login") in response["Location"]
+    assert nobody_in_line(cat)
