@@ -268,11 +268,7 @@ def redirect_to_room(request: HttpRequest) -> HttpResponse | None:
     if period_of is None or not getattr(period_of, FROM_URL, False):
         return None
     ref = period_of(request, match.kwargs)
-    config: services.QueueConfig | None
-    if ref is None:
-        config = on[0]
-    else:
-        config = next((c for c in on if ref in (c.period_id, c.period_code)), None)
+    config = services.queue_for(on, ref)
     if config is None:
         return None
     session = headers().session_store(key)

@@ -74,11 +74,7 @@ def gated(view: View, *, period_of: PeriodOf) -> View:
         if not on or not request.user.is_authenticated:
             return view(request, *args, **kwargs)
         ref = period_of(request, kwargs)
-        config: services.QueueConfig | None
-        if ref is None:
-            config = on[0]
-        else:
-            config = next((c for c in on if ref in (c.period_id, c.period_code)), None)
+        config = services.queue_for(on, ref)
         if config is None:
             return view(request, *args, **kwargs)
         user_id = request.user.pk

@@ -140,6 +140,14 @@ def queues_on(now: datetime) -> list[QueueConfig]:
     return sorted((c for c in configs().values() if c.on_at(now)), key=lambda c: c.opens_at)
 
 
+def queue_for(on: list[QueueConfig], ref: int | str | None) -> QueueConfig | None:
+    """Among the waiting rooms taking arrivals (`queues_on`), the one a gated view's period
+    reference names (an id or a code), or the first when the view names none."""
+    if ref is None:
+        return on[0] if on else None
+    return next((c for c in on if ref in (c.period_id, c.period_code)), None)
+
+
 def config_for(
     *, period_id: int | None = None, period_code: str | None = None
 ) -> QueueConfig | None:
