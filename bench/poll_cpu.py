@@ -198,11 +198,28 @@ def main() -> int:
     return 0
 
 
+def metered(
+    args: argparse.Namespace, count: int, get: Callable[[int], None]
+) -> tuple[float, dict[str, float]]:
+    """`get(0)` … `get(count - 1)` with the server's and the database's CPU measured from /proc:
+    the wall time and the CPU meter's figures."""
+    from stats import CpuMeter
+
+    meter = CpuMeter(args.server_pid, args.dbname or "-")
+    meter.start()
+    started = time.perf_counter()
+    for i in range(count):
+        get(i)
+        if i % 200 == 0:
+            meter.sample()
+    wall = time.perf_counter() - started
+    return wall, meter.stop()
+
+
 def over_http(
     args: argparse.Namespace, tokens: list[str], cookies: list[str], fragment: dict[str, str]
 ) -> None:
     import httpx
-    from stats import CpuMeter
 
     polls = args.polls
     with httpx.Client(base_url=args.http, trust_env=False, timeout=10) as client:
@@ -215,15 +232,7 @@ def over_http(
 
         for i in range(100):  # warm up every worker a little
             get(i)
-        meter = CpuMeter(args.server_pid, args.dbname or "-")
-        meter.start()
-        started = time.perf_counter()
-        for i in range(polls):
-            get(i)
-            if i % 200 == 0:
-                meter.sample()
-        wall = time.perf_counter() - started
-        used = meter.stop()
+        wall, used = metered(args, polls, get)
     print(
         f"over HTTP ({args.http}): {polls} fragment polls in {wall:.1f} s, server CPU "
         f"{used['server_s'] * 1000 / polls:.2f} ms per poll, database "
@@ -235,7 +244,6 @@ def over_http(
 def redirects_over_http(args: argparse.Namespace, journey: str, cookies: list[str]) -> None:
     """The redirect before admission over HTTP: the server's CPU per request from /proc."""
     import httpx
-    from stats import CpuMeter
 
     count = max(len(cookies), args.polls // 3)
     with httpx.Client(base_url=args.http, trust_env=False, timeout=10) as client:
@@ -252,15 +260,7 @@ def redirects_over_http(args: argparse.Namespace, journey: str, cookies: list[st
 
         for i in range(len(cookies)):  # warm up; the sessions are written here if at all
             get(i)
-        meter = CpuMeter(args.server_pid, args.dbname or "-")
-        meter.start()
-        started = time.perf_counter()
-        for i in range(count):
-            get(i)
-            if i % 200 == 0:
-                meter.sample()
-        wall = time.perf_counter() - started
-        used = meter.stop()
+        wall, used = metered(args, count, get)
     print(
         f"over HTTP ({args.http}): {count} redirects before admission in {wall:.1f} s, server "
         f"CPU {used['server_s'] * 1000 / count:.2f} ms per redirect, database "

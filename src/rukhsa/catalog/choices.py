@@ -78,10 +78,6 @@ def _bump_key_now(key: str) -> None:
         cache.set(key, _fresh_version(), timeout=None)
 
 
-def _bump_now() -> None:
-    _bump_key_now(VERSION_KEY)
-
-
 def _bump_twice(key: str) -> None:
     """Now (so this process's next read misses), and again after the commit (so a read that ran
     before the commit does not stay cached under the new number)."""

@@ -114,17 +114,17 @@ def _with_windows(periods: QuerySet[Period]) -> QuerySet[Period]:
 
 def _periods_not_closed(now: datetime) -> list[Period]:
     """Periods whose registration has not closed at `now`, with their test and priority
-    windows. Cached with the choose steps' options (a save of a period, a test or a window bumps
-    their version); the cached list is filtered again against `now`, so a period that closed
-    since it was cached is not offered."""
+    windows."""
+    periods = Period.objects.filter(registration_closes_at__gt=now)
+    return list(_with_windows(periods).order_by("registration_closes_at", "code"))
 
-    def read() -> list[Period]:
-        periods = Period.objects.filter(registration_closes_at__gt=now)
-        return list(_with_windows(periods).order_by("registration_closes_at", "code"))
 
-    if abs((now - clock.now()).total_seconds()) >= 1:
-        return read()  # another moment than now (a test, a report): read as it is then
-    return [p for p in choices.cached("periods-open", (), read) if p.registration_closes_at > now]
+def _periods_not_closed_cached(now: datetime) -> list[Period]:
+    """The same, cached with the choose steps' options (a save of a period, a test or a window
+    bumps their version) and filtered again against `now`, so a period that closed since it was
+    cached is not offered."""
+    periods = choices.cached("periods-open", (), lambda: _periods_not_closed(now))
+    return [p for p in periods if p.registration_closes_at > now]
 
 
 def candidate_periods(
@@ -135,8 +135,10 @@ def candidate_periods(
     So the page can say "your registration opens on …". Two queries (periods, windows).
     """
     now = at or clock.now()
+    # Now: from the cache; another moment (a test, a report): read as it was then.
+    periods = _periods_not_closed_cached(now) if at is None else _periods_not_closed(now)
     offers = []
-    for period in _periods_not_closed(now):
+    for period in periods:
         opens_at = candidate_opens_at(period, gender=gender, in_service=in_service)
         offers.append(
             PeriodOffer(

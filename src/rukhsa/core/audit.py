@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from rukhsa.core import clock
+from rukhsa.core.batching import collect, collecting
 from rukhsa.core.masking import mask_field
 from rukhsa.core.models import AuditLog
 
@@ -21,17 +22,8 @@ def audit_batch() -> Iterator[None]:
     back) with them; rows of a block that raises are not written. Nested batches join the
     outer one.
     """
-    if _batch.get() is not None:
+    with collecting(_batch, AuditLog.objects.bulk_create):
         yield
-        return
-    token = _batch.set([])
-    try:
-        yield
-        rows = _batch.get() or []
-    finally:
-        _batch.reset(token)
-    if rows:
-        AuditLog.objects.bulk_create(rows)
 
 
 def audit_log(
@@ -65,8 +57,6 @@ def audit_log(
         )
         for field, (old, new) in (changes or {}).items()
     ] or [AuditLog(**base)]
-    pending = _batch.get()
-    if pending is not None:
-        pending.extend(rows)  # inserted when the batch closes
-        return rows
+    if collect(_batch, rows):
+        return rows  # inserted when the batch closes
     return AuditLog.objects.bulk_create(rows)

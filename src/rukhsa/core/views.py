@@ -1,7 +1,6 @@
 import sys
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
@@ -12,7 +11,8 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from rukhsa.accounts.usercache import user_forget
+from rukhsa.accounts.models import User
+from rukhsa.accounts.services import preferred_language_set
 
 SUPPORTED = {code for code, _name in settings.LANGUAGES}
 
@@ -120,10 +120,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(next_url)
     if language in SUPPORTED:
         remember_language(response, language)
-        user = request.user
-        if user.is_authenticated and getattr(user, "preferred_language", language) != language:
-            get_user_model().objects.filter(pk=user.pk).update(preferred_language=language)
-            user_forget(user.pk)
+        if isinstance(request.user, User):  # signed in: their messages follow it too
+            preferred_language_set(user=request.user, language=language)
     return response
 
 

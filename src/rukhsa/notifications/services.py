@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import translation
 
 from rukhsa.core import clock
+from rukhsa.core.batching import collect, collecting
 from rukhsa.notifications.models import Channel, Message
 from rukhsa.notifications.rendering import context_plain
 from rukhsa.notifications.tasks import messages_deliver
@@ -25,22 +26,18 @@ from rukhsa.notifications.tasks import messages_deliver
 _batch: ContextVar[list[int] | None] = ContextVar("messages_batch", default=None)
 
 
+def _queue(ids: list[int]) -> None:
+    """One task for these messages, after the commit (one queue row, one worker pick)."""
+    transaction.on_commit(partial(messages_deliver.enqueue, list(dict.fromkeys(ids))))
+
+
 @contextmanager
 def messages_batch() -> Iterator[None]:
     """The messages of several events sent inside this block (inside a transaction) go to the
     queue as one task after the commit: one queue row and one worker pick instead of one per
     event. A block inside another joins it. Each message is still delivered on its own."""
-    if _batch.get() is not None:
+    with collecting(_batch, _queue):
         yield
-        return
-    token = _batch.set([])
-    try:
-        yield
-        ids = list(dict.fromkeys(_batch.get() or []))  # an id twice: delivered, then skipped
-    finally:
-        _batch.reset(token)
-    if ids:
-        transaction.on_commit(partial(messages_deliver.enqueue, ids))
 
 
 def _insert_new(messages: list[Message]) -> list[Message]:
@@ -111,10 +108,7 @@ def message_send(
             for channel, address in channels
         ]
     )
-    pending = _batch.get()
-    if pending is not None:
-        pending.extend(m.pk for m in created)
-    elif created:
-        # One task for the event's messages, after the commit (one queue row, one worker pick).
-        transaction.on_commit(partial(messages_deliver.enqueue, [m.pk for m in created]))
+    ids = [m.pk for m in created]
+    if ids and not collect(_batch, ids):
+        _queue(ids)  # the event's messages: one task
     return created
