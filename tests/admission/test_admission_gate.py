@@ -21,6 +21,7 @@ from rukhsa.booking import tasks, waitlist
 from rukhsa.booking import urls as booking_urls
 from rukhsa.booking.models import Registration, WaitlistOffer
 from rukhsa.booking.services import registration_hold
+from rukhsa.booking.terms import terms_accept
 from rukhsa.core import clock
 from tests.booking.booking_helpers import client_for
 from tests.booking.conftest import Catalogue, cat  # noqa: F401 - the fixture
@@ -262,3 +263,50 @@ def test_paying_for_a_seat_offered_from_the_waiting_list_is_never_queued(
         )
         response = client_for(other).post(reverse("booking:pay", args=[held.reference]))
         assert response["Location"].startswith(WAITING_ROOM)
+
+
+def test_a_long_wait_in_the_room_does_not_end_the_session(
+    cat: Catalogue,  # noqa: F811
+    candidate: User,
+) -> None:
+    """Waiting is activity: a candidate who stood in line longer than the idle timeout, the room
+    updating itself all along, continues signed in when admitted (not "log in again")."""
+    queue_on(cat, paused=True)
+    terms_accept(candidate=candidate, period=cat.period)
+    client = client_for(candidate)
+    target = reverse("booking:choose", args=[cat.period.code]) + "?mode=digital&spec=math"
+    assert client.get(reverse("dashboard")).status_code == 200  # a page: the session is seen now
+    room = client.get(target)["Location"]
+    start = clock.now()
+    for minutes in range(0, 46, 5):  # the page polls; 45 minutes in line
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.get(room).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=45, seconds=30), tick=False):
+        services.queue_control(period_id=cat.period.pk, action="resume")
+        admitted = client.get(room)
+        assert admitted.status_code == 302
+        assert admitted["Location"] == target
+        page = client.get(target)
+        assert page.status_code == 200, page.get("Location")
+        assert page.wsgi_request.user == candidate
+    # Without the room, the idle timeout still ends a session as before.
+    with time_machine.travel(start + timedelta(minutes=80), tick=False):
+        assert client.get(reverse("dashboard")).status_code == 302
+
+
+def test_another_candidates_place_keeps_no_session_alive(
+    cat: Catalogue,  # noqa: F811
+    candidate: User,
+    make_user: Callable[..., User],
+) -> None:
+    """The room marks as seen only the session of the candidate its signed token names."""
+    queue_on(cat, paused=True)
+    other = client_for(make_user())
+    room = other.get(reverse("booking:choose", args=[cat.period.code]))["Location"]
+    client = client_for(candidate)
+    assert client.get(reverse("dashboard")).status_code == 200
+    start = clock.now()
+    with time_machine.travel(start + timedelta(minutes=45), tick=False):
+        services.queue_control(period_id=cat.period.pk, action="resume")
+        assert client.get(room).status_code == 302  # the other's place, in this browser
+        assert client.get(reverse("dashboard")).status_code == 302  # idle: log in again

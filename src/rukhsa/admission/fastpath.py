@@ -69,6 +69,8 @@ from rukhsa.core.observability import (
     request_id_var,
 )
 
+logger = logging.getLogger(__name__)
+
 VIEW_NAME = "admission:waiting_room"
 FRAGMENT = "admission/_status.html"
 JOURNEY_VIEW = "admission:before_admission"  # the fast redirect's label in metrics and logs
@@ -168,6 +170,30 @@ def _go_on(request: HttpRequest, next_url: str) -> HttpResponse:
     return HttpResponseRedirect(next_url)
 
 
+def _waited(request: HttpRequest, user_id: int, now: float) -> None:
+    """Time in the line is activity: when the room lets its candidate go on, their session is
+    marked as seen now, so that a wait longer than the idle timeout (the room's polls do not
+    touch the session) does not end it on the first page after admission. Only the session of
+    the candidate the signed token names, in this browser, and never past the absolute limit;
+    once per admission, not per poll."""
+    key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    if not key:
+        return
+    try:
+        session = headers().session_store(key)
+        if str(session.get(SESSION_KEY)) != str(user_id):
+            return  # another account's session, or none: the stack decides, as before
+        if now - float(session.get(LOGIN_AT, now)) > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
+            return
+        if now - float(session.get(SEEN_AT, 0)) >= SEEN_EVERY:
+            session[SEEN_AT] = now
+            session.save()
+    except (KeyError, TypeError, ValueError):
+        return  # not a session this path understands: the stack decides, as before
+    except Exception:  # the session store unreachable: the stack's idle rule applies
+        logger.warning("waiting room: could not mark the session seen", exc_info=True)
+
+
 def _answer(request: HttpRequest) -> HttpResponse:
     place = services.place_from_token(request.GET.get("t", ""))
     if place is None:
@@ -177,12 +203,14 @@ def _answer(request: HttpRequest) -> HttpResponse:
     now = clock.now()
     config = services.config_for(period_id=place.period_id)
     if config is None or not config.on_at(now):
+        _waited(request, place.user_id, now.timestamp())
         return _go_on(request, place.next_url)
     try:
         status = services.admission_enter(config=config, user_id=place.user_id, now=now)
     except StoreUnavailable:
         return unavailable(request)
     if status.state == ADMITTED:
+        _waited(request, place.user_id, now.timestamp())
         return _go_on(request, place.next_url)
     to_opening = (config.opens_at - now).total_seconds()
     refresh = services.refresh_seconds(status, seconds_to_opening=to_opening)
