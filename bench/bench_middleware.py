@@ -1,15 +1,17 @@
 """Per-request CPU, for the bench only (`bench_settings` puts it first in MIDDLEWARE).
 
-Every response carries `X-Bench-Cpu: app=<ms>;db=<ms>;view=<name>`:
+Every response carries `X-Bench-Cpu: app=<ms>;db=<ms>;q=<queries>;view=<name>`:
 
 - app: the CPU time of the thread that served the request (`time.thread_time_ns`), from the
   first middleware in to the response out (gunicorn's own parsing and writing are outside it:
   the bench reports them as the difference to gunicorn's CPU in /proc);
 - db: the CPU time the request's PostgreSQL backend ran meanwhile, from the backend's
   `/proc/<pid>/schedstat` (nanoseconds; the bench, the server and PostgreSQL share a machine).
-  A request that opened its connection reports 0 (connections live on between requests, so
-  that is a thread's first request; the /proc totals have it);
-- view: the URL name that answered, so the bench groups figures by page type.
+  A request that opened its connection reports `db=-` (connections live on between requests,
+  so that is a thread's first request; the /proc totals have it); one that ran no query, 0;
+- q: the number of SQL statements the request ran;
+- view: the URL name that answered, so the bench groups figures by page type; a choose page
+  is named by its step (`booking:choose[city]`: the deepest choice its query string carries).
 
 Nothing here runs in production: the settings module the app ships does not name it.
 """
@@ -36,6 +38,18 @@ def _backend_ns() -> tuple[int, int]:
         return 0, 0
 
 
+CHOICE_KEYS = ("time", "date", "month", "centre", "city", "spec", "mode")
+
+
+def _view_name(request: HttpRequest) -> str:
+    match = getattr(request, "resolver_match", None)
+    view = (match.view_name if match else "") or "unmatched"
+    if view == "booking:choose":
+        step = next((k for k in CHOICE_KEYS if request.GET.get(k)), "start")
+        return f"{view}[{step}]"
+    return view
+
+
 class RequestCpuMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -43,11 +57,21 @@ class RequestCpuMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         app0 = time.thread_time_ns()
         pid0, db0 = _backend_ns()
-        response = self.get_response(request)
+        queries = [0]
+
+        def counted(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+            queries[0] += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counted):
+            response = self.get_response(request)
         pid1, db1 = _backend_ns()
-        db = db1 - db0 if pid1 and pid1 == pid0 else 0  # a connection opened meanwhile: 0
         app = time.thread_time_ns() - app0
-        match = getattr(request, "resolver_match", None)
-        view = (match.view_name if match else "") or "unmatched"
-        response.headers["X-Bench-Cpu"] = f"app={app / 1e6:.3f};db={db / 1e6:.3f};view={view}"
+        if pid1 and pid1 == pid0:
+            db = f"{(db1 - db0) / 1e6:.3f}"
+        else:
+            db = "-" if queries[0] else "0"  # a connection opened meanwhile: unknown
+        response.headers["X-Bench-Cpu"] = (
+            f"app={app / 1e6:.3f};db={db};q={queries[0]};view={_view_name(request)}"
+        )
         return response

@@ -146,6 +146,7 @@ class Hit:
     seconds: float
     app_ms: float | None
     db_ms: float | None
+    queries: int | None = None
 
 
 @dataclass
@@ -187,12 +188,15 @@ class Browser:
 
     def _record(self, method: str, r: httpx.Response, seconds: float) -> None:
         app = db = None
+        queries = None
         view = "?"
         header = r.headers.get("X-Bench-Cpu", "")
         if header:
             parts = dict(p.split("=", 1) for p in header.split(";"))
-            app, db, view = float(parts["app"]), float(parts["db"]), parts["view"]
-        self.run.hits.append(Hit(view, method, r.status_code, seconds, app, db))
+            app, view = float(parts["app"]), parts["view"]
+            db = None if parts["db"] == "-" else float(parts["db"])
+            queries = int(parts["q"])
+        self.run.hits.append(Hit(view, method, r.status_code, seconds, app, db, queries))
 
     async def page(self, method: str, url: str, data: list[tuple[str, str]] | None = None) -> Page:
         r = await self.request(method, url, data)
@@ -474,11 +478,13 @@ def per_page(hits: list[Hit]) -> dict[str, dict[str, Any]]:
     for key, group in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         t = Timings([h.seconds for h in group])
         app = [h.app_ms for h in group if h.app_ms is not None]
-        db = [h.db_ms for h in group if h.db_ms is not None and h.db_ms > 0]
+        db = [h.db_ms for h in group if h.db_ms is not None]
+        queries = [h.queries for h in group if h.queries is not None]
         out[key] = {
             **t.summary(),
             "app_ms": sum(app) / len(app) if app else float("nan"),
             "db_ms": sum(db) / len(db) if db else float("nan"),
+            "queries": sum(queries) / len(queries) if queries else float("nan"),
             "statuses": dict(Counter(h.status for h in group)),
         }
     return out
@@ -534,12 +540,13 @@ def render(r: dict[str, Any]) -> str:
         f"{r['app_ms_mean']:.1f} ms app thread + {r['db_ms_mean']:.1f} ms its backend (header)",
         gateway_line(r, total * per, confirmed),
         "",
-        f"{'page (method view)':<44}{'n':>6}{'p50':>7}{'p95':>7}{'p99':>7}{'app':>7}{'db':>6}  ms",
+        f"{'page (method view)':<44}{'n':>6}{'p50':>7}{'p95':>7}{'p99':>7}{'app':>7}{'db':>6}"
+        f"  ms {'queries':>7}",
     ]
     for key, s in r["pages"].items():
         lines.append(
             f"{key[:43]:<44}{s['n']:>6}{s['p50_ms']:>7.0f}{s['p95_ms']:>7.0f}{s['p99_ms']:>7.0f}"
-            f"{s['app_ms']:>7.1f}{s['db_ms']:>6.1f}"
+            f"{s['app_ms']:>7.1f}{s['db_ms']:>6.1f}{s.get('queries', float('nan')):>11.1f}"
         )
     lines += [
         "",
