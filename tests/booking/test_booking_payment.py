@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from rukhsa.booking import services
 from rukhsa.booking.models import Registration, Status
+from rukhsa.booking.terms import terms_accept
 from rukhsa.catalog.models import Session
 from rukhsa.core import clock
 from rukhsa.notifications.models import Message
@@ -149,3 +150,63 @@ def test_my_registrations_lists_status(cat, candidate, candidate_client):
     pay(candidate_client, registration)
     html = candidate_client.get(reverse("booking:registrations")).content.decode()
     assert "data-deadline" not in html
+
+
+def test_holding_from_the_review_opens_one_payment_with_the_hold(cat, candidate, candidate_client):
+    """The review's "confirm" holds the seat and opens the order's first payment attempt in the
+    same transaction, then sends it to the gateway: one attempt, registered there, paid once."""
+    terms_accept(candidate=candidate, period=cat.period)
+    response = candidate_client.post(
+        reverse("booking:review", args=[cat.period.code]),
+        {"session": cat.slot.pk, "spec": cat.spec.code},
+    )
+    assert response.status_code == 302 and "sandbox-gateway" in response["Location"]
+    registration = Registration.objects.get(candidate=candidate)
+    payment = Payment.objects.get(order=registration.order)
+    assert payment.status == "initiated" and payment.gateway_ref
+    final = submit_card(candidate_client, path_of(response["Location"]), MADA_OK)
+    assert final.status_code == 200
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
+    assert Payment.objects.filter(order=registration.order).count() == 1
+
+
+def test_a_hold_whose_payment_the_gateway_refused_can_be_paid_again(
+    cat, candidate, candidate_client, monkeypatch
+):
+    """The gateway refusing the new attempt fails that attempt only: the seat stays held, the
+    candidate is told, and "Pay now" starts a fresh attempt."""
+    from rukhsa.payments.errors import PaymentError
+    from rukhsa.payments.gateways.sandbox import SandboxGateway
+
+    def refuse(self, payment, order, return_url):
+        raise PaymentError("the gateway is down", code="gateway_error")
+
+    monkeypatch.setattr(SandboxGateway, "create", refuse)
+    terms_accept(candidate=candidate, period=cat.period)
+    response = candidate_client.post(
+        reverse("booking:review", args=[cat.period.code]),
+        {"session": cat.slot.pk, "spec": cat.spec.code},
+    )
+    registration = Registration.objects.get(candidate=candidate)
+    assert response["Location"] == reverse("booking:registration", args=[registration.reference])
+    assert registration.status == Status.HELD
+    assert Payment.objects.get(order=registration.order).status == "failed"
+    monkeypatch.undo()
+    final = pay(candidate_client, registration)
+    assert final.status_code == 200
+    registration.refresh_from_db()
+    assert registration.status == Status.CONFIRMED
+
+
+def test_the_first_payment_is_made_only_inside_the_holds_transaction(
+    transactional_db, cat, candidate
+):
+    import pytest
+
+    from rukhsa.payments.services import payment_open
+
+    registration = hold(candidate, cat.slot, cat.spec)
+    with pytest.raises(RuntimeError):
+        payment_open(order=registration.order, owner=candidate)
+    assert not Payment.objects.filter(order=registration.order).exists()

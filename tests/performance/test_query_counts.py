@@ -37,7 +37,8 @@ PINNED = {
     "choose: sitting": 5,
     "choose: sitting (cached)": 1,
     "review": 3,
-    "review: hold (POST)": 31,  # holds and opens the payment (straight to the card page)
+    # Holds, and opens the payment in the same transaction (straight to the card page).
+    "review: hold (POST)": 23,
     "registration (held)": 4,
     "pay (POST)": 29,  # a candidate who comes back: the open attempt is superseded
     "gateway: grant": 5,

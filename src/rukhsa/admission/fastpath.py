@@ -183,7 +183,8 @@ def _waited(request: HttpRequest, user_id: int, now: float) -> None:
         session = headers().session_store(key)
         if str(session.get(SESSION_KEY)) != str(user_id):
             return  # another account's session, or none: the stack decides, as before
-        if now - float(session.get(LOGIN_AT, now)) > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds():
+        limit = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+        if now - float(session.get(LOGIN_AT, now)) > limit:
             return
         if now - float(session.get(SEEN_AT, 0)) >= SEEN_EVERY:
             session[SEEN_AT] = now

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from rukhsa.catalog.models import City, Mode, Period, Session, Specialization, Test
 from rukhsa.core import clock
-from rukhsa.payments.models import Order
+from rukhsa.payments.models import Order, Payment
 
 # Crockford's base32 without look-alikes: no I, L, O, U.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -59,6 +59,9 @@ class Registration(models.Model):
         Order, verbose_name=_("payment order"), null=True, blank=True, on_delete=models.PROTECT
     )
     changes_count = models.PositiveSmallIntegerField(_("changes made"), default=0)
+    # Not a column: the first payment attempt made with the hold in its transaction
+    # (`registration_hold(open_payment=True)`), sent to the gateway by `seat_fee_pay_url`.
+    opened_payment: Payment | None = None
     ticket_version = models.PositiveSmallIntegerField(
         _("ticket version"),
         default=1,

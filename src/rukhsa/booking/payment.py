@@ -90,7 +90,30 @@ def seat_fee_pay_url(*, registration: Registration, owner: User, site_url: str) 
         )
     if registration.order is None:
         raise BookingError(_("The payment could not start. Please try again."))
+    opened = registration.opened_payment
+    if (
+        opened is not None
+        and opened.order_id == registration.order.pk
+        and getattr(owner, "pk", None) == registration.order.owner_id
+    ):
+        registration.opened_payment = None  # sent once
+        try:
+            return payments.payment_send(
+                payment=opened, order=registration.order, site_url=site_url
+            )
+        except PaymentError as exc:
+            raise BookingError(str(exc.message), code=f"payment_{exc.code}") from exc
     return _start(order=registration.order, owner=owner, site_url=site_url)
+
+
+def seat_fee_payment_open(*, registration: Registration) -> Payment:
+    """The first payment attempt of a new hold's order, inside the hold's transaction."""
+    if registration.order is None:
+        raise BookingError(_("The payment could not start. Please try again."))
+    try:
+        return payments.payment_open(order=registration.order, owner=registration.candidate)
+    except PaymentError as exc:
+        raise BookingError(str(exc.message), code=f"payment_{exc.code}") from exc
 
 
 def change_fee_pay_url(*, pending: PendingChange, owner: User, site_url: str) -> str:

@@ -10,7 +10,7 @@ are taken in one order: payment (by the payments app) → sessions (by id) → r
 import logging
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -93,12 +93,15 @@ def registration_hold(
     specialization_id: int,
     session: Session | None = None,
     specialization: Specialization | None = None,
+    open_payment: bool = False,
 ) -> Registration:
     """Take a seat for `hold_minutes`, create the order to pay, and tell the candidate.
 
     A view that has just read the session (with its period, test, centre and city) and the
     specialization may pass them in, so they are not read again; eligibility is checked on them
-    all the same, and the seat under the session's row lock.
+    all the same, and the seat under the session's row lock. `open_payment`: the candidate goes
+    straight on to pay, so the order's first payment attempt is made with it, in the same
+    transaction (`registration.opened_payment`; `seat_fee_pay_url` sends it to the gateway).
     """
     if session is None or session.pk != session_id:
         session = (
@@ -159,8 +162,9 @@ def registration_hold(
             created_at=now,
         )
         try:
-            with transaction.atomic():
-                registration.save()
+            # No savepoint: on a clash the whole transaction is rolled back (the seat too), as
+            # the error leaves it at once.
+            registration.save()
         except IntegrityError as exc:
             raise BookingError(
                 _("You already have an active registration for this test."),
@@ -171,6 +175,10 @@ def registration_hold(
         order = booking_payment.seat_fee_order(registration=registration, test=test)
         registration.order = order
         registration.save(update_fields=["order"])
+        if open_payment:
+            registration.opened_payment = booking_payment.seat_fee_payment_open(
+                registration=registration
+            )
         audit_log(action="registration.held", actor=candidate, subject=candidate, obj=registration)
         if known.candidate_waiting:
             waitlist.registration_held(registration=registration)

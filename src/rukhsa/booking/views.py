@@ -376,6 +376,7 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
                 specialization_id=specialization.pk,
                 session=session,
                 specialization=specialization,
+                open_payment=True,
             )
         except BookingError as exc:
             error = exc.message

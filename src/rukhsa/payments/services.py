@@ -51,7 +51,7 @@ from rukhsa.notifications.services import messages_batch
 from rukhsa.payments import hooks, notify
 from rukhsa.payments.errors import IllegalTransition, PaymentError
 from rukhsa.payments.gateways import get_gateway
-from rukhsa.payments.gateways.base import FAILED, INITIATED, PAID, REFUNDED, GatewayResult
+from rukhsa.payments.gateways.base import FAILED, INITIATED, PAID, REFUNDED, Gateway, GatewayResult
 from rukhsa.payments.invoices import credit_note_issue, invoice_issue
 from rukhsa.payments.models import (
     SUCCESSFUL_STATUSES,
@@ -185,6 +185,35 @@ def payment_start(*, order: Order, owner: Any, site_url: str) -> str:
             order=order, gateway=gateway_name, amount_halalas=order.total_halalas
         )
         audit_log(action="payments.payment_started", subject=owner, obj=payment)
+    return payment_send(payment=payment, order=order, site_url=site_url, gateway=gateway)
+
+
+def payment_open(*, order: Order, owner: Any) -> Payment:
+    """The first attempt at paying an order made in the caller's transaction (a seat hold that
+    goes straight on to the payment page), created with it.
+
+    Until that transaction commits nobody else can see the order, so there is no earlier
+    attempt to settle and no other "pay" click to lock out: `payment_start`'s checks (three
+    reads and a row lock in a transaction of their own) have nothing to find. The caller sends
+    it to the gateway with `payment_send` after the commit; a payment that never got there is
+    failed by `payments_settle` as abandoned, as one from `payment_start` would be."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("payment_open belongs inside the transaction that made the order")
+    if getattr(owner, "pk", None) != order.owner_id:
+        raise PaymentError(_("This order belongs to another account."), code="not_owner")
+    payment = Payment.objects.create(
+        order=order, gateway=settings.PAYMENT_GATEWAY, amount_halalas=order.total_halalas
+    )
+    audit_log(action="payments.payment_started", subject=owner, obj=payment)
+    return payment
+
+
+def payment_send(
+    *, payment: Payment, order: Order, site_url: str, gateway: Gateway | None = None
+) -> str:
+    """Register a new `payment` of `order` at its gateway; where to send the payer. A refusal
+    fails the payment (the order can be paid again) and is raised as `PaymentError`."""
+    gateway = gateway or get_gateway(payment.gateway)
     return_url = payment_return_url(payment=payment, site_url=site_url)
     try:
         redirect_url = gateway.create(payment, order, return_url)
