@@ -15,7 +15,7 @@ from rukhsa.accounts.models import Employment, Gender, IdentityType, Qualificati
 from rukhsa.core import bidi, clock
 from rukhsa.core.countries import country_choices
 from rukhsa.core.digits import normalize_digits
-from rukhsa.core.forms import CodeField, DigitsField, Form
+from rukhsa.core.forms import CodeField, DigitsField, Form, ListSelect
 from rukhsa.core.geo import city_choices
 from rukhsa.core.hijri import from_hijri
 
@@ -33,6 +33,8 @@ def _cities() -> list[Any]:
 
 class LazyChoiceField(forms.ChoiceField):
     """Choices computed per request, in the active language."""
+
+    widget = ListSelect
 
     def __init__(self, *, choices_fn: Any, **kwargs: Any) -> None:
         super().__init__(choices=lazy(choices_fn, list)(), **kwargs)
