@@ -91,8 +91,9 @@ class Config:
     journey_ms: float = float(os.environ.get("BENCH_OPENING_JOURNEY_MS", "60"))
     # ...of a waiting-room poll (the last opening bench's 15 s of polls only)...
     poll_ms: float = float(os.environ.get("BENCH_OPENING_POLL_MS", "1.6"))
-    # ...the polls a second of a full line (the last opening bench: 310 for about 9,700)...
-    polls_per_s: float = float(os.environ.get("BENCH_OPENING_POLLS_PER_S", "310"))
+    # ...the polls a second of the full line (0: from the intervals the room asks for, at the
+    # rate in force, `line_polls`)...
+    polls_per_s: float = float(os.environ.get("BENCH_OPENING_POLLS_PER_S", "0"))
     # ...and of the redirect before admission (bench/poll_cpu.py: 2.5-3.7 ms in process with the
     # session's write once a minute, plus about 0.7 ms of HTTP and gunicorn).
     redirect_ms: float = float(os.environ.get("BENCH_OPENING_REDIRECT_MS", "3.5"))
@@ -136,14 +137,22 @@ def sizing(cfg: Config) -> Sizing:
     candidate's next poll, then requests per candidate x the page time aimed at."""
     arrivals = cfg.candidates / cfg.window
     budget = cfg.cores * cfg.headroom
-    arriving = arrivals * cfg.redirect_ms / 1000 + cfg.polls_per_s / 2 * cfg.poll_ms / 1000
-    waiting = cfg.polls_per_s * cfg.poll_ms / 1000
     journey = cfg.journey_ms / 1000
 
     def rate(load: float) -> int:
         return max(cfg.rate_floor, int(60 * (budget - load) / journey))
 
-    after = rate(waiting)
+    def polls(at_rate: float) -> float:
+        return cfg.polls_per_s or line_polls(cfg.candidates, at_rate)
+
+    # While candidates arrive the line's polls grow from none to all (half on average), at the
+    # floor rate; after, the rate the polls leave room for sets how often they poll (a faster
+    # line polls more): a few rounds settle it.
+    arriving = arrivals * cfg.redirect_ms / 1000 + polls(cfg.rate_floor) / 2 * cfg.poll_ms / 1000
+    after = rate(polls(cfg.rate_floor) * cfg.poll_ms / 1000)
+    for _ in range(4):
+        after = rate(polls(after) * cfg.poll_ms / 1000)
+    waiting = polls(after) * cfg.poll_ms / 1000
     held = cfg.notice_s + cfg.journey_requests * cfg.page_target_s  # seconds with a pass
     active = max(2, math.ceil(after / 60 * held))
     if cfg.rate or cfg.max_active:
@@ -159,6 +168,18 @@ def sizing(cfg: Config) -> Sizing:
             True,
         )
     return Sizing(arrivals, arriving, waiting, budget, rate(arriving), after, active, False)
+
+
+def line_polls(waiting: int, rate: float) -> float:
+    """Polls a second of a line of `waiting` candidates at `rate` admissions a minute, each at
+    the interval the room asks for (`admission.services.refresh_seconds`)."""
+    from rukhsa.admission.services import refresh_seconds
+    from rukhsa.admission.store import WAITING, Status
+
+    return sum(
+        1 / refresh_seconds(Status(WAITING, place=place, queue_length=waiting, rate=rate))
+        for place in range(1, waiting + 1)
+    )
 
 
 def django_setup() -> None:

@@ -199,11 +199,38 @@ def test_automatic_rate_follows_the_p95_within_the_operator_limits(
 
 
 @pytest.mark.parametrize(
-    ("ahead", "seconds"), [(0, 5), (99, 5), (100, 10), (999, 10), (5000, 20), (40000, 30)]
+    ("place", "rate", "seconds"),
+    [
+        (1, 600, 5),  # near the front
+        (500, 600, 5),  # 50 s to wait
+        (1000, 600, 10),  # 100 s: a tenth of it
+        (3000, 600, 30),
+        (6000, 600, 60),  # 10 min
+        (40000, 600, 60),  # never rarer than a minute
+        (100, 10, 60),  # slow admission: the same place is far back in time
+        (20, 10, 12),
+    ],
 )
-def test_refresh_is_rarer_the_farther_back(ahead: int, seconds: int) -> None:
-    status = Status(WAITING, place=ahead + 1, queue_length=ahead + 1, rate=600)
+def test_refresh_is_rarer_the_farther_back_in_time(place: int, rate: float, seconds: int) -> None:
+    status = Status(WAITING, place=place, queue_length=place, rate=rate)
     assert services.refresh_seconds(status) == seconds
+
+
+@pytest.mark.parametrize(("ahead", "seconds"), [(0, 5), (99, 5), (100, 10), (999, 10), (5000, 30)])
+def test_while_paused_refresh_goes_by_place(ahead: int, seconds: int) -> None:
+    status = Status(WAITING, place=ahead + 1, queue_length=ahead + 1, rate=600, paused=True)
+    assert services.refresh_seconds(status) == seconds
+
+
+def test_a_line_polls_far_less_than_one_poll_per_place_every_few_seconds() -> None:
+    """10,000 waiting at 250 admissions a minute: about 270 polls a second (not 560 as with
+    intervals by place), and the head still asks every 5 s."""
+    polls = sum(
+        1 / services.refresh_seconds(Status(WAITING, place=p, queue_length=10_000, rate=250))
+        for p in range(1, 10_001)
+    )
+    assert 200 < polls < 320
+    assert services.refresh_seconds(Status(WAITING, place=20, queue_length=10_000, rate=250)) == 5
 
 
 def test_the_automatic_rate_is_asked_of_the_store_once_per_interval_per_process(

@@ -321,18 +321,27 @@ def wait_minutes(status: Status) -> int | None:
     return max(1, math.ceil(status.place / status.rate))
 
 
+# How often the room asks again (seconds): never more often than near the front, never less
+# often than far back.
+REFRESH_NEAR = 5
+REFRESH_FAR = 60
+
+
 def refresh_seconds(status: Status, *, seconds_to_opening: float = 0) -> int:
-    """Poll less often the farther back the candidate stands: 5 s near the front, 30 s far back."""
+    """Poll less often the farther back the candidate stands, measured in time, not places.
+
+    Before the opening: at the opening (5-30 s). In line: a tenth of the estimated wait, from
+    5 s near the front to 60 s far back; so the line moves a tenth of the way between two polls,
+    the interval shrinks as the candidate nears the front, and their turn is noticed within
+    seconds of it, while thousands far back cost a poll a minute each. While admission is paused
+    (no estimate): by place, 5 s under 100 ahead, 10 s under 1,000, 30 s beyond."""
     if seconds_to_opening > 0:
-        return int(min(30, max(5, seconds_to_opening)))
-    ahead = status.ahead
-    if ahead < 100:
-        return 5
-    if ahead < 1000:
-        return 10
-    if ahead < 10000:
-        return 20
-    return 30
+        return int(min(30, max(REFRESH_NEAR, seconds_to_opening)))
+    if status.paused or status.rate <= 0:
+        ahead = status.ahead
+        return REFRESH_NEAR if ahead < 100 else 10 if ahead < 1000 else 30
+    wait = status.place / status.rate * 60
+    return int(min(REFRESH_FAR, max(REFRESH_NEAR, wait / 10)))
 
 
 def place_token(*, period_id: int, user_id: int, next_url: str) -> str:
