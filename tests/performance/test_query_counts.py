@@ -46,7 +46,7 @@ PINNED = {
     "gateway: card (POST)": 3,
     "gateway: 3-D Secure": 2,
     "gateway: 3-D Secure (POST)": 6,
-    "payment return": 26,  # paid: the invoice, the registration confirmed, both messages (one task)
+    "payment return": 24,  # paid: the invoice, the registration confirmed, both messages (one task)
     "registration (confirmed)": 4,
     "registrations": 3,
     "ticket": 2,

@@ -46,7 +46,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from rukhsa.core import clock
-from rukhsa.core.audit import audit_log
+from rukhsa.core.audit import audit_batch, audit_log
 from rukhsa.notifications.services import messages_batch
 from rukhsa.payments import hooks, notify
 from rukhsa.payments.errors import IllegalTransition, PaymentError
@@ -354,8 +354,9 @@ def _transition(payment: Payment, target: str, **fields: Any) -> bool:
         )
     source = sources[0]
     now = clock.now()
-    # The messages of the move (the registration confirmed, the payment received): one task.
-    with transaction.atomic(), messages_batch():
+    # The messages of the move (the registration confirmed, the payment received): one task;
+    # its audit rows (the payment's, the registration's): one insert.
+    with transaction.atomic(), messages_batch(), audit_batch():
         try:
             with transaction.atomic():
                 moved = status_move(payment.pk, source=source, target=target, now=now, **fields)
