@@ -24,7 +24,7 @@ def test_the_kept_chrome_is_the_chrome_rendered_afresh_in_each_language():
         chrome._rendered.clear()
         first[language] = page(language)  # rendered afresh
     page("ar")
-    assert len(chrome._rendered) == 6  # assets, brand and footer, in each language
+    assert len(chrome._rendered) == 8  # assets, brand, menu and footer, in each language
     again = {language: page(language) for language in ("en", "ar")}  # kept
     assert first == again
     assert "شروط الاستخدام" in first["ar"] and "Terms of use" in first["en"]
@@ -54,3 +54,24 @@ def test_a_kept_dual_date_follows_the_language():
         assert hijri.dual_date(day, weekday=True) == english
     assert english.startswith("Wednesday") and "Jumada" in english
     assert "الأربعاء" in arabic and "جمادى" in arabic
+
+
+@pytest.mark.django_db
+def test_the_kept_menu_marks_the_page_it_is_on_and_keeps_no_token(make_user):
+    """The menu is kept per language, signed in or not, and section; the logout form's CSRF
+    token is written outside it, afresh on every page."""
+    from tests.booking.booking_helpers import client_for
+
+    chrome._rendered.clear()
+    client = client_for(make_user())
+    dashboard = client.get("/dashboard/").content.decode()
+    results = client.get("/results/").content.decode()
+    assert '/dashboard/" aria-current="page"' in dashboard
+    assert '/results/" aria-current="page"' in results
+    assert '/dashboard/" aria-current="page"' not in results
+    assert not any("csrfmiddlewaretoken" in html for html in chrome._rendered.values())
+    tokens = [
+        re.findall(r'action="/accounts/logout/".*?value="([^"]+)"', html, re.S)
+        for html in (dashboard, client.get("/dashboard/").content.decode())
+    ]
+    assert tokens[0] and tokens[1] and tokens[0] != tokens[1]  # masked anew each time

@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 register = template.Library()
 
 _rendered: dict[tuple[Any, ...], str] = {}
-_LIMIT = 64  # languages × variants; emptied rather than grown past this
+_LIMIT = 128  # languages × variants; emptied rather than grown past this
 
 
 @receiver(setting_changed)
@@ -49,3 +49,18 @@ def do_chrome(parser: Parser, token: Token) -> ChromeNode:
     nodelist = parser.parse(("endchrome",))
     parser.delete_first_token()
     return ChromeNode(bits[1].strip("\"'"), [parser.compile_filter(b) for b in bits[2:]], nodelist)
+
+
+# The menu's "you are here" mark: which of its links, if any, the page belongs to.
+_SECTIONS = {"dashboard": "dashboard", "profile": "profile"}
+_APP_SECTIONS = {"booking": "booking", "results": "results"}
+
+
+@register.filter
+def nav_section(request: Any) -> str:
+    """The menu link marked ``aria-current`` on this page (a handful of values, so the menu can
+    be kept rendered per language, signed in or not, and section): "" for none."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return ""
+    return _SECTIONS.get(match.url_name or "", "") or _APP_SECTIONS.get(match.app_name or "", "")
