@@ -55,7 +55,7 @@ from django.utils import formats, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.module_loading import import_string
 
-from rukhsa.accounts.middleware import CANDIDATE, LOGIN_AT, SEEN_AT, SEEN_EVERY
+from rukhsa.accounts.middleware import CANDIDATE, LOGIN_AT, SEEN_AT
 from rukhsa.admission import services
 from rukhsa.admission.gate import FROM_URL
 from rukhsa.admission.store import ADMITTED, PREQUEUE, StoreUnavailable
@@ -170,6 +170,13 @@ def _go_on(request: HttpRequest, next_url: str) -> HttpResponse:
     return HttpResponseRedirect(next_url)
 
 
+def _half_way_to_idle(seen_at: float, now: float) -> bool:
+    """Whether the waiting room writes a session it passes through: only when it was last seen
+    more than half the idle limit ago. The page a candidate goes to next marks a fresher
+    session seen itself, and a session write is about half of a redirect's CPU."""
+    return now - seen_at >= settings.SESSION_IDLE_TIMEOUT.total_seconds() / 2
+
+
 def _waited(request: HttpRequest, user_id: int, now: float) -> None:
     """Time in the line is activity: when the room lets its candidate go on, their session is
     marked as seen now, so that a wait longer than the idle timeout (the room's polls do not
@@ -186,7 +193,10 @@ def _waited(request: HttpRequest, user_id: int, now: float) -> None:
         limit = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
         if now - float(session.get(LOGIN_AT, now)) > limit:
             return
-        if now - float(session.get(SEEN_AT, 0)) >= SEEN_EVERY:
+        # Written only when half-way to idle, as on the way in: the page the answer sends the
+        # candidate to comes next and marks a fresher session seen itself. So an opening's
+        # drain, admitting thousands at once, writes only the sessions of those who waited long.
+        if _half_way_to_idle(float(session.get(SEEN_AT, 0)), now):
             session[SEEN_AT] = now
             session.save()
     except (KeyError, TypeError, ValueError):
@@ -312,7 +322,7 @@ def redirect_to_room(request: HttpRequest) -> HttpResponse | None:
         return None  # the stack's gate answers with its page
     if status.state == ADMITTED:
         return None  # the page itself: the whole stack, which checks everything again
-    if now - float(session[SEEN_AT]) >= settings.SESSION_IDLE_TIMEOUT.total_seconds() / 2:
+    if _half_way_to_idle(float(session[SEEN_AT]), now):
         # Written (with the response) only when half-way to idle: time in the line counts as
         # activity from here, and the answer that admits marks the session seen (`_waited`), so
         # most arrivals, seen in the last quarter hour, cost no session write.
