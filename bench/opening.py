@@ -61,7 +61,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
+from rawhttp import Client, Pool
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -87,8 +87,10 @@ class Config:
     headroom: float = float(os.environ.get("BENCH_OPENING_HEADROOM", "0.75"))
     # ...server CPU (gunicorn) of one admitted candidate's requests here: the poll that admits
     # them, the review page, the hold (which opens the payment) and the logout, from the journey
-    # bench's per-page figures (10.5 + 33.5 ms, the logout and the poll about 10 ms more)...
-    journey_ms: float = float(os.environ.get("BENCH_OPENING_JOURNEY_MS", "60"))
+    # bench's per-page figures (10.5 + 33.5 ms, the logout and the poll about 10 ms more, on the
+    # Intel Xeon machine: 60 ms; the shared AMD EPYC one is about 1.5 times slower, and at 60 ms
+    # its server core ran 85 % busy after the arrivals, above the 75 % sized)...
+    journey_ms: float = float(os.environ.get("BENCH_OPENING_JOURNEY_MS", "90"))
     # ...of a waiting-room poll (the last opening bench's 15 s of polls only)...
     poll_ms: float = float(os.environ.get("BENCH_OPENING_POLL_MS", "1.6"))
     # ...the polls a second of the full line (0: from the intervals the room asks for, at the
@@ -289,6 +291,7 @@ class Figures:
     pages_after: Timings = field(default_factory=Timings)
     arrivals_end: float = float("inf")  # seconds after t0
     polls_by_slice: dict[int, Timings] = field(default_factory=dict)  # 10-s slices after t0
+    cpu_by_slice: dict[int, dict[str, int]] = field(default_factory=dict)  # % busy per CPU
     outcomes: Counter[str] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
     intended: dict[int, float] = field(default_factory=dict)  # candidate id → scheduled time
@@ -320,7 +323,7 @@ class Visitor:
     seconds, which would otherwise delay the first arrivals)."""
 
     id: int
-    client: httpx.AsyncClient
+    client: Client
     token: str
     session: int
     target: str
@@ -331,21 +334,16 @@ def visitor(
     *,
     state: dict[str, Any],
     cfg: Config,
-    transport: httpx.AsyncHTTPTransport,
+    transport: Pool,
     rng: random.Random,
 ) -> Visitor:
     token = "".join(rng.choices(string.ascii_letters + string.digits, k=32))
     cookies = {"sessionid": row["session_key"], "csrftoken": token, "django_language": "en"}
     session = rng.choice(state["sessions"])
     target = f"/register/{state['period']}/review/?session={session}&spec={state['spec']}"
-    # Not `async with`: closing a client would close the transport all candidates share.
-    client = httpx.AsyncClient(
-        base_url=cfg.base_url,
-        transport=transport,
-        timeout=httpx.Timeout(cfg.request_timeout),
-        cookies=cookies,
-        trust_env=False,
-    )
+    # All candidates share the pool's connections (bench/rawhttp.py: httpx needed the whole
+    # core the generator shares with PostgreSQL and Redis).
+    client = Client(transport, cookies, cfg.request_timeout)
     return Visitor(row["id"], client, token, session, target)
 
 
@@ -413,12 +411,12 @@ async def candidate(
                 await journey(client, target, session, token, state, t0, figures)
         finally:
             figures.pages_in_flight -= 1
-    except httpx.HTTPError as exc:
+    except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as exc:
         figures.errors[type(exc).__name__] += 1
 
 
 async def journey(
-    client: httpx.AsyncClient,
+    client: Client,
     target: str,
     session: int,
     token: str,
@@ -482,10 +480,7 @@ async def drive(
     from rukhsa.admission import services
 
     rng = random.Random(cfg.seed)
-    limits = httpx.Limits(
-        max_connections=cfg.connections, max_keepalive_connections=cfg.connections
-    )
-    transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
+    transport = Pool(cfg.base_url, cfg.connections)
     rows = list(state["candidates"])
     rng.shuffle(rows)
     visitors = [
@@ -499,8 +494,9 @@ async def drive(
     deadline = opening_at + cfg.budget
     step = cfg.window / max(1, len(rows))
     # At most `connections` requests in flight (the time waiting for one counts in the figures,
-    # as a browser's wait would): httpcore's pool slows down badly with thousands queued.
+    # as a browser's wait would).
     gate = asyncio.Semaphore(cfg.connections)
+    sampler = asyncio.ensure_future(cpu_busy_by_slice(t0, figures))
     tasks = [
         asyncio.ensure_future(
             candidate(
@@ -561,6 +557,7 @@ async def drive(
     for task in pending:
         task.cancel()
     await asyncio.gather(*pending, return_exceptions=True)
+    sampler.cancel()
     await transport.aclose()
     return {
         "opening_wall": opening_wall,
@@ -569,6 +566,32 @@ async def drive(
         "unfinished": len(pending),
         "drive_s": time.perf_counter() - t0,
     }
+
+
+def _cpu_ticks() -> dict[str, tuple[int, int]]:
+    """(all, idle) jiffies of each CPU, from /proc/stat."""
+    ticks = {}
+    for line in Path("/proc/stat").read_text().splitlines():
+        name, *values = line.split()
+        if name.startswith("cpu") and name[3:].isdigit():
+            counts = [int(v) for v in values]
+            ticks[name] = (sum(counts), counts[3] + counts[4])
+    return ticks
+
+
+async def cpu_busy_by_slice(t0: float, figures: Figures) -> None:
+    """Each CPU's busy share per 10-s slice of the run: which core set the pace (the server's,
+    or the one the load generator shares with PostgreSQL and Redis)."""
+    before = _cpu_ticks()
+    while True:
+        await asyncio.sleep(10 - (time.perf_counter() - t0) % 10)
+        now = _cpu_ticks()
+        slice_ = int((time.perf_counter() - t0 - 1) // 10)
+        figures.cpu_by_slice[slice_] = {
+            cpu: round(100 * (1 - (now[cpu][1] - before[cpu][1]) / max(1, total - before[cpu][0])))
+            for cpu, (total, _idle) in now.items()
+        }
+        before = now
 
 
 def set_rate(period_id: int, rate: int, max_active: int) -> None:
@@ -630,6 +653,9 @@ def report(state: dict[str, Any], cfg: Config, figures: Figures, run: dict[str, 
         "pages_by_10s": {
             f"{k * 10}-{k * 10 + 10} s": {"n": len(t.samples), "p95_ms": t.percentile(95)}
             for k, t in sorted(figures.pages_by_slice.items())
+        },
+        "cpu_busy_by_10s": {
+            f"{k * 10}-{k * 10 + 10} s": busy for k, busy in sorted(figures.cpu_by_slice.items())
         },
         "pages_after_arrivals": figures.pages_after.summary(),
         "poll_window": {
@@ -722,6 +748,12 @@ def render(r: dict[str, Any], cfg: Config) -> str:
         f"p95 {pages['p95_ms']:.0f} ms, p99 {pages['p99_ms']:.0f} ms; worst 10-s p95 "
         f"{pages['worst_10s_p95_ms']:.0f} ms; after the last arrival, before the drain: p95 "
         f"{r['pages_after_arrivals']['p95_ms']:.0f} ms (n={r['pages_after_arrivals']['n']})",
+        "  CPU busy by 10-s slice from the first arrival, "
+        + "/".join(sorted(next(iter(r["cpu_busy_by_10s"].values()), {})))
+        + " %: "
+        + " ".join(
+            "/".join(str(v) for _, v in sorted(b.items())) for b in r["cpu_busy_by_10s"].values()
+        ),
         f"  admitted {r['admitted']}; outcomes {r['outcomes']}",
         f"  seats held {r['seats_held']} of {r['seats']}, {r['seats_per_s']:.1f} per s while "
         f"selling; over capacity: {r['over_capacity']}",

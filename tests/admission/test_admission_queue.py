@@ -1,6 +1,7 @@
 """The queue's rules, on both stores: the shuffle at the opening, first come first served
 afterwards, one place per candidate, passes, the rate, pause / resume / drain, automatic rate."""
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -231,6 +232,22 @@ def test_a_line_polls_far_less_than_one_poll_per_place_every_few_seconds() -> No
     )
     assert 200 < polls < 320
     assert services.refresh_seconds(Status(WAITING, place=20, queue_length=10_000, rate=250)) == 5
+
+
+@pytest.mark.parametrize("seconds", [5, 6, 10])
+def test_the_heads_intervals_are_not_spread(seconds: int) -> None:
+    assert {services.spread(seconds) for _ in range(200)} == {seconds}
+
+
+def test_a_crowd_told_the_same_interval_does_not_come_back_in_the_same_seconds() -> None:
+    """A thousand pages told 60 s at the same moment (a resume) come back over 45-75 s, not
+    all at once; none sooner than the head's 10 s, and about as often as told on average."""
+    told = [services.spread(60) for _ in range(1000)]
+    assert min(told) >= 45 and max(told) <= 75
+    assert len(set(told)) > 20
+    assert max(Counter(told).values()) < 100  # no second gets a tenth of them
+    assert 57 < sum(told) / len(told) < 63
+    assert min(services.spread(11) for _ in range(200)) >= services.SPREAD_ABOVE
 
 
 def test_the_automatic_rate_is_asked_of_the_store_once_per_interval_per_process(

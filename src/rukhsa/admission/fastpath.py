@@ -225,6 +225,8 @@ def _answer(request: HttpRequest) -> HttpResponse:
         return _go_on(request, place.next_url)
     to_opening = (config.opens_at - now).total_seconds()
     refresh = services.refresh_seconds(status, seconds_to_opening=to_opening)
+    if status.state != PREQUEUE:  # the pre-queue's last interval ends at the opening itself
+        refresh = services.spread(refresh)
     wait = services.wait_minutes(status)
     if _wants_json(request):
         return JsonResponse(
