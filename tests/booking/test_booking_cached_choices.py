@@ -410,3 +410,64 @@ def test_dates_step_drops_a_day_once_its_last_seat_is_taken(cat, candidate):
         candidate=candidate, session_id=only.pk, specialization_id=cat.spec.pk
     )
     assert booking_selectors.dates_for_choice(**kwargs, centre=centre) == []
+
+
+# --- the step's markup, shared by every candidate who reached the same choices ----------------
+
+
+def _rendered(page) -> set[str]:
+    return {t.name for t in page.templates if t.name}
+
+
+def _bodies() -> int:
+    from django.core.cache import cache
+
+    return sum(1 for key in cache._cache if "rukhsa:choose-body:" in key)  # type: ignore[attr-defined]
+
+
+def test_the_steps_markup_is_shared_and_follows_every_seat(cat, make_user):
+    first, second = make_user(), make_user()
+    first_client, second_client = _ready_client(first, cat), _ready_client(second, cat)
+    for client in (first_client, second_client):
+        client.cookies["django_language"] = "en"
+    page = _choose_slot(first_client, cat, cat.slot)
+    assert "booking/_choose_body.html" in _rendered(page)
+    assert "10 seats left" in page.content.decode()
+    again = _choose_slot(second_client, cat, cat.slot)
+    assert "booking/_choose_body.html" not in _rendered(again)  # the first one's, from the cache
+    assert again.content.decode().count("10 seats left") == 1
+    assert _hold(first_client, cat, cat.slot).status_code == 302  # a seat taken, not the last
+    after = _choose_slot(second_client, cat, cat.slot)
+    assert "9 seats left" in after.content.decode()
+    assert "10 seats left" not in after.content.decode()
+
+
+def test_the_steps_markup_is_kept_per_language_and_gender(cat, make_user):
+    man, woman = make_user(), make_user(gender=Gender.FEMALE)
+    client = _ready_client(man, cat)
+    url = reverse("booking:choose", args=[cat.period.code])
+    centres = {"mode": "digital", "spec": cat.spec.code, "city": cat.digital.city.code}
+    client.cookies["django_language"] = "ar"
+    arabic = client.get(url, centres).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(url, centres).content.decode()
+    assert "Test centre" in english and "Test centre" not in arabic
+    assert cat.digital.name_en in english and cat.digital.name_ar in arabic
+    women = _ready_client(woman, cat)
+    women.cookies["django_language"] = "en"
+    hers = women.get(url, centres).content.decode()
+    assert cat.digital.name_en not in hers  # never the men's centres from the men's markup
+
+
+def test_a_query_string_of_junk_cannot_fill_the_cache(cat, candidate):
+    """The markup is keyed by the parsed choices: junk values all parse to "choose again"."""
+    client = _ready_client(candidate, cat)
+    client.cookies["django_language"] = "en"
+    url = reverse("booking:choose", args=[cat.period.code])
+    client.get(url, {"mode": "digital", "spec": "nothing-0"})
+    before = _bodies()
+    for n in range(1, 30):
+        page = client.get(url, {"mode": "digital", "spec": f"nothing-{n}", f"x{n}": "y"})
+        assert page.status_code == 200
+        assert "This specialization has no free seats" in page.content.decode()
+    assert _bodies() == before

@@ -15,6 +15,7 @@ page includes), skipping the page chrome of `base.html`; a plain GET, a history 
 request with flash messages waiting gets the full page.
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -22,12 +23,15 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -38,8 +42,9 @@ from rukhsa.booking import calendar, changes, selectors, services, terms, waitli
 from rukhsa.booking import payment as booking_payment
 from rukhsa.booking.errors import BookingError
 from rukhsa.booking.models import Registration, Status
+from rukhsa.catalog import choices
 from rukhsa.catalog import selectors as catalog
-from rukhsa.catalog.models import Centre, City, Mode, Period, Specialization
+from rukhsa.catalog.models import Centre, City, Mode, Period, Session, Specialization
 from rukhsa.core import clock
 from rukhsa.core.digits import is_number
 
@@ -295,6 +300,94 @@ def _parse_choice(request: HttpRequest, period: Period, user: User) -> Choice:
     return choice
 
 
+def _choose_step(period: Period, user: User, choice: Choice) -> tuple[str, list[Any]]:
+    """The step to show next and its options (read from the cached choices)."""
+    if not choice.mode:
+        return "mode", [(m, Mode(m).label) for m in period.offered_modes]
+    if choice.specialization is None:
+        return "specialization", choice.options["spec"]
+    if choice.city is None:
+        return "city", choice.options["city"]
+    if choice.centre is None:
+        return "centre", choice.options["centre"]
+    if choice.mode == Mode.DIGITAL and choice.day is None:
+        return "date", []
+    # Lapsed holds never hide a seat: the reads count them as free (no write on a GET).
+    sessions = selectors.sessions_for_choice(
+        period=period,
+        specialization=choice.specialization,
+        gender=user.gender,
+        centre=choice.centre,
+        day=choice.day,
+    )
+    return ("slot" if choice.mode == Mode.DIGITAL else "sitting"), sessions
+
+
+def _choose_body(
+    request: HttpRequest,
+    *,
+    version: int,
+    gender: str,
+    choice: Choice,
+    step: str,
+    options: list[Any],
+    month: date | None,
+) -> str:
+    """The choose step's markup below the readiness notice (the choices so far, the calendar,
+    the options), kept in the cache for `choices.TTL`.
+
+    It is the same for every candidate of a gender who reached the same choices, so it is
+    keyed by what it shows, not by what was asked: the catalogue version read before the
+    options, the day, the language, the gender, the parsed choices and their problems, the
+    month shown, and the seats themselves (each day's and each session's free seats), so a
+    seat taken or freed is a new key at once, whatever the versions say. A query string of
+    junk parses to the same few keys, so it cannot fill the cache."""
+    days = choice.options.get("date") or {}
+    parts = (
+        version,
+        clock.today().isoformat(),
+        get_language(),
+        choice.period.pk,
+        gender,
+        choice.query(),
+        sorted(choice.single),
+        choice.home_city,
+        [str(problem) for problem in choice.problems],
+        step,
+        month.isoformat() if month else "",
+        [(day.isoformat(), seats.free, seats.capacity) for day, seats in days.items()],
+        [
+            (option.pk, option.seats_free) if isinstance(option, Session) else _ident(option)
+            for option in options
+        ],
+    )
+    key = "rukhsa:choose-body:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        context: dict[str, Any] = {
+            "period": choice.period,
+            "choice": choice,
+            "change": choice.change_links(),
+            "step": step,
+            "options": options,
+        }
+        if month is not None:
+            context["calendar"] = calendar.build(
+                month=month,
+                days=days,
+                chosen=choice.day,
+                link=lambda **extra: "?" + choice.query(**extra),
+            )
+        body = render_to_string("booking/_choose_body.html", context, request)
+        cache.set(key, body, timeout=choices.TTL)
+    return mark_safe(body)  # noqa: S308 — our own template's output, escaped when rendered
+
+
+def _ident(option: Any) -> Any:
+    """A step's option as the cache key knows it: its primary key, or the mode's value."""
+    return option.pk if hasattr(option, "pk") else option[0]
+
+
 @never_cache
 @login_required
 def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
@@ -306,49 +399,36 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
     user = _candidate(request)
     if not terms.terms_accepted(candidate=user, period=period):
         return redirect("booking:notes", period_code=period.code)
-    choice = _parse_choice(request, period, user)
+    # One reading of the version numbers for every option list of the page, before them: the
+    # step's markup, like the options, is never stored under a newer number than what it shows.
+    with choices.snapshot():
+        version = choices.version()
+        choice = _parse_choice(request, period, user)
+        step, options = _choose_step(period, user, choice)
+    month = None
+    if choice.centre is not None and choice.mode == Mode.DIGITAL:
+        month, problem = calendar.month_of(
+            request.GET.get("month", ""), days=choice.options["date"], chosen=choice.day
+        )
+        if problem:
+            choice.problems.append(problem)
     context: dict[str, Any] = {
         "period": period,
-        "choice": choice,
-        "change": choice.change_links(),
+        "choice": choice,  # the guide's help link names the kind of test chosen
+        "step": step,
+        "options": options,
         "test": period.test,
         "todo": _readiness(user, request.get_full_path()),
+        "body": _choose_body(
+            request,
+            version=version,
+            gender=user.gender,
+            choice=choice,
+            step=step,
+            options=options,
+            month=month,
+        ),
     }
-    if not choice.mode:
-        context.update(step="mode", options=[(m, Mode(m).label) for m in period.offered_modes])
-    elif choice.specialization is None:
-        context.update(step="specialization", options=choice.options["spec"])
-    elif choice.city is None:
-        context.update(step="city", options=choice.options["city"])
-    elif choice.centre is None:
-        context.update(step="centre", options=choice.options["centre"])
-    else:
-        # Lapsed holds never hide a seat: the reads count them as free (no write on a GET).
-        if choice.mode == Mode.DIGITAL:
-            month, problem = calendar.month_of(
-                request.GET.get("month", ""), days=choice.options["date"], chosen=choice.day
-            )
-            if problem:
-                choice.problems.append(problem)
-            context["calendar"] = calendar.build(
-                month=month,
-                days=choice.options["date"],
-                chosen=choice.day,
-                link=lambda **extra: "?" + choice.query(**extra),
-            )
-        if choice.mode == Mode.DIGITAL and choice.day is None:
-            context.update(step="date", options=[])
-        else:
-            sessions = selectors.sessions_for_choice(
-                period=period,
-                specialization=choice.specialization,
-                gender=user.gender,
-                centre=choice.centre,
-                day=choice.day,
-            )
-            context.update(
-                step="slot" if choice.mode == Mode.DIGITAL else "sitting", options=sessions
-            )
     return _render_journey(request, "booking/choose.html", "booking/_choose_journey.html", context)
 
 

@@ -31,7 +31,9 @@ that was evicted or flushed cannot come back to a number whose entries are still
 """
 
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -46,6 +48,23 @@ CENTRE_VERSION_KEY = "rukhsa:choices:centre:{}"
 TTL = 30  # seconds
 
 
+# Within `snapshot()`: the version numbers already read, by key.
+_snapshot: ContextVar[dict[str, int] | None] = ContextVar("choices_snapshot", default=None)
+
+
+@contextmanager
+def snapshot() -> Iterator[None]:
+    """Read each version number once for all the options a page reads inside it (one cache round
+    trip instead of one per option list). Safe for reading pages: a number read earlier is never
+    newer than the state read after it, so no entry is stored under a newer number than the
+    state it was computed from. Not for code that writes seats or the catalogue inside it."""
+    token = _snapshot.set({})
+    try:
+        yield
+    finally:
+        _snapshot.reset(token)
+
+
 def _fresh_version() -> int:
     return time.time_ns()
 
@@ -57,7 +76,18 @@ def version() -> int:
 
 def _versions(keys: list[str]) -> list[int]:
     """The current numbers under these version keys (one cache round trip; created on first
-    use). A cache that cannot be reached gives numbers no entry was stored under."""
+    use), or those already read in this `snapshot()`. A cache that cannot be reached gives
+    numbers no entry was stored under."""
+    known = _snapshot.get()
+    if known is None:
+        return _read_versions(keys)
+    missing = [key for key in keys if key not in known]
+    if missing:
+        known.update(zip(missing, _read_versions(missing), strict=True))
+    return [known[key] for key in keys]
+
+
+def _read_versions(keys: list[str]) -> list[int]:
     found = cache.get_many(keys)
     current: list[int] = []
     for key in keys:
