@@ -471,3 +471,46 @@ def test_a_query_string_of_junk_cannot_fill_the_cache(cat, candidate):
         assert page.status_code == 200
         assert "This specialization has no free seats" in page.content.decode()
     assert _bodies() == before
+
+
+# --- the hold's catalogue reads, cached: never wrong after a catalogue change ------------------
+
+
+def test_a_session_that_stops_hosting_a_specialization_is_refused_at_once(cat, candidate):
+    assert catalog.session_hosts(cat.slot, cat.spec.pk)  # cached now
+    cat.slot.specializations.remove(cat.spec)
+    assert not catalog.session_hosts(cat.slot, cat.spec.pk)
+    refusal = services.eligibility_refusal(
+        candidate=candidate, session=cat.slot, specialization_id=cat.spec.pk
+    )
+    assert refusal == "This session does not host your specialization. Please choose another."
+
+
+def test_a_deactivated_specialization_is_neither_found_nor_hosted(cat):
+    assert catalog.active_specialization(cat.spec.code) == cat.spec
+    assert catalog.session_hosts(cat.slot, cat.spec.pk)
+    cat.spec.active = False
+    cat.spec.save()
+    assert catalog.active_specialization(cat.spec.code) is None
+    assert not catalog.session_hosts(cat.slot, cat.spec.pk)
+    assert catalog.active_specialization("no such code; --") is None
+
+
+def test_a_snapshot_reads_each_version_once_and_never_a_newer_one(cat, monkeypatch):
+    reads: list[list[str]] = []
+    real = choices._read_versions
+
+    def counted(keys):
+        reads.append(list(keys))
+        return real(keys)
+
+    monkeypatch.setattr(choices, "_read_versions", counted)
+    with choices.snapshot():
+        first = choices.version()
+        catalog.period_specializations(period=cat.period, mode=Mode.DIGITAL, gender=Gender.MALE)
+        slots(cat, cat.slot)  # the centre's number: read once, when first needed
+        slots(cat, cat.slot)
+        choices.bump()
+        assert choices.version() == first  # the page reads one state
+    assert reads == [[choices.VERSION_KEY], [choices.CENTRE_VERSION_KEY.format(cat.digital.pk)]]
+    assert choices.version() > first

@@ -38,7 +38,7 @@ PINNED = {
     "choose: sitting (cached)": 1,
     "review": 3,
     # Holds, and opens the payment in the same transaction (straight to the card page).
-    "review: hold (POST)": 23,
+    "review: hold (POST)": 21,
     "registration (held)": 4,
     "pay (POST)": 29,  # a candidate who comes back: the open attempt is superseded
     "gateway: grant": 5,

@@ -230,15 +230,21 @@ def sessions_for_choice(
 
 
 def session_for_review(*, period: Period, session_id: str) -> Session | None:
+    """The open session of this period, with its centre and city; its period is the one passed
+    in (the cached period, with its test and priority windows: the hold's eligibility reads
+    them without a query)."""
     if not is_number(session_id):
         return None
-    return (
-        Session.objects.select_related("centre__city", "period__test")
+    session = (
+        Session.objects.select_related("centre__city")
         .filter(
             pk=int(session_id), period=period, status=SessionStatus.OPEN, date__gt=clock.today()
         )
         .first()
     )
+    if session is not None:
+        session.period = period
+    return session
 
 
 def invoice_for(registration: Registration) -> Invoice | None:

@@ -29,7 +29,7 @@ from rukhsa.booking.seats import (
 )
 from rukhsa.booking.selectors import Gap, readiness_gaps
 from rukhsa.catalog.models import Session, SessionStatus, Specialization
-from rukhsa.catalog.selectors import candidate_opens_at
+from rukhsa.catalog.selectors import candidate_opens_at, session_hosts
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_batch, audit_log
 from rukhsa.payments.models import Order, Payment
@@ -68,7 +68,7 @@ def eligibility_refusal(*, candidate: User, session: Session, specialization_id:
         return _("This test centre is not available. Please choose another.")
     if session.centre.gender != candidate.gender:
         return _("This test centre does not serve your gender. Please choose another centre.")
-    if not session.specializations.filter(pk=specialization_id, active=True).exists():
+    if not session_hosts(session, specialization_id):
         return _("This session does not host your specialization. Please choose another.")
     return None
 

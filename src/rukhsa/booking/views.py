@@ -443,7 +443,7 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
         return redirect("booking:notes", period_code=period.code)
     data = request.POST if request.method == "POST" else request.GET
     session = selectors.session_for_review(period=period, session_id=data.get("session", ""))
-    specialization = Specialization.objects.filter(code=data.get("spec", ""), active=True).first()
+    specialization = catalog.active_specialization(data.get("spec", ""))
     if session is None or specialization is None:
         messages.error(request, _("Please choose the session again."))
         return redirect("booking:choose", period_code=period.code)

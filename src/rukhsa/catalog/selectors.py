@@ -12,6 +12,7 @@ a period offering that mode, and has a free seat (``seats_taken < capacity``: on
 comparison, kept true by the booking service and a database constraint).
 """
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -181,6 +182,8 @@ def bookable_sessions(
 
 
 PERIOD_CODE_MAX = 40  # Period.code's max_length
+SPECIALIZATION_CODE_MAX = 40  # Specialization.code's max_length
+_SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # a SlugField's characters
 
 
 def period_by_code(code: str) -> Period | None:
@@ -191,6 +194,30 @@ def period_by_code(code: str) -> Period | None:
     return choices.cached(
         "period", (code,), lambda: _with_windows(Period.objects.filter(code=code)).first()
     )
+
+
+def active_specialization(code: str) -> Specialization | None:
+    """The active specialization with this code, or None. Cached with the choose steps' options
+    (every save of a specialization bumps their version); one query on a miss."""
+    if not code or len(code) > SPECIALIZATION_CODE_MAX or not _SLUG.fullmatch(code):
+        return None  # no such code (and no such key in the cache)
+    return choices.cached(
+        "specialization",
+        (code,),
+        lambda: Specialization.objects.filter(code=code, active=True).first(),
+    )
+
+
+def session_hosts(session: Session, specialization_id: int) -> bool:
+    """Whether the session hosts this active specialization. The session's active
+    specializations are cached with the choose steps' options (a change of a session's
+    specializations or of a specialization bumps their version); one query on a miss."""
+    hosted = choices.cached(
+        "session-specializations",
+        (session,),
+        lambda: sorted(session.specializations.filter(active=True).values_list("pk", flat=True)),
+    )
+    return specialization_id in hosted
 
 
 def period_specializations(
