@@ -245,3 +245,18 @@ def test_every_service_page_links_to_its_guide_page(client: Client) -> None:
     result = Result.objects.get(candidate=user)
     assert guide_links(get(client, "/results/", "ar")) == ["/guide/view-result/"]
     assert guide_links(get(client, f"/results/{result.pk}/", "ar")) == ["/guide/result-details/"]
+
+
+@pytest.mark.django_db
+def test_the_kept_guide_link_follows_the_language_and_the_page(client: Client) -> None:
+    """The link's markup is kept per language and guide pages: never the other language's."""
+    call_command("load_demo", verbosity=0)
+    anonymous = Client()
+    for _round in (1, 2):
+        arabic = get(anonymous, "/accounts/signup/", "ar").decode()
+        english = get(anonymous, "/accounts/signup/", "en").decode()
+        assert "كيف تعمل هذه الخدمة؟" in arabic and "How does this work?" not in arabic
+        assert "How does this work?" in english and "كيف تعمل هذه الخدمة؟" not in english
+        assert guide_links(get(anonymous, "/accounts/recover/", "en")) == [
+            "/guide/password-recovery/"
+        ]

@@ -339,9 +339,11 @@ def _choose_body(
     It is the same for every candidate of a gender who reached the same choices, so it is
     keyed by what it shows, not by what was asked: the catalogue version read before the
     options, the day, the language, the gender, the parsed choices and their problems, the
-    month shown, and the seats themselves (each day's and each session's free seats), so a
-    seat taken or freed is a new key at once, whatever the versions say. A query string of
-    junk parses to the same few keys, so it cannot fill the cache."""
+    month shown, and the seats as shown (each day's level — many, few, full — and each
+    session's free seats), so a seat taken or freed that changes what the page says is a new
+    key at once, whatever the versions say, and one that does not (a calendar day going from 15
+    free seats to 14, still "many") keeps the rendering during a burst. A query string of junk
+    parses to the same few keys, so it cannot fill the cache."""
     days = choice.options.get("date") or {}
     parts = (
         version,
@@ -355,14 +357,14 @@ def _choose_body(
         [str(problem) for problem in choice.problems],
         step,
         month.isoformat() if month else "",
-        [(day.isoformat(), seats.free, seats.capacity) for day, seats in days.items()],
+        [(day.isoformat(), seats.level) for day, seats in days.items()],  # what the cells say
         [
             (option.pk, option.seats_free) if isinstance(option, Session) else _ident(option)
             for option in options
         ],
     )
     key = "rukhsa:choose-body:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    body = cache.get(key)
+    body: str | None = cache.get(key)
     if body is None:
         context: dict[str, Any] = {
             "period": choice.period,

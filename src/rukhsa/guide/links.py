@@ -5,10 +5,16 @@ that serve several services (a held seat is paid, a confirmed one is seen or cha
 the registration's status and mode.
 """
 
-from collections.abc import Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from rukhsa.guide.content import BY_SLUG, Service
+
+
+class Values(Protocol):
+    """What a page's guide link looks at: a template context, or any mapping of its values."""
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+
 
 BOTH_REGISTRATIONS = ("register-paper", "register-digital")
 
@@ -35,7 +41,7 @@ BY_PAGE: dict[str, tuple[str, ...]] = {
 }
 
 
-def _mode(context: Mapping[str, Any]) -> str:
+def _mode(context: Values) -> str:
     session = context.get("session")
     registration = context.get("registration")
     if session is None and registration is not None:
@@ -46,7 +52,7 @@ def _mode(context: Mapping[str, Any]) -> str:
     return str(getattr(choice, "mode", "") or "")
 
 
-def slugs_for(view_name: str, context: Mapping[str, Any]) -> tuple[str, ...]:
+def slugs_for(view_name: str, context: Values) -> tuple[str, ...]:
     if view_name in BY_PAGE:
         return BY_PAGE[view_name]
     mode = _mode(context)
@@ -65,5 +71,5 @@ def slugs_for(view_name: str, context: Mapping[str, Any]) -> tuple[str, ...]:
     return ()
 
 
-def services_for(view_name: str, context: Mapping[str, Any]) -> list[Service]:
+def services_for(view_name: str, context: Values) -> list[Service]:
     return [BY_SLUG[slug] for slug in slugs_for(view_name, context) if slug in BY_SLUG]
