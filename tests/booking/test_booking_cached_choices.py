@@ -514,3 +514,42 @@ def test_a_snapshot_reads_each_version_once_and_never_a_newer_one(cat, monkeypat
         assert choices.version() == first  # the page reads one state
     assert reads == [[choices.VERSION_KEY], [choices.CENTRE_VERSION_KEY.format(cat.digital.pk)]]
     assert choices.version() > first
+
+
+# --- catalogue rows: kept through seat events, never after a catalogue change -----------------
+
+
+def test_catalogue_rows_stay_cached_when_seats_move_and_not_when_the_catalogue_changes(
+    cat, candidate, django_assert_num_queries
+):
+    session = last_seat(cat)  # a catalogue write: before the rows are cached
+    assert catalog.centre_by_id(cat.digital.pk) == cat.digital
+    assert catalog.period_by_code(cat.period.code) == cat.period
+    assert catalog.session_hosts(cat.slot, cat.spec.pk)
+    services.registration_hold(
+        candidate=candidate, session_id=session.pk, specialization_id=cat.spec.pk
+    )  # fills its session: every seat count is stale
+    choices.seats_freed()
+    with django_assert_num_queries(0):
+        assert catalog.centre_by_id(cat.digital.pk).name_en == cat.digital.name_en
+        assert catalog.period_by_code(cat.period.code) == cat.period
+        assert catalog.session_hosts(cat.slot, cat.spec.pk)
+    cat.digital.name_en = "Renamed Centre"
+    cat.digital.save()
+    assert catalog.centre_by_id(cat.digital.pk).name_en == "Renamed Centre"
+
+
+def test_a_registration_page_shows_its_centre_as_the_catalogue_now_has_it(cat, candidate):
+    held = services.registration_hold(
+        candidate=candidate, session_id=cat.slot.pk, specialization_id=cat.spec.pk
+    )
+    client = _ready_client(candidate, cat)
+    client.cookies["django_language"] = "en"
+    url = reverse("booking:registration", args=[held.reference])
+    assert cat.digital.name_en in client.get(url).content.decode()
+    cat.digital.name_en = "Renamed Centre"
+    cat.digital.save()
+    page = client.get(url).content.decode()
+    assert "Renamed Centre" in page
+    other = make_centre(mode=Mode.DIGITAL, gender=Gender.MALE, code="RUH-D-M9")
+    assert other.name_en not in page

@@ -80,7 +80,7 @@ def take_seat(session: Session) -> None:
 def free_seats(session_id: int, count: int) -> None:
     if count:
         Session.objects.filter(pk=session_id).update(seats_taken=F("seats_taken") - count)
-        choices.bump()  # the cached choose-step options count these seats as taken
+        choices.seats_freed()  # the cached choose-step options count these seats as taken
 
 
 def expire_lapsed_holds(session: Session, *, now: datetime) -> int:

@@ -53,15 +53,14 @@ def readiness_gaps(candidate: User) -> list[Gap]:
 def registration_for(*, candidate: User, reference: str) -> Registration:
     """The candidate's own registration, or 404 (never another candidate's)."""
     registration = (
-        Registration.objects.select_related(
-            "test", "period", "specialization", "session__centre__city__region"
-        )
+        Registration.objects.select_related("session")
         .filter(candidate=candidate, reference=reference.upper())
         .first()
     )
     if registration is None:
         raise Http404
     registration.candidate = candidate  # already loaded: no second query for the owner
+    catalog.catalogue_attach(registration)  # the catalogue rows from the cache, not joins
     return registration
 
 

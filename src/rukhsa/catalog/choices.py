@@ -9,10 +9,15 @@ default) under a key that carries a **version number**:
   regions, specializations and priority windows (signals, connected in ``CatalogConfig``), and
   the writers that bypass signals (``sessions_bulk_create``, ``session_status_set``, the demo
   loader);
-- every seat freed bumps it (``booking.seats.free_seats``: release, expiry, cancel, change), and
-  so does every seat taken that fills its session (``take_seat``): the steps above the centre
-  (specializations, cities, centres) only ask whether a session has a free seat at all, and that
-  answer changes only then.
+- every seat freed bumps it (``booking.seats.free_seats``: release, expiry, cancel, change,
+  through ``seats_freed``), and so does every seat taken that fills its session
+  (``take_seat``): the steps above the centre (specializations, cities, centres) only ask
+  whether a session has a free seat at all, and that answer changes only then.
+
+Catalogue rows that count no seat (a period with its test and windows, a centre with its city
+and region, a specialization, a session's specializations: ``cached(..., rows=True)``) carry
+**the catalogue version** instead, bumped by catalogue writes only (``bump``; seat events call
+``seats_freed``), so an opening's seats taken and freed leave them cached.
 
 The options of one centre (its calendar's seats per day, its sessions with their free seats)
 also carry **the centre's seat version**, bumped by every seat taken at that centre. So a seat
@@ -45,6 +50,7 @@ T = TypeVar("T")
 
 VERSION_KEY = "rukhsa:choices:version"
 CENTRE_VERSION_KEY = "rukhsa:choices:centre:{}"
+CATALOGUE_VERSION_KEY = "rukhsa:choices:catalogue"
 TTL = 30  # seconds
 
 
@@ -116,7 +122,14 @@ def _bump_twice(key: str) -> None:
 
 
 def bump() -> None:
-    """The catalogue changed, or a seat was freed: every cached choice is out of date."""
+    """The catalogue changed: every cached entry is out of date, the catalogue rows' too."""
+    _bump_twice(VERSION_KEY)
+    _bump_twice(CATALOGUE_VERSION_KEY)
+
+
+def seats_freed() -> None:
+    """Seats were freed (or a session's last seat taken): every cached choice that counts seats
+    is out of date; the catalogue rows (`cached(..., rows=True)`) are not."""
     _bump_twice(VERSION_KEY)
 
 
@@ -124,7 +137,7 @@ def seat_taken(*, centre_id: int, filled: bool) -> None:
     """A seat was taken at this centre: its calendar and sessions are out of date; the steps
     above it too when the seat was its session's last (``filled``)."""
     if filled:
-        bump()  # the global number is part of every key, the centre's entries' too
+        seats_freed()  # the global number is part of every seat key, the centre's entries' too
     else:
         _bump_twice(CENTRE_VERSION_KEY.format(centre_id))
 
@@ -135,14 +148,18 @@ def cached(
     compute: Callable[[], T],
     *,
     centre: Any = None,
+    rows: bool = False,
 ) -> T:
     """``compute()``'s result for these key parts, from the cache when it is there.
 
     ``centre`` (a centre or its id) for options that count a centre's seats: the key carries
-    that centre's seat version too. The versions are read before computing, so a result is
-    never stored under a newer number than the state it was computed from. Today's date is part
-    of the key (the choices only list sessions after today)."""
-    keys = [VERSION_KEY]
+    that centre's seat version too. ``rows`` for catalogue rows that count no seat (a period, a
+    centre, a specialization, a session's specializations): the key carries only the catalogue
+    version, so seats taken and freed during an opening leave them cached. The versions are
+    read before computing, so a result is never stored under a newer number than the state it
+    was computed from. Today's date is part of the key (the choices only list sessions after
+    today)."""
+    keys = [CATALOGUE_VERSION_KEY if rows else VERSION_KEY]
     if centre is not None:
         keys.append(CENTRE_VERSION_KEY.format(_part(centre)))
     numbers = ".".join(map(str, _versions(keys)))

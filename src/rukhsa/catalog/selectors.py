@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -43,6 +43,9 @@ from rukhsa.catalog.models import (
     SessionStatus,
     Specialization,
 )
+
+if TYPE_CHECKING:
+    from rukhsa.booking.models import Registration
 from rukhsa.core import clock
 
 CodedT = TypeVar("CodedT", Specialization, City, Centre)
@@ -192,8 +195,66 @@ def period_by_code(code: str) -> Period | None:
     if not code or len(code) > PERIOD_CODE_MAX:
         return None
     return choices.cached(
-        "period", (code,), lambda: _with_windows(Period.objects.filter(code=code)).first()
+        "period",
+        (code,),
+        lambda: _with_windows(Period.objects.filter(code=code)).first(),
+        rows=True,
     )
+
+
+def period_by_id(pk: int) -> Period | None:
+    """The period with its test and priority windows, or None; cached like `period_by_code`."""
+    return choices.cached(
+        "period-by-id",
+        (pk,),
+        lambda: _with_windows(Period.objects.filter(pk=pk)).first(),
+        rows=True,
+    )
+
+
+def centre_by_id(pk: int) -> Centre | None:
+    """The centre with its city and region, or None; cached with the choose steps' options."""
+    return choices.cached(
+        "centre-by-id",
+        (pk,),
+        lambda: Centre.objects.select_related("city__region").filter(pk=pk).first(),
+        rows=True,
+    )
+
+
+def specialization_by_id(pk: int) -> Specialization | None:
+    return choices.cached(
+        "specialization-by-id",
+        (pk,),
+        lambda: Specialization.objects.filter(pk=pk).first(),
+        rows=True,
+    )
+
+
+def catalogue_attach(registration: "Registration") -> None:
+    """Give a registration read with its session alone its catalogue rows from the cache: its
+    period (with the test), specialization, and its session's centre with city and region.
+
+    Joining all of them in the registration's query costs PostgreSQL more to plan than to run:
+    eight tables took about 2.5 ms of planning against 0.25 ms for three (the registration, its
+    session and centre), on every registration page. A row the cache cannot give (deleted
+    since) is left to the usual lazy read."""
+    with choices.snapshot():
+        period = period_by_id(registration.period_id)
+        if period is not None:
+            registration.period = period
+            if period.test_id == registration.test_id:
+                registration.test = period.test
+        specialization = specialization_by_id(registration.specialization_id)
+        if specialization is not None:
+            registration.specialization = specialization
+        session = registration.session
+        if session is not None:
+            centre = centre_by_id(session.centre_id)
+            if centre is not None:
+                session.centre = centre
+            if period is not None and session.period_id == period.pk:
+                session.period = period
 
 
 def active_specialization(code: str) -> Specialization | None:
@@ -205,6 +266,7 @@ def active_specialization(code: str) -> Specialization | None:
         "specialization",
         (code,),
         lambda: Specialization.objects.filter(code=code, active=True).first(),
+        rows=True,
     )
 
 
@@ -216,6 +278,7 @@ def session_hosts(session: Session, specialization_id: int) -> bool:
         "session-specializations",
         (session,),
         lambda: sorted(session.specializations.filter(active=True).values_list("pk", flat=True)),
+        rows=True,
     )
     return specialization_id in hosted
 
