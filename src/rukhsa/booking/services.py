@@ -29,7 +29,7 @@ from rukhsa.booking.seats import (
 )
 from rukhsa.booking.selectors import Gap, readiness_gaps
 from rukhsa.catalog.models import Session, SessionStatus, Specialization
-from rukhsa.catalog.selectors import candidate_opens_at, session_hosts
+from rukhsa.catalog.selectors import candidate_opens_at, catalogue_attach, session_hosts
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_batch, audit_log
 from rukhsa.payments.models import Order, Payment
@@ -303,9 +303,13 @@ def registration_confirm_paid(*, order: Order, payment: Payment) -> Registration
     session = lock_sessions([session_id])[session_id]
     registration = (
         Registration.objects.select_for_update(of=("self",))
-        .select_related("candidate", "test", "specialization", "session__centre")
+        .select_related("candidate")
         .get(pk=registration_id)
     )
+    # The locked session, and the catalogue rows from the cache rather than joins (cheaper to
+    # plan: `catalogue_attach`).
+    registration.session = session
+    catalogue_attach(registration)
     now = clock.now()
     if registration.status == Status.CONFIRMED:
         return registration
