@@ -438,8 +438,12 @@ def test_the_steps_markup_is_shared_and_follows_every_seat(cat, make_user):
     assert again.content.decode().count("10 seats left") == 1
     assert _hold(first_client, cat, cat.slot).status_code == 302  # a seat taken, not the last
     after = _choose_slot(second_client, cat, cat.slot)
-    assert "9 seats left" in after.content.decode()
+    assert "booking/_choose_body.html" not in _rendered(after)  # the list as it was…
+    assert "9 seats left" in after.content.decode()  # …with the seats left written in afresh
     assert "10 seats left" not in after.content.decode()
+    second_client.cookies["django_language"] = "ar"
+    arabic = _choose_slot(second_client, cat, cat.slot).content.decode()
+    assert "المقاعد المتبقية: 9" in arabic and "<!--seats:" not in arabic
 
 
 def test_the_steps_markup_is_kept_per_language_and_gender(cat, make_user):

@@ -16,6 +16,7 @@ request with flash messages waiting gets the full page.
 """
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -30,9 +31,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import formats
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -339,9 +341,10 @@ def _choose_body(
     It is the same for every candidate of a gender who reached the same choices, so it is
     keyed by what it shows, not by what was asked: the catalogue version read before the
     options, the day, the language, the gender, the parsed choices and their problems, the
-    month shown, and the seats as shown (each day's level — many, few, full — and each
-    session's free seats), so a seat taken or freed that changes what the page says is a new
-    key at once, whatever the versions say, and one that does not (a calendar day going from 15
+    month shown, and the seats as shown (each day's level — many, few, full — and whether each
+    listed session is full; the sessions' seats left are written in on every request), so a
+    seat taken or freed that changes what the page says is a new key at once, whatever the
+    versions say, and one that does not (a calendar day going from 15
     free seats to 14, still "many") keeps the rendering during a burst. A query string of junk
     parses to the same few keys, so it cannot fill the cache."""
     days = choice.options.get("date") or {}
@@ -359,7 +362,7 @@ def _choose_body(
         month.isoformat() if month else "",
         [(day.isoformat(), seats.level) for day, seats in days.items()],  # what the cells say
         [
-            (option.pk, option.seats_free) if isinstance(option, Session) else _ident(option)
+            (option.pk, option.is_full) if isinstance(option, Session) else _ident(option)
             for option in options
         ],
     )
@@ -382,7 +385,26 @@ def _choose_body(
             )
         body = render_to_string("booking/_choose_body.html", context, request)
         cache.set(key, body, timeout=choices.TTL)
+    if step in ("slot", "sitting"):
+        body = _with_seats_left(body, options)
     return mark_safe(body)  # noqa: S308 — our own template's output, escaped when rendered
+
+
+_SEATS_LEFT = re.compile(r"<!--seats:(\d+)-->")
+
+
+def _with_seats_left(body: str, sessions: list[Session]) -> str:
+    """Each listed session's "N seats left", written into the shared markup (which marks the
+    place): the count changes with every seat taken, the rest of the list does not."""
+    left = {session.pk: session.seats_free for session in sessions}
+
+    def text(found: re.Match[str]) -> str:
+        seats = left.get(int(found.group(1)), 0)
+        return ngettext("%(seats)s seat left", "%(seats)s seats left", seats) % {
+            "seats": formats.localize(seats)
+        }
+
+    return _SEATS_LEFT.sub(text, body)
 
 
 def _ident(option: Any) -> Any:
