@@ -146,7 +146,9 @@ def day_seats_for_choice(
     (the digital calendar). Cached (catalog/choices.py); one query on a miss."""
 
     def compute() -> dict[date, DaySeats]:
-        sessions = _with_lapsed_holds(
+        # Plain tuples, not Session objects: a centre can have a hundred sessions in a period,
+        # and this runs again after every seat taken there.
+        rows = _with_lapsed_holds(
             catalog.bookable_sessions(
                 period=period,
                 mode=centre.mode,
@@ -154,13 +156,11 @@ def day_seats_for_choice(
                 gender=gender,
                 include_full=True,
             ).filter(centre=centre)
-        ).only("date", "capacity", "seats_taken")
+        ).values_list("date", "capacity", "seats_taken", "seats_lapsed")
         free: dict[date, int] = {}
         capacity: dict[date, int] = {}
-        for session in sessions:
-            day, seats, taken = session.date, session.capacity, session.seats_taken
-            lapsed = int(getattr(session, "seats_lapsed", 0))  # the annotation
-            free[day] = free.get(day, 0) + max(0, seats - taken + lapsed)
+        for day, seats, taken, lapsed in rows:
+            free[day] = free.get(day, 0) + max(0, seats - taken + int(lapsed or 0))
             capacity[day] = capacity.get(day, 0) + seats
         return {day: DaySeats(day, free[day], capacity[day]) for day in sorted(free)}
 
