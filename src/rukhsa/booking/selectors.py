@@ -5,7 +5,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -156,7 +156,7 @@ def day_seats_for_choice(
                 gender=gender,
                 include_full=True,
             ).filter(centre=centre)
-        ).values_list("date", "capacity", "seats_taken", "seats_lapsed")
+        ).values_list("date", "capacity", "seats_taken", F("seats_lapsed"))  # the annotation
         free: dict[date, int] = {}
         capacity: dict[date, int] = {}
         for day, seats, taken, lapsed in rows:
