@@ -60,8 +60,34 @@ def registration_for(*, candidate: User, reference: str) -> Registration:
     if registration is None:
         raise Http404
     registration.candidate = candidate  # already loaded: no second query for the owner
-    catalog.catalogue_attach(registration)  # the catalogue rows from the cache, not joins
+    catalogue_attach(registration)  # the catalogue rows from the cache, not joins
     return registration
+
+
+def catalogue_attach(registration: Registration) -> None:
+    """Give a registration read with its session alone its catalogue rows from the cache: its
+    period (with the test), specialization, and its session's centre with city and region.
+
+    Joining all of them in the registration's query costs PostgreSQL more to plan than to run:
+    eight tables took about 2.5 ms of planning against 0.25 ms for three (the registration, its
+    session and centre), on every registration page. A row the cache cannot give (deleted
+    since) is left to the usual lazy read."""
+    with choices.snapshot():
+        period = catalog.period_by_id(registration.period_id)
+        if period is not None:
+            registration.period = period
+            if period.test_id == registration.test_id:
+                registration.test = period.test
+        specialization = catalog.specialization_by_id(registration.specialization_id)
+        if specialization is not None:
+            registration.specialization = specialization
+        session = registration.session
+        if session is not None:
+            centre = catalog.centre_by_id(session.centre_id)
+            if centre is not None:
+                session.centre = centre
+            if period is not None and session.period_id == period.pk:
+                session.period = period
 
 
 def registrations_of(*, candidate: User) -> QuerySet[Registration]:

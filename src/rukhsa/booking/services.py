@@ -27,9 +27,9 @@ from rukhsa.booking.seats import (
     seat_transaction,
     take_seat,
 )
-from rukhsa.booking.selectors import Gap, readiness_gaps
+from rukhsa.booking.selectors import Gap, catalogue_attach, readiness_gaps
 from rukhsa.catalog.models import Session, SessionStatus, Specialization
-from rukhsa.catalog.selectors import candidate_opens_at, catalogue_attach, session_hosts
+from rukhsa.catalog.selectors import candidate_opens_at, session_hosts
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_batch, audit_log
 from rukhsa.payments.models import Order, Payment

@@ -344,9 +344,9 @@ def _choose_body(
     month shown, and the seats as shown (each day's level — many, few, full — and whether each
     listed session is full; the sessions' seats left are written in on every request), so a
     seat taken or freed that changes what the page says is a new key at once, whatever the
-    versions say, and one that does not (a calendar day going from 15
-    free seats to 14, still "many") keeps the rendering during a burst. A query string of junk
-    parses to the same few keys, so it cannot fill the cache."""
+    versions say, and one that does not (a calendar day going from 15 free seats to 14, still
+    "many") keeps the rendering during a burst. A query string of junk parses to the same few
+    keys, so it cannot fill the cache."""
     days = choice.options.get("date") or {}
     parts = (
         version,

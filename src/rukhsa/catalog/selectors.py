@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from django.db.models import (
     BooleanField,
@@ -43,9 +43,6 @@ from rukhsa.catalog.models import (
     SessionStatus,
     Specialization,
 )
-
-if TYPE_CHECKING:
-    from rukhsa.booking.models import Registration
 from rukhsa.core import clock
 
 CodedT = TypeVar("CodedT", Specialization, City, Centre)
@@ -229,32 +226,6 @@ def specialization_by_id(pk: int) -> Specialization | None:
         lambda: Specialization.objects.filter(pk=pk).first(),
         rows=True,
     )
-
-
-def catalogue_attach(registration: "Registration") -> None:
-    """Give a registration read with its session alone its catalogue rows from the cache: its
-    period (with the test), specialization, and its session's centre with city and region.
-
-    Joining all of them in the registration's query costs PostgreSQL more to plan than to run:
-    eight tables took about 2.5 ms of planning against 0.25 ms for three (the registration, its
-    session and centre), on every registration page. A row the cache cannot give (deleted
-    since) is left to the usual lazy read."""
-    with choices.snapshot():
-        period = period_by_id(registration.period_id)
-        if period is not None:
-            registration.period = period
-            if period.test_id == registration.test_id:
-                registration.test = period.test
-        specialization = specialization_by_id(registration.specialization_id)
-        if specialization is not None:
-            registration.specialization = specialization
-        session = registration.session
-        if session is not None:
-            centre = centre_by_id(session.centre_id)
-            if centre is not None:
-                session.centre = centre
-            if period is not None and session.period_id == period.pk:
-                session.period = period
 
 
 def active_specialization(code: str) -> Specialization | None:

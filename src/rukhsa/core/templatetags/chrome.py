@@ -7,6 +7,7 @@ afresh; any settings change (tests' `override_settings`) empties it. Never put a
 nonce, the request's path or anything about the person inside.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -17,13 +18,38 @@ from django.utils.translation import get_language
 
 register = template.Library()
 
-_rendered: dict[tuple[Any, ...], str] = {}
-_LIMIT = 128  # languages × variants; emptied rather than grown past this
+Store = dict[tuple[Any, ...], str]
+_stores: list[Store] = []
+
+
+def store() -> Store:
+    """A store of kept HTML of its own (emptied with the others on a settings change)."""
+    made: Store = {}
+    _stores.append(made)
+    return made
+
+
+_rendered = store()  # the chrome's
+_LIMIT = 128  # languages × variants, per store; emptied rather than grown past this
 
 
 @receiver(setting_changed)
 def _forget(**kwargs: Any) -> None:
-    _rendered.clear()
+    for kept_html in _stores:
+        kept_html.clear()
+
+
+def kept(key: tuple[Any, ...], render: Callable[[], str], into: Store = _rendered) -> str:
+    """``render()``'s HTML for this key in the active language, rendered once per process. For
+    the tags that keep a piece of chrome (this one, the guide's help link)."""
+    key = (get_language(), *key)
+    html = into.get(key)
+    if html is None:
+        html = render()
+        if len(into) >= _LIMIT:
+            into.clear()
+        into[key] = html
+    return html
 
 
 class ChromeNode(template.Node):
@@ -31,14 +57,8 @@ class ChromeNode(template.Node):
         self.name, self.vary, self.nodelist = name, vary, nodelist
 
     def render(self, context: template.Context) -> str:
-        key = (self.name, get_language(), *(value.resolve(context) for value in self.vary))
-        html = _rendered.get(key)
-        if html is None:
-            html = self.nodelist.render(context)
-            if len(_rendered) >= _LIMIT:
-                _rendered.clear()
-            _rendered[key] = html
-        return html
+        key = (self.name, *(value.resolve(context) for value in self.vary))
+        return kept(key, lambda: self.nodelist.render(context))
 
 
 @register.tag("chrome")
