@@ -118,9 +118,14 @@ def is_postgres() -> bool:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Any:
-    """Rate-limit counters live in the cache: every test starts with none."""
+    """Rate-limit counters live in the cache: every test starts with none (and no process copy
+    of a cached choice: a frozen clock can give a version number again)."""
     from django.core.cache import cache
 
+    from rukhsa.catalog import choices
+
     cache.clear()
+    choices.forget_kept()
     yield
     cache.clear()
+    choices.forget_kept()

@@ -512,12 +512,78 @@ def test_a_snapshot_reads_each_version_once_and_never_a_newer_one(cat, monkeypat
     with choices.snapshot():
         first = choices.version()
         catalog.period_specializations(period=cat.period, mode=Mode.DIGITAL, gender=Gender.MALE)
+        catalog.period_by_id(cat.period.pk)  # the catalogue's number came with the first read
         slots(cat, cat.slot)  # the centre's number: read once, when first needed
         slots(cat, cat.slot)
         choices.bump()
         assert choices.version() == first  # the page reads one state
-    assert reads == [[choices.VERSION_KEY], [choices.CENTRE_VERSION_KEY.format(cat.digital.pk)]]
+    assert reads == [
+        [choices.VERSION_KEY, choices.CATALOGUE_VERSION_KEY],
+        [choices.CENTRE_VERSION_KEY.format(cat.digital.pk)],
+    ]
     assert choices.version() > first
+
+
+# --- each process's copies of the entries ---------------------------------------------------
+
+
+def test_an_entry_read_once_is_served_from_the_process_memory(cat, monkeypatch):
+    from django.core.cache import cache
+
+    kwargs = {"period": cat.period, "mode": Mode.DIGITAL, "gender": Gender.MALE}
+    assert catalog.period_specializations(**kwargs) == [cat.spec]
+    gets: list[str] = []
+    real_get = cache.get
+
+    def counted(key, *args, **kw):
+        gets.append(key)
+        return real_get(key, *args, **kw)
+
+    monkeypatch.setattr(cache, "get", counted)
+    with choices.snapshot():
+        assert catalog.period_specializations(**kwargs) == [cat.spec]
+    assert not any(":specializations:" in key for key in gets)
+    # Another process (its memory empty) reads what this one stored, from the shared cache.
+    choices.forget_kept()
+    with choices.snapshot():
+        assert catalog.period_specializations(**kwargs) == [cat.spec]
+    assert any(":specializations:" in key for key in gets)
+
+
+def test_a_seat_event_elsewhere_reaches_the_process_through_the_version(cat):
+    kwargs = {"period": cat.period, "mode": Mode.DIGITAL, "gender": Gender.MALE}
+    assert catalog.period_specializations(**kwargs) == [cat.spec]
+    # The last seats go without a signal this process sees (another process, a bulk update):
+    # only the version number it bumped in the shared cache tells.
+    Session.objects.filter(period=cat.period).update(seats_taken=F("capacity"))
+    assert catalog.period_specializations(**kwargs) == [cat.spec]  # the copy, as before
+    choices.seats_freed()
+    assert catalog.period_specializations(**kwargs) == []
+
+
+def test_the_process_copy_expires_with_the_shared_entry(cat, monkeypatch):
+    kwargs = {"period": cat.period, "mode": Mode.DIGITAL, "gender": Gender.MALE}
+    assert catalog.period_specializations(**kwargs) == [cat.spec]
+    Session.objects.filter(period=cat.period).update(seats_taken=F("capacity"))
+    real = choices.time.time
+    monkeypatch.setattr(choices.time, "time", lambda: real() + choices.TTL + 1)
+    assert catalog.period_specializations(**kwargs) == []  # the safety net still holds
+
+
+def test_nothing_is_kept_for_a_code_that_names_nothing(cat):
+    for n in range(choices.LOCAL_SIZE + 10):
+        assert catalog.active_specialization(f"no-such-code-{n}") is None
+    assert len(choices._kept._entries) < 10
+    assert catalog.active_specialization(cat.spec.code) == cat.spec
+
+
+def test_the_process_memory_is_bounded(monkeypatch):
+    kept = choices._Kept(3)
+    for n in range(5):
+        kept.put(f"k{n}", choices.time.time() + 30, n)
+    assert kept.get("k0", choices.time.time()) is None
+    assert kept.get("k1", choices.time.time()) is None
+    assert [kept.get(f"k{n}", choices.time.time()) for n in (2, 3, 4)] == [2, 3, 4]
 
 
 # --- catalogue rows: kept through seat events, never after a catalogue change -----------------

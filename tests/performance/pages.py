@@ -27,6 +27,7 @@ from django.urls import reverse
 from rukhsa.accounts.models import User
 from rukhsa.admission import services as admission
 from rukhsa.booking.models import Registration, Status
+from rukhsa.catalog import choices
 from rukhsa.demo import loader
 from rukhsa.payments.models import Invoice
 from rukhsa.results.models import Result
@@ -82,6 +83,7 @@ def _choose(period: str, **params: str) -> str:
 def walk(make_user: Callable[..., User]) -> Walk:
     """The whole candidate journey on the data loaded now; {page: queries}."""
     cache.clear()
+    choices.forget_kept()
     candidate = make_user(gender="male")
     client = Client()
     client.force_login(candidate)

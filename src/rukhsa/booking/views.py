@@ -24,7 +24,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse
@@ -367,8 +366,8 @@ def _choose_body(
         ],
     )
     key = "rukhsa:choose-body:" + hashlib.sha256(repr(parts).encode()).hexdigest()
-    body: str | None = cache.get(key)
-    if body is None:
+
+    def render_body() -> str:
         context: dict[str, Any] = {
             "period": choice.period,
             "choice": choice,
@@ -383,8 +382,9 @@ def _choose_body(
                 chosen=choice.day,
                 link=lambda **extra: "?" + choice.query(**extra),
             )
-        body = render_to_string("booking/_choose_body.html", context, request)
-        cache.set(key, body, timeout=choices.TTL)
+        return render_to_string("booking/_choose_body.html", context, request)
+
+    body = choices.keep(key, render_body)
     if step in ("slot", "sitting"):
         body = _with_seats_left(body, options)
     return mark_safe(body)  # noqa: S308 — our own template's output, escaped when rendered
@@ -419,13 +419,14 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
 
     Computer-based: once the centre is known, a month calendar of its days (seats left in
     words), and the chosen day's times below it."""
-    period = _period_or_404(period_code)
-    user = _candidate(request)
-    if not terms.terms_accepted(candidate=user, period=period):
-        return redirect("booking:notes", period_code=period.code)
-    # One reading of the version numbers for every option list of the page, before them: the
-    # step's markup, like the options, is never stored under a newer number than what it shows.
+    # One reading of the version numbers for every cached row and option list of the page,
+    # before them: the step's markup, like the options, is never stored under a newer number
+    # than what it shows.
     with choices.snapshot():
+        period = _period_or_404(period_code)
+        user = _candidate(request)
+        if not terms.terms_accepted(candidate=user, period=period):
+            return redirect("booking:notes", period_code=period.code)
         version = choices.version()
         choice = _parse_choice(request, period, user)
         step, options = _choose_step(period, user, choice)
