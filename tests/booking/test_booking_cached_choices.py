@@ -71,10 +71,27 @@ def test_a_second_read_is_served_from_the_cache(cat, django_assert_num_queries):
         assert catalog.period_specializations(**kwargs) == first == [cat.spec]
     with django_assert_num_queries(1):
         catalog.period_specializations(**{**kwargs, "gender": Gender.FEMALE})  # its own key
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the centre's sessions, then their seats
         slots(cat, cat.slot)
     with django_assert_num_queries(0):
         assert slots(cat, cat.slot)[cat.slot.pk].seats_free == 10
+
+
+def test_a_seat_taken_reads_only_the_centres_seats_again(cat, django_assert_num_queries):
+    slots(cat, cat.slot)
+    booking_selectors.day_seats_for_choice(
+        period=cat.period, specialization=cat.spec, gender=Gender.MALE, centre=cat.digital
+    )
+    Session.objects.filter(pk=cat.slot.pk).update(seats_taken=F("seats_taken") + 1)
+    choices.seat_taken(centre_id=cat.digital.pk, filled=False)
+    with django_assert_num_queries(1):  # the seats, shared by the calendar and the times
+        assert slots(cat, cat.slot)[cat.slot.pk].seats_free == 9
+        days = booking_selectors.day_seats_for_choice(
+            period=cat.period, specialization=cat.spec, gender=Gender.MALE, centre=cat.digital
+        )
+    assert days[cat.slot.date].free == sum(
+        s.seats_free for s in slots(cat, cat.slot).values() if s.date == cat.slot.date
+    )
 
 
 def test_the_key_carries_the_day(cat):

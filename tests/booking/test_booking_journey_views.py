@@ -87,7 +87,7 @@ def test_steps_in_order_when_each_has_a_choice(cat, candidate_client):
     )
     assert response.context["step"] == "slot"
     html = response.content.decode()
-    slots = {s.pk: s.full for s in response.context["options"]}
+    slots = {s.pk: s.is_full for s in response.context["options"]}
     assert slots == {cat.slot.pk: False, cat.slot_late.pk: True}
     assert f'value="{cat.slot_late.pk}" disabled' in html  # full is shown, not selectable
     assert 'class="month"' in html  # the calendar stays above the times

@@ -27,14 +27,16 @@ PINNED = {
     "choose: specialization": 2,
     "choose: city": 2,
     "choose: centre": 2,
-    "choose: date": 2,
+    # The calendar's first visit reads the centre's sessions (kept with the catalogue rows) and
+    # their seats (kept until the next seat taken at the centre): the times step reads neither.
+    "choose: date": 3,
     "choose: date (cached)": 1,
-    "choose: slot": 2,
+    "choose: slot": 1,
     "choose: slot (cached)": 1,
     "choose: specialization (cached)": 1,
     "choose: city (cached)": 1,
     "choose: centre (cached)": 1,
-    "choose: sitting": 5,
+    "choose: sitting": 6,
     "choose: sitting (cached)": 1,
     "review": 3,
     # Holds, and opens the payment in the same transaction (straight to the card page).
@@ -90,4 +92,6 @@ def test_a_cached_choose_step_runs_fewer_queries_than_the_first_visit(make_user)
     cached = [page for page in counts if page.endswith(" (cached)")]
     assert len(cached) == 6
     for page in cached:
-        assert counts[page] < counts[page.removesuffix(" (cached)")], page
+        first = counts[page.removesuffix(" (cached)")]
+        # The times step's first visit already finds what the calendar read.
+        assert counts[page] < first or counts[page] == first == 1, page

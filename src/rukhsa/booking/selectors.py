@@ -1,5 +1,6 @@
 """Reads for the booking pages, each ownership-checked where a candidate names an object."""
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -165,34 +166,75 @@ class DaySeats:
         return Seats.MANY
 
 
-def day_seats_for_choice(
-    *, period: Period, specialization: Specialization, gender: str, centre: Centre
-) -> dict[date, DaySeats]:
-    """Every test day a centre has for the choice, full days included, with its seats left
-    (the digital calendar). Cached (catalog/choices.py); one query on a miss."""
+def centre_seats(*, period: Period, centre: Centre) -> dict[int, tuple[int, int]]:
+    """Each open future session of the period at a centre: its seats taken and the seats of its
+    lapsed holds (which the pages count as free). Cached under the centre's seat version (every
+    seat taken there bumps it), so during an opening it is read again after each seat taken at
+    the centre: one small query, shared by the calendar and the times list of every
+    specialization and gender (the sessions themselves come from `_centre_sessions`)."""
 
-    def compute() -> dict[date, DaySeats]:
-        # Plain tuples, not Session objects: a centre can have a hundred sessions in a period,
-        # and this runs again after every seat taken there.
+    def compute() -> dict[int, tuple[int, int]]:
         rows = _with_lapsed_holds(
+            Session.objects.filter(
+                period=period, centre=centre, status=SessionStatus.OPEN, date__gt=clock.today()
+            ).order_by()  # a dict: no sort, and no join for the sessions' default ordering
+        ).values_list("pk", "seats_taken", F("seats_lapsed"))  # the annotation
+        return {pk: (taken, int(lapsed or 0)) for pk, taken, lapsed in rows}
+
+    return choices.cached("centre-seats", (period, centre), compute, centre=centre)
+
+
+def _centre_sessions(
+    *, period: Period, specialization: Specialization, gender: str, centre: Centre
+) -> list[Session]:
+    """Every open future session of the choice at a centre, full ones included, by date and
+    time, as the catalogue has them: cached with the catalogue rows (adding, closing or moving
+    a session is a catalogue write), their seats read apart (`centre_seats`)."""
+    return choices.cached(
+        "centre-sessions",
+        (period, specialization, gender, centre),
+        lambda: list(
             catalog.bookable_sessions(
                 period=period,
                 mode=centre.mode,
                 specialization=specialization,
                 gender=gender,
                 include_full=True,
-            ).filter(centre=centre)
-        ).values_list("date", "capacity", "seats_taken", F("seats_lapsed"))  # the annotation
-        free: dict[date, int] = {}
-        capacity: dict[date, int] = {}
-        for day, seats, taken, lapsed in rows:
-            free[day] = free.get(day, 0) + max(0, seats - taken + int(lapsed or 0))
-            capacity[day] = capacity.get(day, 0) + seats
-        return {day: DaySeats(day, free[day], capacity[day]) for day in sorted(free)}
-
-    return choices.cached(
-        "day-seats", (period, specialization, gender, centre), compute, centre=centre
+            )
+            .filter(centre=centre)
+            .order_by("date", "start_time", "pk")
+        ),
+        rows=True,
     )
+
+
+def _seated(session: Session, seats: dict[int, tuple[int, int]]) -> Session:
+    """A copy of a cached session with its seats as read now (one no longer open: full)."""
+    taken, lapsed = seats.get(session.pk, (session.capacity, 0))
+    seated = copy.copy(session)  # the cached one is shared: never changed
+    seated.seats_taken = taken
+    seated.seats_lapsed = lapsed  # type: ignore[attr-defined]
+    return seated
+
+
+def day_seats_for_choice(
+    *, period: Period, specialization: Specialization, gender: str, centre: Centre
+) -> dict[date, DaySeats]:
+    """Every test day a centre has for the choice, full days included, with its seats left
+    (the digital calendar); from the cached sessions and seats, no query when both are
+    cached."""
+    seats = centre_seats(period=period, centre=centre)
+    free: dict[date, int] = {}
+    capacity: dict[date, int] = {}
+    sessions = _centre_sessions(
+        period=period, specialization=specialization, gender=gender, centre=centre
+    )
+    for session in sessions:
+        taken, lapsed = seats.get(session.pk, (session.capacity, 0))
+        day = session.date
+        free[day] = free.get(day, 0) + max(0, session.capacity - taken + lapsed)
+        capacity[day] = capacity.get(day, 0) + session.capacity
+    return {day: DaySeats(day, free[day], capacity[day]) for day in sorted(free)}
 
 
 def dates_for_choice(
@@ -215,43 +257,13 @@ def sessions_for_choice(
     day: date | None,
 ) -> list[Session]:
     """The sittings (paper) or time slots of a date (digital) at a centre, full ones included
-    so they can be shown as full; seats of lapsed holds count as free. Cached
-    (catalog/choices.py); one query on a miss."""
-
-    def compute() -> list[Session]:
-        if day is not None:
-            return list(
-                _with_lapsed_holds(
-                    catalog.session_slots(
-                        period=period,
-                        specialization=specialization,
-                        gender=gender,
-                        centre=centre,
-                        day=day,
-                        include_full=True,
-                    )
-                )
-            )
-        return list(
-            _with_lapsed_holds(
-                catalog.bookable_sessions(
-                    period=period,
-                    mode=centre.mode,
-                    specialization=specialization,
-                    gender=gender,
-                    include_full=True,
-                )
-                .filter(centre=centre)
-                .order_by("date", "start_time")
-            )
-        )
-
-    return choices.cached(
-        "sessions",
-        (period, specialization, gender, centre, day.isoformat() if day else None),
-        compute,
-        centre=centre,
+    so they can be shown as full; seats of lapsed holds count as free. From the cached
+    sessions and seats (catalog/choices.py), no query when both are cached."""
+    seats = centre_seats(period=period, centre=centre)
+    sessions = _centre_sessions(
+        period=period, specialization=specialization, gender=gender, centre=centre
     )
+    return [_seated(s, seats) for s in sessions if day is None or s.date == day]
 
 
 def session_for_review(*, period: Period, session_id: str) -> Session | None:
