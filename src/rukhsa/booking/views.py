@@ -462,13 +462,14 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
 def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
     """Review the chosen session and the amount; confirming holds the seat and goes straight on
     to the payment page (the registration page keeps the held seat and “Pay now” for later)."""
-    period = _period_or_404(period_code)
-    user = _candidate(request)
-    if not terms.terms_accepted(candidate=user, period=period):
-        return redirect("booking:notes", period_code=period.code)
-    data = request.POST if request.method == "POST" else request.GET
-    session = selectors.session_for_review(period=period, session_id=data.get("session", ""))
-    specialization = catalog.active_specialization(data.get("spec", ""))
+    with choices.snapshot():  # the cached rows read with one reading of the versions
+        period = _period_or_404(period_code)
+        user = _candidate(request)
+        if not terms.terms_accepted(candidate=user, period=period):
+            return redirect("booking:notes", period_code=period.code)
+        data = request.POST if request.method == "POST" else request.GET
+        session = selectors.session_for_review(period=period, session_id=data.get("session", ""))
+        specialization = catalog.active_specialization(data.get("spec", ""))
     if session is None or specialization is None:
         messages.error(request, _("Please choose the session again."))
         return redirect("booking:choose", period_code=period.code)
