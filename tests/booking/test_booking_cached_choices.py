@@ -640,3 +640,43 @@ def test_a_registration_page_shows_its_centre_as_the_catalogue_now_has_it(cat, c
     assert "Renamed Centre" in page
     other = make_centre(mode=Mode.DIGITAL, gender=Gender.MALE, code="RUH-D-M9")
     assert other.name_en not in page
+
+
+def test_the_centres_seats_read_counts_lapsed_holds_as_the_orm_read_does(cat, make_user):
+    """`centre_seats` writes out the statement `_with_lapsed_holds` builds: both give the same
+    seats taken and lapsed seats, a lapsed seat hold and a lapsed change hold included."""
+    from rukhsa.booking.models import PendingChange
+
+    held = services.registration_hold(
+        candidate=make_user(), session_id=cat.slot.pk, specialization_id=cat.spec.pk
+    )
+    mover = services.registration_hold(
+        candidate=make_user(), session_id=cat.slot.pk, specialization_id=cat.spec.pk
+    )
+    PendingChange.objects.create(
+        registration=mover, to_session=cat.slot, held_until=clock.now() + timedelta(minutes=5)
+    )
+    later = clock.now() + timedelta(minutes=16)
+
+    def orm() -> dict[int, tuple[int, int]]:
+        rows = booking_selectors._with_lapsed_holds(
+            Session.objects.filter(
+                period=cat.period,
+                centre=cat.digital,
+                status=SessionStatus.OPEN,
+                date__gt=clock.today(),
+            )
+        ).values_list("pk", "seats_taken", F("seats_lapsed"))
+        return {pk: (taken, lapsed) for pk, taken, lapsed in rows}
+
+    def raw() -> dict[int, tuple[int, int]]:
+        return booking_selectors._read_centre_seats(
+            period_id=cat.period.pk, centre_id=cat.digital.pk
+        )
+
+    assert raw() == orm()
+    assert raw()[cat.slot.pk] == (2, 0)
+    with time_machine.travel(later, tick=False):
+        assert raw() == orm()
+        assert raw()[cat.slot.pk] == (2, 3)  # two seat holds and the change's hold ran out
+    assert held.pk  # still held in the database: nothing was written by the reads

@@ -6,7 +6,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
@@ -172,16 +173,42 @@ def centre_seats(*, period: Period, centre: Centre) -> dict[int, tuple[int, int]
     seat taken there bumps it), so during an opening it is read again after each seat taken at
     the centre: one small query, shared by the calendar and the times list of every
     specialization and gender (the sessions themselves come from `_centre_sessions`)."""
+    return choices.cached(
+        "centre-seats",
+        (period, centre),
+        lambda: _read_centre_seats(period_id=period.pk, centre_id=centre.pk),
+        centre=centre,
+    )
 
-    def compute() -> dict[int, tuple[int, int]]:
-        rows = _with_lapsed_holds(
-            Session.objects.filter(
-                period=period, centre=centre, status=SessionStatus.OPEN, date__gt=clock.today()
-            ).order_by()  # a dict: no sort, and no join for the sessions' default ordering
-        ).values_list("pk", "seats_taken", F("seats_lapsed"))  # the annotation
-        return {pk: (taken, int(lapsed or 0)) for pk, taken, lapsed in rows}
 
-    return choices.cached("centre-seats", (period, centre), compute, centre=centre)
+def _read_centre_seats(*, period_id: int, centre_id: int) -> dict[int, tuple[int, int]]:
+    """The statement `_with_lapsed_holds` builds, written out: it runs after every seat taken
+    at a centre during an opening, and building it through the ORM cost more CPU than running
+    it (about 2 of 3 ms). Same tables and conditions; the dates are adapted as the ORM does."""
+    quote = connection.ops.quote_name
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    sql = (
+        f"SELECT s.id, s.seats_taken,"  # noqa: S608 — table names from the models, values as parameters
+        f" (SELECT COUNT(*) FROM {quote(Registration._meta.db_table)} r"
+        f"   WHERE r.session_id = s.id AND r.status = %s AND r.held_until <= %s)"
+        f" + (SELECT COUNT(*) FROM {quote(PendingChange._meta.db_table)} c"
+        f"   WHERE c.to_session_id = s.id AND c.state = %s AND c.held_until <= %s)"
+        f" FROM {quote(Session._meta.db_table)} s"
+        f" WHERE s.period_id = %s AND s.centre_id = %s AND s.status = %s AND s.date > %s"
+    )
+    params = [
+        Status.HELD.value,
+        now,
+        PendingChange.State.HELD.value,
+        now,
+        period_id,
+        centre_id,
+        SessionStatus.OPEN.value,
+        connection.ops.adapt_datefield_value(clock.today()),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pk: (taken, int(lapsed or 0)) for pk, taken, lapsed in cursor.fetchall()}
 
 
 def _centre_sessions(
