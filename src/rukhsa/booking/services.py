@@ -117,24 +117,30 @@ def registration_hold(
     if refusal:
         raise BookingError(refusal, code="not_eligible")
     test = session.period.test
-    if _candidate_registrations_settle(candidate=candidate, test_id=test.pk):
-        raise BookingError(
-            _(
-                "You already have an active registration for this test. "
-                "Open it from “My registrations”."
-            ),
-            code="already_registered",
+
+    def ask() -> waitlist.BeforeHold:
+        # The list, the candidate's own waiting entry, a lapsed hold in the session and the
+        # candidate's own registrations: one read.
+        return waitlist.before_hold(
+            session_id=session.pk,
+            period_id=session.period_id,
+            candidate_id=candidate.pk,
+            test_id=test.pk,
+            now=clock.now(),
         )
 
+    known = ask()
+    if known.candidate_registered:  # a first booking (an opening's many) skips this read
+        if _candidate_registrations_settle(candidate=candidate, test_id=test.pk):
+            raise BookingError(
+                _(
+                    "You already have an active registration for this test. "
+                    "Open it from “My registrations”."
+                ),
+                code="already_registered",
+            )
+        known = ask()  # settling may have freed a seat (the candidate's own lapsed hold)
     now = clock.now()
-    # The list, the candidate's own waiting entry and a lapsed hold in the session: one read.
-    known = waitlist.before_hold(
-        session_id=session.pk,
-        period_id=session.period_id,
-        candidate_id=candidate.pk,
-        test_id=test.pk,
-        now=now,
-    )
     waitlist.serve_list_first(
         session_id=session.pk, period_id=session.period_id, now=now, known=known
     )
