@@ -564,9 +564,12 @@ def registration_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "registration": registration,
             "invoice": selectors.invoice_for(registration),
+            # Every change raises the ticket's version: one never changed has no history.
             "history": registration.changes.select_related(
                 "from_session__centre", "to_session__centre"
-            ),
+            )
+            if registration.ticket_version > 1
+            else [],
             "change_refusal": changes.change_refusal(registration) if confirmed else None,
             "cancel_refusal": changes.cancel_refusal(registration) if confirmed else None,
             "deadline": changes.change_deadline(registration),
