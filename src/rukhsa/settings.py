@@ -151,13 +151,6 @@ if DATABASE_URL:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["TEST"] = {"NAME": os.environ.get("RUKHSA_TEST_DB", "test_rukhsa")}
-        # Parameters sent apart from the statement (psycopg's server-side binding) rather than
-        # quoted into it: the same page sends the same statement text, so psycopg prepares the
-        # ones run often and PostgreSQL stops parsing and planning them afresh
-        # (docs/performance.md; DB_SERVER_SIDE_BINDING=0 turns it off).
-        DATABASES["default"]["OPTIONS"]["server_side_binding"] = env_bool(
-            "DB_SERVER_SIDE_BINDING", True
-        )
         # PgBouncer in transaction pooling mode (deploy/pgbouncer.ini): each transaction may run
         # on a different server connection, so nothing may outlive a transaction on the server
         # side: no server-side cursors (they live across transactions) and no prepared
