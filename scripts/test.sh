@@ -37,9 +37,11 @@ PY
     exit 1
   fi
   echo "== Test suite on PostgreSQL =="
-  # The guide's journeys walk the same pages as the browser tests and touch no
-  # database-specific code: they run once, in the SQLite pass.
-  DATABASE_URL="$pg_url" "$PYTEST" -q -m "not guide" "$@"
+  # Every test again except those that drive Chromium: the browser journeys and the guide's
+  # walk the same views and templates as the test client does, through a live server, and
+  # touch no database-specific code; they run once, in the SQLite pass (half the time of this
+  # pass otherwise). Locking, concurrency and every view's queries run here.
+  DATABASE_URL="$pg_url" "$PYTEST" -q -m "not guide and not browser" "$@"
 else
   echo "(PostgreSQL pass skipped: set DATABASE_URL=postgres://... to run it)"
 fi
