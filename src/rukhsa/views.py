@@ -12,12 +12,17 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
-from rukhsa.booking.models import ACTIVE, Registration, Status, WaitlistEntry
-from rukhsa.booking.selectors import Gap, active_registrations, readiness_gaps, waitlist_of
+from rukhsa.booking.models import Status
+from rukhsa.booking.selectors import (
+    Gap,
+    active_registrations,
+    held_or_confirmed,
+    open_waitlist_entries,
+    readiness_gaps,
+    waitlist_of,
+)
 from rukhsa.core import bidi
-from rukhsa.results.models import Result
-from rukhsa.results.selectors import new_results
-from rukhsa.results.services import published_q
+from rukhsa.results.selectors import new_results, unseen_results
 
 
 @dataclass(frozen=True)
@@ -41,20 +46,14 @@ class Holdings:
 def holdings_of(user: User) -> Holdings:
     """One query with three EXISTS: a candidate with no result, registration or waiting-list
     entry yet (every first-time candidate at an opening) costs the dashboard this one query
-    instead of three joined reads. Each EXISTS is as wide as the read it spares, or wider."""
+    instead of three joined reads, each EXISTS on the very selection the read it spares
+    starts from."""
     found = (
         User.objects.filter(pk=user.pk)
         .values_list(
-            Exists(
-                Result.objects.filter(published_q(), candidate=OuterRef("pk"), seen_at__isnull=True)
-            ),
-            Exists(Registration.objects.filter(candidate=OuterRef("pk"), status__in=ACTIVE)),
-            Exists(
-                WaitlistEntry.objects.filter(
-                    candidate=OuterRef("pk"),
-                    state__in=[WaitlistEntry.State.WAITING, WaitlistEntry.State.OFFERED],
-                )
-            ),
+            Exists(unseen_results(OuterRef("pk"))),
+            Exists(held_or_confirmed(OuterRef("pk"))),
+            Exists(open_waitlist_entries(OuterRef("pk"))),
         )
         .first()
     )

@@ -98,15 +98,15 @@ def registrations_of(*, candidate: User) -> QuerySet[Registration]:
     )
 
 
+def held_or_confirmed(candidate: Any) -> QuerySet[Registration]:
+    """The candidate's held and confirmed registrations, live or not (`candidate`: a user, an
+    id or an ``OuterRef``)."""
+    return Registration.objects.filter(candidate=candidate, status__in=ACTIVE)
+
+
 def active_registrations(*, candidate: User) -> list[Registration]:
     """Held (live) and confirmed registrations whose test day has not passed."""
-    return [
-        r
-        for r in Registration.objects.filter(candidate=candidate, status__in=ACTIVE).select_related(
-            "session"
-        )
-        if r.is_current()
-    ]
+    return [r for r in held_or_confirmed(candidate).select_related("session") if r.is_current()]
 
 
 def _with_lapsed_holds(sessions: QuerySet[Session]) -> QuerySet[Session]:
@@ -356,12 +356,19 @@ def _place(entry: WaitlistEntry) -> int:
     return ahead.count() + 1
 
 
-def waitlist_of(*, candidate: User) -> list[WaitlistPlace]:
-    """The candidate's open entries (waiting or offered), with place or live offer."""
-    entries = WaitlistEntry.objects.filter(
+def open_waitlist_entries(candidate: Any) -> QuerySet[WaitlistEntry]:
+    """The candidate's waiting-list entries still open: waiting or offered a seat."""
+    return WaitlistEntry.objects.filter(
         candidate=candidate,
         state__in=[WaitlistEntry.State.WAITING, WaitlistEntry.State.OFFERED],
-    ).select_related("test", "specialization", "city", "session__centre")
+    )
+
+
+def waitlist_of(*, candidate: User) -> list[WaitlistPlace]:
+    """The candidate's open entries (waiting or offered), with place or live offer."""
+    entries = open_waitlist_entries(candidate).select_related(
+        "test", "specialization", "city", "session__centre"
+    )
     places = []
     for entry in entries:
         offer = None

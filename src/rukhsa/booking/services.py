@@ -27,7 +27,7 @@ from rukhsa.booking.seats import (
     seat_transaction,
     take_seat,
 )
-from rukhsa.booking.selectors import Gap, catalogue_attach, readiness_gaps
+from rukhsa.booking.selectors import Gap, catalogue_attach, held_or_confirmed, readiness_gaps
 from rukhsa.catalog.models import Session, SessionStatus, Specialization
 from rukhsa.catalog.selectors import candidate_opens_at, session_hosts
 from rukhsa.core import clock
@@ -201,11 +201,7 @@ def _candidate_registrations_settle(*, candidate: User, test_id: int) -> bool:
     candidate's own lapsed holds (they must not block them) and complete the confirmed
     registrations whose test day has passed (nor a test already sat), as `holds_expire` and
     `registrations_complete_past` do for this candidate."""
-    mine = list(
-        Registration.objects.filter(candidate=candidate, status__in=ACTIVE).select_related(
-            "session"
-        )
-    )
+    mine = list(held_or_confirmed(candidate).select_related("session"))
     if any(r.test_id == test_id and r.is_current() for r in mine):
         return True
     now, today = clock.now(), clock.today()

@@ -39,6 +39,7 @@ from rukhsa.booking.seats import (
     seat_transaction,
     take_seat,
 )
+from rukhsa.booking.selectors import held_or_confirmed
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import City, Mode, Period, Session, SessionStatus, Specialization
 from rukhsa.core import clock
@@ -285,7 +286,7 @@ def before_hold(
                     session_id=session_id, status=Status.HELD, held_until__lte=now
                 )
             ),
-            Exists(Registration.objects.filter(candidate_id=candidate_id, status__in=ACTIVE)),
+            Exists(held_or_confirmed(candidate_id)),
         )
         .first()
     )

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Avg, Count, QuerySet
 from django.http import Http404
@@ -54,12 +55,18 @@ def result_rows(*, candidate: User) -> list[ResultRow]:
     return rows
 
 
+def unseen_results(candidate: Any) -> QuerySet[Result]:
+    """Published results the candidate has not opened yet (`candidate`: a user or an
+    ``OuterRef``)."""
+    return Result.objects.filter(published_q(), candidate=candidate, seen_at__isnull=True)
+
+
 def new_results(*, candidate: User) -> list[Result]:
     """Published results the candidate has not opened yet (the dashboard announces them by
     specialization, with a link): only those columns are read, as the dashboard is the page
     every candidate opens first."""
     return list(
-        Result.objects.filter(published_q(), candidate=candidate, seen_at__isnull=True)
+        unseen_results(candidate)
         .select_related("specialization")
         .only("pk", "specialization__name_ar", "specialization__name_en")
         .order_by("-period__first_test_day", "id")  # as Result's own ordering
