@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTEST=".venv/bin/pytest"
+# Both passes spread the tests over one process per core (pytest-xdist; each process has its own
+# test database). TEST_WORKERS=0 runs them in this process, one after the other.
+WORKERS=(-n "${TEST_WORKERS:-auto}")
 export PATH="$PWD/.venv/bin:$PATH"
 
 echo "== Arabic catalogue =="
@@ -17,7 +20,7 @@ fi
 .venv/bin/python scripts/check_translations.py
 
 echo "== Test suite on SQLite =="
-env -u DATABASE_URL "$PYTEST" -q "$@"
+env -u DATABASE_URL "$PYTEST" -q "${WORKERS[@]}" "$@"
 
 pg_url="${DATABASE_URL:-}"
 if [ -z "$pg_url" ] && [ -n "${CI:-}" ]; then
@@ -41,7 +44,7 @@ PY
   # walk the same views and templates as the test client does, through a live server, and
   # touch no database-specific code; they run once, in the SQLite pass (half the time of this
   # pass otherwise). Locking, concurrency and every view's queries run here.
-  DATABASE_URL="$pg_url" "$PYTEST" -q -m "not guide and not browser" "$@"
+  DATABASE_URL="$pg_url" "$PYTEST" -q "${WORKERS[@]}" -m "not guide and not browser" "$@"
 else
   echo "(PostgreSQL pass skipped: set DATABASE_URL=postgres://... to run it)"
 fi
