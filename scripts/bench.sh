@@ -22,6 +22,7 @@ BENCH_REDIS_DB=${BENCH_REDIS_DB:-13}
 # throughput (the journey bench, docs/performance.md).
 BENCH_WORKERS=${BENCH_WORKERS:-2}
 BENCH_THREADS=${BENCH_THREADS:-4}
+BENCH_WORKER_CLASS=${BENCH_WORKER_CLASS:-gthread}  # or sync (one request at a time per process)
 BENCH_CANDIDATES=${BENCH_CANDIDATES:-2000}
 BENCH_KEEP_DB=${BENCH_KEEP_DB:-0}
 BENCH_BURST=${BENCH_BURST:-1}        # the classic hold burst (bench/burst.py)
@@ -88,7 +89,7 @@ export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL=0 DEBUG=0 LOG_LEVEL=WARNING
 export DJANGO_SETTINGS_MODULE=bench_settings BENCH_STATIC_ROOT="$RUN_DIR/static"
 export PYTHONPATH="$PWD/bench:$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
 export BENCH_URL="http://127.0.0.1:$BENCH_PORT"
-export BENCH_SERVER="gunicorn gthread, $BENCH_WORKERS workers x $BENCH_THREADS threads"
+export BENCH_SERVER="gunicorn $BENCH_WORKER_CLASS, $BENCH_WORKERS workers x $BENCH_THREADS threads"
 SERVER_PIN=()
 CLIENT_PIN=()
 if [[ "$BENCH_PIN" == "1" ]]; then
@@ -165,7 +166,7 @@ if [[ "$BENCH_OPENING" == "1" ]]; then
 fi
 
 step "gunicorn on 127.0.0.1:$BENCH_PORT ($BENCH_SERVER)"
-"${SERVER_PIN[@]}" $GUNICORN rukhsa.wsgi --bind "127.0.0.1:$BENCH_PORT" --worker-class gthread \
+"${SERVER_PIN[@]}" $GUNICORN rukhsa.wsgi --bind "127.0.0.1:$BENCH_PORT" --worker-class "$BENCH_WORKER_CLASS" \
     --workers "$BENCH_WORKERS" --threads "$BENCH_THREADS" --timeout 120 --backlog 2048 \
     --keep-alive 30 --graceful-timeout 5 \
     --log-level warning >"$RUN_DIR/gunicorn.log" 2>&1 &

@@ -14,7 +14,7 @@ from rukhsa.core import clock
 from rukhsa.notifications.models import Message
 from rukhsa.notifications.rendering import message_render
 from rukhsa.notifications.services import message_send, messages_batch
-from rukhsa.notifications.tasks import message_deliver, messages_retry_due
+from rukhsa.notifications.tasks import message_deliver, messages_deliver, messages_retry_due
 
 
 def send(**kwargs):
@@ -162,6 +162,18 @@ def test_delivery_is_idempotent(db):
     assert message_deliver.call(message.pk) == "skipped"
     message.refresh_from_db()
     assert message.attempts == 1
+
+
+def test_the_task_of_an_event_reads_its_messages_at_once(db):
+    sms, email = send(dedupe_key="event:once")
+    gone = send(kind="contact_changed", context={"field": "email"}, email_to=None)[0]
+    gone.delete()
+    with CaptureQueriesContext(connection) as queries:
+        outcome = messages_deliver.call([sms.pk, gone.pk, email.pk])
+    assert outcome == ["sent", "skipped", "sent"]
+    # One read for the three ids, then each message's own save (delivered on its own).
+    assert [q["sql"].split()[0] for q in queries] == ["SELECT", "UPDATE", "UPDATE"]
+    assert messages_deliver.call([sms.pk, email.pk]) == ["skipped", "skipped"]
 
 
 def test_outbox_only_when_debug(db, settings):

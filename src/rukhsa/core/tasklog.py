@@ -7,6 +7,7 @@ task inside the request, which already carries its id, so only queued backends r
 import logging
 from typing import Any
 
+from django.db import connection
 from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks.signals import task_enqueued, task_finished, task_started
 
@@ -33,22 +34,30 @@ def on_enqueued(sender: Any, task_result: Any, **kwargs: Any) -> None:
     )
 
 
+def _origin_take(task_id: str) -> str:
+    """The request id recorded for `task_id`, with its row removed: one statement (the row
+    is only read here, so it goes when it is read)."""
+    table = connection.ops.quote_name(TaskOrigin._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE task_id = %s RETURNING request_id",  # noqa: S608
+            [task_id],
+        )
+        row = cursor.fetchone()
+    return str(row[0]) if row else ""
+
+
 def on_started(sender: Any, task_result: Any, **kwargs: Any) -> None:
     if not _queued(sender):
         return
     task_id = str(task_result.id)
-    request_id = (
-        TaskOrigin.objects.filter(task_id=task_id).values_list("request_id", flat=True).first()
-    )
-    _tokens[task_id] = request_id_var.set(request_id or "")
+    _tokens[task_id] = request_id_var.set(_origin_take(task_id))
 
 
 def on_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
     if not _queued(sender):
         return
-    task_id = str(task_result.id)
-    token = _tokens.pop(task_id, None)
-    TaskOrigin.objects.filter(task_id=task_id).delete()
+    token = _tokens.pop(str(task_result.id), None)
     if token is not None:
         request_id_var.reset(token)
 

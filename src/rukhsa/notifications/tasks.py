@@ -18,18 +18,18 @@ def retry_delay(attempts: int) -> timedelta:
 def message_deliver(message_id: int) -> str:
     """Render (if not yet) and deliver one message; on failure try again later, up to
     NOTIFICATION_MAX_ATTEMPTS."""
-    return _deliver(message_id)
+    return _deliver(Message.objects.filter(pk=message_id).first())
 
 
 @task()
 def messages_deliver(message_ids: list[int]) -> list[str]:
     """Deliver the messages of one event (its SMS and its email): one task, not one per message.
     Each is delivered, retried and logged on its own, as by `message_deliver`."""
-    return [_deliver(message_id) for message_id in message_ids]
+    found = Message.objects.in_bulk(message_ids)  # one read for the event's messages
+    return [_deliver(found.get(message_id)) for message_id in message_ids]
 
 
-def _deliver(message_id: int) -> str:
-    message = Message.objects.filter(pk=message_id).first()
+def _deliver(message: Message | None) -> str:
     if message is None or message.status in (Status.SENT, Status.FAILED):
         return "skipped"
     message.attempts += 1
@@ -48,7 +48,7 @@ def _deliver(message_id: int) -> str:
         backend = message_deliver.get_backend()
         if backend.supports_defer:
             message_deliver.using(run_after=clock.now() + retry_delay(message.attempts)).enqueue(
-                message_id
+                message.pk
             )
         return "retrying"
     message.status = Status.SENT
