@@ -194,7 +194,7 @@ def webhook_apply(event: WebhookEvent) -> tuple[int, str]:
         logger.warning("webhook %s: no payment matches", event.event_id)
         return 200, "unknown payment"
     try:
-        payment_refresh(payment=payment)
+        payment_refresh(payment=payment, fresh=True)  # read just now by _find_payment
     except PaymentError as exc:
         event.status = WebhookStatus.ERROR
         event.error = f"{exc.code}: {exc}"
