@@ -12,6 +12,12 @@ page the candidate is looking at (links, forms, radio buttons), so the walk foll
 when they change. A candidate whose session is full by the time it gets there chooses another
 one of the hot sessions, from the city step, as a person would.
 
+By default the walk is a browser without JavaScript: every choose step is a whole page. With
+BENCH_JOURNEY_HTMX=1 it is a browser with JavaScript, as most candidates have: the links and
+forms inside the choose steps' `#journey` region are followed as htmx follows them (the
+`HX-Request`, `HX-Boosted` and `HX-Target: journey` headers), and the server answers a choose
+step with that region only; everything else is as without JavaScript.
+
 Reported: confirmed journeys per second; p50/p95/p99 per page type; server CPU per confirmed
 journey (gunicorn, PostgreSQL, the task worker, from /proc around the whole run) and per page
 type (the app thread's and its PostgreSQL backend's CPU per request, from the `X-Bench-Cpu`
@@ -51,6 +57,8 @@ PAID_CARD = {"name": "Bench Candidate", "number": "4201320111111010", "expiry": 
 PAID_CARD["cvc"] = "123"
 TARGET_KEYS = {"mode", "spec", "city", "centre", "date", "session"}
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+# What htmx sends for a boosted link or form inside the choose steps' #journey region.
+SWAP_HEADERS = {"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "journey"}
 
 
 @dataclass
@@ -66,6 +74,7 @@ class Config:
     timeout: float = float(os.environ.get("BENCH_JOURNEY_TIMEOUT", "600"))
     request_timeout: float = float(os.environ.get("BENCH_REQUEST_TIMEOUT", "60"))
     seed: int = int(os.environ.get("BENCH_SEED", "2026"))
+    htmx: bool = os.environ.get("BENCH_JOURNEY_HTMX", "0") == "1"
     server_pid: int = int(os.environ.get("BENCH_GUNICORN_PID", "0"))
     worker_pid: int = int(os.environ.get("BENCH_WORKER_PID", "0"))
     dbname: str = os.environ.get("BENCH_DB", "rukhsa_bench")
@@ -164,17 +173,19 @@ class GaveUp(Exception):
 class Browser:
     """One candidate's browser: cookies, redirects followed, every request recorded."""
 
-    def __init__(self, client: httpx.AsyncClient, run: Run) -> None:
+    def __init__(self, client: httpx.AsyncClient, run: Run, *, htmx: bool = False) -> None:
         self.client = client
         self.run = run
+        self.htmx = htmx  # JavaScript on: the choose steps are swapped by htmx
 
     async def request(
-        self, method: str, url: str, data: list[tuple[str, str]] | None = None
+        self, method: str, url: str, data: list[tuple[str, str]] | None = None, swap: bool = False
     ) -> httpx.Response:
         while True:
             started = time.perf_counter()
             if data is None:
-                r = await self.client.request(method, url)
+                headers = SWAP_HEADERS if swap and self.htmx else None
+                r = await self.client.request(method, url, headers=headers)
             else:
                 r = await self.client.request(
                     method, url, content=urlencode(data), headers=FORM_HEADERS
@@ -198,11 +209,16 @@ class Browser:
             queries = int(parts["q"])
         self.run.hits.append(Hit(view, method, r.status_code, seconds, app, db, queries))
 
-    async def page(self, method: str, url: str, data: list[tuple[str, str]] | None = None) -> Page:
-        r = await self.request(method, url, data)
+    async def page(
+        self, method: str, url: str, data: list[tuple[str, str]] | None = None, swap: bool = False
+    ) -> Page:
+        """`swap`: a link or form inside the choose steps' #journey region (htmx follows it)."""
+        r = await self.request(method, url, data, swap)
         return Page(str(r.url), r.text)
 
-    async def submit(self, form: Form, *, choose: dict[str, str] | None = None) -> Page:
+    async def submit(
+        self, form: Form, *, choose: dict[str, str] | None = None, swap: bool = False
+    ) -> Page:
         data = list(form.fields) + list(form.checkboxes)
         for name, value in (choose or {}).items():
             data.append((name, value))
@@ -210,7 +226,7 @@ class Browser:
             data.append(form.buttons[0])
         if form.method == "get":
             query = urlencode([(k, v) for k, v in data if k != "csrfmiddlewaretoken"])
-            return await self.page("GET", f"{form.action.split('?')[0]}?{query}")
+            return await self.page("GET", f"{form.action.split('?')[0]}?{query}", swap=swap)
         return await self.page("POST", form.action, data)
 
 
@@ -244,7 +260,7 @@ async def choose_until_review(
             if day is None or day in seen:
                 return None  # the target's day is full (not a link): choose again
             seen.add(day)
-            page = await b.page("GET", day)
+            page = await b.page("GET", day, swap=True)
             continue
         pick = next(
             (t for t in fits if all(t.get(n) in offered for n, offered in form.radios.items())),
@@ -252,7 +268,7 @@ async def choose_until_review(
         )
         if pick is None:
             return None
-        page = await b.submit(form, choose={n: pick[n] for n in form.radios})
+        page = await b.submit(form, choose={n: pick[n] for n in form.radios}, swap=True)
     raise GaveUp("the choose steps never reached the review")
 
 
@@ -305,7 +321,7 @@ async def journey(
         if attempt:
             # "Change the city": back to the step after the specialization.
             query = urlencode({"mode": targets[0]["mode"], "spec": targets[0]["spec"]})
-            page = await b.page("GET", f"{choose_url.split('?')[0]}?{query}")
+            page = await b.page("GET", f"{choose_url.split('?')[0]}?{query}", swap=True)
         review = await choose_until_review(b, page, period, targets)
         if review is None:
             return "sold out"
@@ -365,7 +381,9 @@ async def drive(state: dict[str, Any], cfg: Config, run: Run) -> float:
             targets = rng.sample(hot, len(hot))
             started = time.perf_counter()
             try:
-                outcome = await journey(Browser(client, run), cand, state, targets, cfg)
+                outcome = await journey(
+                    Browser(client, run, htmx=cfg.htmx), cand, state, targets, cfg
+                )
             except Exception as exc:
                 outcome = "error"
                 run.errors.append(f"{type(exc).__name__}: {exc}")
@@ -524,6 +542,12 @@ def render(r: dict[str, Any]) -> str:
         f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB RAM, Python {m['python']}",
         f"Load average before/after: {m['load_before'][0]:.2f} / {m['load_after'][0]:.2f}",
         f"Server: {m['server']}",
+        "Walk: "
+        + (
+            "a browser with JavaScript (htmx swaps of the choose steps' #journey region)"
+            if r.get("htmx")
+            else "a browser without JavaScript (every choose step a whole page)"
+        ),
         f"{r['candidates']} candidates, {r['concurrency']} at a time, {r['seats']} seats in "
         f"{r['sessions']} sessions; wall {r['wall_s']:.1f} s",
         f"Outcomes: {r['outcomes']}",
@@ -591,6 +615,7 @@ def cmd_run(state_path: Path, results_path: Path | None, cfg: Config, with_login
     dbs = [h.db_ms for h in run.hits if h.db_ms is not None]
     results = {
         "login": with_login,
+        "htmx": cfg.htmx,
         "candidates": len(state["candidates"]),
         "concurrency": cfg.concurrency,
         "seats": sum(h["capacity"] for h in state["hot"]),
