@@ -156,6 +156,50 @@ def test_lapsed_hold_is_ignored_when_taking_a_seat_without_the_periodic_job(cat,
     assert seats(cat.slot) == 1
 
 
+def test_a_seat_free_and_no_lapsed_hold_reads_no_lapsed_holds(cat, make_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hold(make_user(), cat.slot, cat.spec)
+    with CaptureQueriesContext(connection) as queries:
+        hold(make_user(), cat.slot, cat.spec)
+    lapsed_reads = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith("SELECT")
+        and '"held_until" <=' in q["sql"]
+        and "EXISTS" not in q["sql"]
+    ]
+    assert lapsed_reads == []
+    assert seats(cat.slot) == 2
+
+
+def test_a_hold_lapsed_since_the_first_read_still_frees_its_seat_in_a_full_session(
+    cat, make_user, monkeypatch
+):
+    """The session looked free and no hold lapsed when the request read them; under the lock
+    it is full, with a lapsed hold: that hold is expired and its seat taken."""
+    from rukhsa.booking import waitlist
+
+    Session.objects.filter(pk=cat.slot.pk).update(capacity=1)
+    first, second = make_user(), make_user()
+    with time_machine.travel(clock.now(), tick=False) as traveller:
+        lapsing = hold(first, cat.slot, cat.spec)
+        stale = Session.objects.select_related("period__test", "centre__city").get(pk=cat.slot.pk)
+        stale.seats_taken = 0  # as read before the first hold
+        traveller.shift(timedelta(minutes=16))
+        monkeypatch.setattr(
+            waitlist, "before_hold", lambda **kw: waitlist.BeforeHold(False, False, False, False)
+        )
+        taken = services.registration_hold(
+            candidate=second, session_id=cat.slot.pk, specialization_id=cat.spec.pk, session=stale
+        )
+    assert taken.status == Status.HELD
+    lapsing.refresh_from_db()
+    assert lapsing.status == Status.EXPIRED
+    assert seats(cat.slot) == 1
+
+
 def test_candidate_may_book_again_after_own_hold_lapsed(cat, candidate):
     with time_machine.travel(clock.now(), tick=False) as traveller:
         hold(candidate, cat.slot, cat.spec)

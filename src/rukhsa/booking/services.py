@@ -150,7 +150,11 @@ def registration_hold(
     # The order's and the hold's audit rows go in with one statement, inside the transaction.
     with seat_transaction(), audit_batch():
         locked = lock_sessions([session.pk])[session.pk]
-        expire_lapsed_holds(locked, now=now)
+        if known.lapsed_hold or locked.seats_taken >= locked.capacity:
+            # Otherwise a seat is free and no hold had lapsed a moment ago: nothing to read.
+            # (A hold lapsing since is expired by the next booking that needs its seat, or by
+            # the periodic job: its seat goes to the waiting list first either way.)
+            expire_lapsed_holds(locked, now=now)
         if locked.status != SessionStatus.OPEN:
             raise BookingError(_("This session is no longer available. Please choose another."))
         if locked.seats_taken >= locked.capacity:
