@@ -127,6 +127,58 @@ def test_a_second_event_for_a_paid_payment_is_applied_without_effect(
     assert len(hook_calls) == 1
 
 
+def _asked(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The payments the sandbox gateway is asked about (its fetch still answers)."""
+    from rukhsa.payments.gateways.sandbox import SandboxGateway
+
+    asked: list[str] = []
+    fetch = SandboxGateway.fetch
+
+    def counted(self, payment):  # type: ignore[no-untyped-def]
+        asked.append(str(payment.uuid))
+        return fetch(self, payment)
+
+    monkeypatch.setattr(SandboxGateway, "fetch", counted)
+    return asked
+
+
+def test_a_paid_event_about_a_payment_recorded_paid_does_not_ask_the_gateway(
+    client, candidate_client, order, hook_calls, monkeypatch
+):
+    payment = _pay_at_the_sandbox_only(candidate_client, order)
+    url = reverse("payments:webhook", args=["sandbox"])
+    client.post(url, _body(payment, "evt-first"), content_type="application/json")
+    payment.refresh_from_db()
+    assert payment.status == "paid" and payment.gateway_payment_id
+    asked = _asked(monkeypatch)
+    response = client.post(url, _body(payment, "evt-again"), content_type="application/json")
+    assert response.status_code == 200 and response.json() == {"status": "applied"}
+    assert asked == []
+    event = WebhookEvent.objects.get(event_id="evt-again")
+    assert event.status == "applied" and event.payment == payment
+    assert Invoice.objects.count() == 1 and len(hook_calls) == 1
+
+
+def test_an_event_that_says_more_than_what_is_recorded_asks_the_gateway(
+    client, candidate_client, order, monkeypatch
+):
+    """Another gateway payment id, or not "paid", or our payment not paid yet: asked."""
+    payment = _pay_at_the_sandbox_only(candidate_client, order)
+    url = reverse("payments:webhook", args=["sandbox"])
+    asked = _asked(monkeypatch)
+    client.post(url, _body(payment, "evt-1"), content_type="application/json")  # not yet paid
+    payment.refresh_from_db()
+    assert payment.status == "paid" and asked == [str(payment.uuid)]
+    for n, change in enumerate(({"id": "another-attempt"}, {"status": "refunded"})):
+        body = json.loads(_body(payment, f"evt-other-{n}"))
+        body["data"].update(change)
+        response = client.post(url, json.dumps(body), content_type="application/json")
+        assert response.status_code == 200
+    assert len(asked) == 3
+    payment.refresh_from_db()
+    assert payment.status == "paid"  # the gateway's answer, not the event's word
+
+
 def test_event_in_error_is_applied_again_on_redelivery(client, candidate_client, order):
     payment = _pay_at_the_sandbox_only(candidate_client, order)
     url = reverse("payments:webhook", args=["sandbox"])
