@@ -179,6 +179,20 @@ def test_an_event_that_says_more_than_what_is_recorded_asks_the_gateway(
     assert payment.status == "paid"  # the gateway's answer, not the event's word
 
 
+def test_the_return_after_the_webhook_does_not_ask_the_gateway_again(
+    client, candidate_client, order, monkeypatch
+):
+    payment = _pay_at_the_sandbox_only(candidate_client, order)
+    url = reverse("payments:webhook", args=["sandbox"])
+    client.post(url, _body(payment, "evt-first"), content_type="application/json")
+    asked = _asked(monkeypatch)
+    response = candidate_client.get(reverse("payments:return", args=[payment.uuid]), follow=True)
+    assert asked == []
+    invoice = Invoice.objects.get(payment=payment)
+    flashed = [str(m) for m in response.context["messages"]]
+    assert any(invoice.display_number in m for m in flashed), flashed
+
+
 def test_event_in_error_is_applied_again_on_redelivery(client, candidate_client, order):
     payment = _pay_at_the_sandbox_only(candidate_client, order)
     url = reverse("payments:webhook", args=["sandbox"])

@@ -12,8 +12,11 @@ def order_for_owner(user: Any, order_uuid: Any) -> Order:
 
 
 def payment_for_owner(user: Any, payment_uuid: Any) -> Payment:
+    """With its order and, once paid, its invoice (what the return page tells)."""
     return get_object_or_404(
-        Payment.objects.select_related("order"), uuid=payment_uuid, order__owner_id=user.pk
+        Payment.objects.select_related("order", "invoice"),
+        uuid=payment_uuid,
+        order__owner_id=user.pk,
     )
 
 

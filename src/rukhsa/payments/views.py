@@ -99,13 +99,16 @@ def order_pay(request: HttpRequest, order_uuid: str) -> HttpResponse:
 @require_GET
 def payment_return(request: HttpRequest, payment_uuid: str) -> HttpResponse:
     """Where the gateway sends the candidate back. The query (`id`, `status`, `message`) is
-    only a hint: the outcome is fetched from the gateway, server to server."""
+    only a hint: the outcome is fetched from the gateway, server to server — unless the payment
+    is already paid here (the gateway's webhook came first): nothing the gateway could answer
+    would change what this page says."""
     payment = selectors.payment_for_owner(request.user, payment_uuid)
-    try:
-        payment = payment_refresh(payment=payment, fresh=True)
-    except PaymentError as exc:
-        logger.warning("return for payment %s: %s", payment.uuid, exc)
-        payment.refresh_from_db()
+    if payment.status not in (PaymentStatus.PAID, PaymentStatus.REFUNDED):
+        try:
+            payment = payment_refresh(payment=payment, fresh=True)
+        except PaymentError as exc:
+            logger.warning("return for payment %s: %s", payment.uuid, exc)
+            payment.refresh_from_db()
     _flash_outcome(request, payment)
     return redirect(_safe_return(request, payment.order.return_path))
 
