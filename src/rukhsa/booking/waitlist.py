@@ -44,6 +44,7 @@ from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import City, Mode, Period, Session, SessionStatus, Specialization
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_log
+from rukhsa.core.compiled import Compiled
 from rukhsa.notifications.services import message_send
 
 logger = logging.getLogger("rukhsa.booking.waitlist")
@@ -271,26 +272,34 @@ class BeforeHold(NamedTuple):
     candidate_registered: bool  # the candidate has a held or confirmed registration
 
 
+def _before_hold_query(
+    session_id: int, period_id: int, candidate_id: int, test_id: int, now: datetime
+) -> QuerySet[Session]:
+    waiting = WaitlistEntry.objects.filter(state=State.WAITING)
+    return Session.objects.filter(pk=session_id).values_list(
+        Exists(waiting.filter(period_id=period_id)),
+        Exists(waiting.filter(candidate_id=candidate_id, test_id=test_id)),
+        Exists(
+            Registration.objects.filter(
+                session_id=session_id, status=Status.HELD, held_until__lte=now
+            )
+        ),
+        Exists(held_or_confirmed(candidate_id)),
+    )[:1]
+
+
+# Compiled once per process (core/compiled.py): every hold of an opening asks it.
+_BEFORE_HOLD = Compiled(_before_hold_query, kinds=(int, int, int, int, datetime))
+
+
 def before_hold(
     *, session_id: int, period_id: int, candidate_id: int, test_id: int, now: datetime
 ) -> BeforeHold:
     """One statement (four EXISTS on the session's row) instead of one per question."""
-    waiting = WaitlistEntry.objects.filter(state=State.WAITING)
-    row = (
-        Session.objects.filter(pk=session_id)
-        .values_list(
-            Exists(waiting.filter(period_id=period_id)),
-            Exists(waiting.filter(candidate_id=candidate_id, test_id=test_id)),
-            Exists(
-                Registration.objects.filter(
-                    session_id=session_id, status=Status.HELD, held_until__lte=now
-                )
-            ),
-            Exists(held_or_confirmed(candidate_id)),
-        )
-        .first()
-    )
-    return BeforeHold(*row) if row else BeforeHold(True, True, True, True)
+    rows = _BEFORE_HOLD.rows(session_id, period_id, candidate_id, test_id, now)
+    if not rows:
+        return BeforeHold(True, True, True, True)
+    return BeforeHold(*(bool(flag) for flag in rows[0]))
 
 
 def serve_list_first(

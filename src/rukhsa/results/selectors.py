@@ -55,10 +55,10 @@ def result_rows(*, candidate: User) -> list[ResultRow]:
     return rows
 
 
-def unseen_results(candidate: Any) -> QuerySet[Result]:
+def unseen_results(candidate: Any, now: Any = None) -> QuerySet[Result]:
     """Published results the candidate has not opened yet (`candidate`: a user or an
-    ``OuterRef``)."""
-    return Result.objects.filter(published_q(), candidate=candidate, seen_at__isnull=True)
+    ``OuterRef``; published as of `now`, by default the clock's)."""
+    return Result.objects.filter(published_q(now), candidate=candidate, seen_at__isnull=True)
 
 
 def new_results(*, candidate: User) -> list[Result]:

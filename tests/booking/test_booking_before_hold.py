@@ -1,0 +1,35 @@
+"""The hold's first question (four EXISTS) sent as SQL compiled once: the same answers as the
+queryset it was compiled from, on SQLite and on PostgreSQL."""
+
+from datetime import timedelta
+
+from rukhsa.booking import services, waitlist
+from rukhsa.catalog.models import Session
+from rukhsa.core import clock
+
+
+def test_the_compiled_question_answers_as_the_queryset(cat, make_user):
+    assert waitlist._BEFORE_HOLD.compiled()
+    Session.objects.filter(pk=cat.slot.pk).update(capacity=1)
+    holder, waiter, stranger = make_user(), make_user(), make_user()
+    services.registration_hold(
+        candidate=holder, session_id=cat.slot.pk, specialization_id=cat.spec.pk
+    )
+    seen: set[tuple[int, bool]] = set()
+
+    def compare() -> None:
+        now = clock.now()
+        for moment in (now, now + timedelta(minutes=16)):  # the hold live, then lapsed
+            for session in (cat.slot, cat.sitting):
+                for candidate in (holder, waiter, stranger):
+                    args = (session.pk, cat.period.pk, candidate.pk, cat.test.pk, moment)
+                    compiled = [tuple(map(bool, row)) for row in waitlist._BEFORE_HOLD.rows(*args)]
+                    assert compiled == list(waitlist._before_hold_query(*args)), args
+                    seen.update(enumerate(compiled[0]))
+
+    compare()  # nobody waiting
+    waitlist.waitlist_join(
+        candidate=waiter, period=cat.period, specialization_id=cat.spec.pk, session_id=cat.slot.pk
+    )
+    compare()
+    assert seen == {(i, flag) for i in range(4) for flag in (True, False)}  # every answer met
