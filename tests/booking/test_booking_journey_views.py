@@ -139,6 +139,19 @@ def test_terms_are_accepted_once_and_asked_again_when_they_change(cat, candidate
     )
 
 
+def test_accepting_the_terms_is_one_statement(cat, candidate):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from rukhsa.booking.terms import terms_accept
+
+    for _ in range(2):  # the first acceptance, then again (the row is updated, not doubled)
+        with CaptureQueriesContext(connection) as queries:
+            terms_accept(candidate=candidate, period=cat.period)
+        assert len(queries) == 1
+    assert TermsAcceptance.objects.filter(candidate=candidate).count() == 1
+
+
 def test_paper_goes_from_centre_to_sittings(cat, candidate_client):
     start(candidate_client, cat)
     response = choose(

@@ -24,7 +24,7 @@ PINNED = {
     "profile": 3,
     "start": 5,
     "notes": 4,
-    "notes: accept (POST)": 7,  # the acceptance is stored on the candidate
+    "notes: accept (POST)": 2,  # the acceptance is stored on the candidate (one upsert)
     "choose: mode": 2,
     "choose: specialization": 2,
     "choose: city": 2,

@@ -73,10 +73,17 @@ def terms_accepted(*, candidate: User, period: Period) -> bool:
 def terms_accept(*, candidate: User, period: Period) -> None:
     """Record that the candidate accepted the period's terms as they are now."""
     version = terms_version(period)
-    TermsAcceptance.objects.update_or_create(
-        candidate=candidate,
-        period=period,
-        defaults={"terms_version": version, "accepted_at": clock.now()},
+    # One INSERT … ON CONFLICT DO UPDATE (the row is the candidate's and the period's), not
+    # update_or_create's savepoint, locking read and write.
+    TermsAcceptance.objects.bulk_create(
+        [
+            TermsAcceptance(
+                candidate=candidate, period=period, terms_version=version, accepted_at=clock.now()
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["candidate", "period"],
+        update_fields=["terms_version", "accepted_at"],
     )
     key = _accepted_key(candidate.pk, period.pk, version)
     transaction.on_commit(lambda: cache.set(key, 1, timeout=ACCEPTED_TTL))
