@@ -1,5 +1,6 @@
-"""The hold's first question (four EXISTS) sent as SQL compiled once: the same answers as the
-queryset it was compiled from, on SQLite and on PostgreSQL."""
+"""The hold's first question (four EXISTS) and the confirmation's question about the waiting
+list, sent as SQL compiled once: the same answers as the querysets they were compiled from, on
+SQLite and on PostgreSQL."""
 
 from datetime import timedelta
 
@@ -33,3 +34,29 @@ def test_the_compiled_question_answers_as_the_queryset(cat, make_user):
     )
     compare()
     assert seen == {(i, flag) for i in range(4) for flag in (True, False)}  # every answer met
+
+
+def test_the_confirmation_asks_the_list_once_and_as_the_queryset_would(cat, make_user):
+    """Paying checks the waiting list with one compiled question; its locking reads run only
+    for a candidate with an offer or an open entry (the offer flows: test_booking_waitlist)."""
+    assert waitlist._ON_THE_LIST.compiled()
+    Session.objects.filter(pk=cat.slot.pk).update(capacity=1)
+    holder, waiter = make_user(), make_user()
+    held = services.registration_hold(
+        candidate=holder, session_id=cat.slot.pk, specialization_id=cat.spec.pk
+    )
+    cases = [(held.pk, holder.pk, cat.test.pk), (held.pk, waiter.pk, cat.test.pk)]
+    answers = []
+    for joined in (False, True):
+        if joined:
+            waitlist.waitlist_join(
+                candidate=waiter,
+                period=cat.period,
+                specialization_id=cat.spec.pk,
+                session_id=cat.slot.pk,
+            )
+        for args in cases:
+            compiled = [tuple(map(bool, row)) for row in waitlist._ON_THE_LIST.rows(*args)]
+            assert compiled == list(waitlist._on_the_list_query(*args)), args
+            answers.append(compiled[0])
+    assert answers == [(False, False), (False, False), (False, False), (False, True)]

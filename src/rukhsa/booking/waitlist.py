@@ -537,10 +537,36 @@ def registration_held(*, registration: Registration) -> None:
         _end(entry, End.BOOKED, now=now, notify=False)
 
 
+def _on_the_list_query(registration_id: int, candidate_id: int, test_id: int) -> QuerySet[User]:
+    return User.objects.filter(pk=candidate_id).values_list(
+        Exists(
+            WaitlistOffer.objects.filter(registration_id=registration_id).exclude(
+                state=OfferState.ACCEPTED
+            )
+        ),
+        Exists(
+            WaitlistEntry.objects.filter(
+                candidate_id=candidate_id,
+                test_id=test_id,
+                state__in=[State.WAITING, State.OFFERED],
+            )
+        ),
+    )[:1]
+
+
+# Compiled once per process (core/compiled.py): every confirmation asks it.
+_ON_THE_LIST = Compiled(_on_the_list_query, kinds=(int, int, int))
+
+
 def registration_confirmed(*, registration: Registration) -> None:
     """A registration was paid (in the payment's transaction): an offered seat is accepted and
-    the entry ends — a candidate seated from the list is never put back on it."""
+    the entry ends — a candidate seated from the list is never put back on it. A candidate
+    with no offer for it and no open entry for the test (an opening's many) costs one small
+    question, not the two locking reads below."""
     if registration.status != Status.CONFIRMED:
+        return
+    found = _ON_THE_LIST.rows(registration.pk, registration.candidate_id, registration.test_id)
+    if not any(bool(flag) for flag in (found[0] if found else (True,))):
         return
     now = clock.now()
     offer = (
