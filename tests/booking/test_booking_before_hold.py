@@ -60,3 +60,24 @@ def test_the_confirmation_asks_the_list_once_and_as_the_queryset_would(cat, make
             assert compiled == list(waitlist._on_the_list_query(*args)), args
             answers.append(compiled[0])
     assert answers == [(False, False), (False, False), (False, False), (False, True)]
+
+
+def test_the_start_pages_and_the_terms_questions_are_compiled_and_answer_as_their_querysets(
+    cat, make_user
+):
+    from rukhsa.booking import selectors, terms
+
+    assert selectors._HOLDS_ANY.compiled() and terms._ACCEPTED_VERSION.compiled()
+    newcomer, holder = make_user(), make_user()
+    services.registration_hold(
+        candidate=holder, session_id=cat.slot.pk, specialization_id=cat.spec.pk
+    )
+    terms.terms_accept(candidate=holder, period=cat.period)
+    for user in (newcomer, holder):
+        holds = [tuple(map(bool, row)) for row in selectors._HOLDS_ANY.rows(user.pk)]
+        assert holds == list(selectors._HOLDS_ANY.build(user.pk))
+        args = (user.pk, cat.period.pk)
+        assert terms._ACCEPTED_VERSION.rows(*args) == list(terms._ACCEPTED_VERSION.build(*args))
+    assert selectors.holds_any(candidate=holder) and not selectors.holds_any(candidate=newcomer)
+    assert terms.terms_accepted(candidate=holder, period=cat.period)
+    assert not terms.terms_accepted(candidate=newcomer, period=cat.period)

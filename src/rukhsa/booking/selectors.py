@@ -24,6 +24,7 @@ from rukhsa.catalog import choices
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Period, Session, SessionStatus, Specialization
 from rukhsa.core import clock
+from rukhsa.core.compiled import Compiled
 from rukhsa.core.digits import is_number
 from rukhsa.payments.models import Invoice
 
@@ -107,6 +108,23 @@ def held_or_confirmed(candidate: Any) -> QuerySet[Registration]:
 def active_registrations(*, candidate: User) -> list[Registration]:
     """Held (live) and confirmed registrations whose test day has not passed."""
     return [r for r in held_or_confirmed(candidate).select_related("session") if r.is_current()]
+
+
+# Compiled once per process (core/compiled.py).
+_HOLDS_ANY = Compiled(
+    lambda candidate_id: User.objects.filter(pk=candidate_id).values_list(
+        Exists(held_or_confirmed(OuterRef("pk")))
+    )[:1],
+    kinds=(int,),
+)
+
+
+def holds_any(*, candidate: User) -> bool:
+    """Whether the candidate has a held or confirmed registration at all: one small compiled
+    question that spares a first-time candidate (an opening's many) the joined read of
+    `active_registrations`."""
+    rows = _HOLDS_ANY.rows(candidate.pk)
+    return bool(rows and rows[0][0])
 
 
 def _with_lapsed_holds(sessions: QuerySet[Session]) -> QuerySet[Session]:

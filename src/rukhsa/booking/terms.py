@@ -14,6 +14,7 @@ from rukhsa.accounts.models import User
 from rukhsa.booking.models import TermsAcceptance
 from rukhsa.catalog.models import Period
 from rukhsa.core import clock
+from rukhsa.core.compiled import Compiled
 
 # Raise when the wording of templates/booking/notes.html changes what a candidate agrees to.
 NOTES_WORDING = 1
@@ -57,14 +58,22 @@ def _accepted_key(candidate_id: int, period_id: int, version: str) -> str:
     return f"rukhsa:terms:{candidate_id}:{period_id}:{version}"
 
 
+# The version the candidate accepted for a period, asked with SQL compiled once per process
+# (core/compiled.py; compared here, so the statement takes only ids).
+_ACCEPTED_VERSION = Compiled(
+    lambda candidate_id, period_id: TermsAcceptance.objects.filter(
+        candidate_id=candidate_id, period_id=period_id
+    ).values_list("terms_version"),
+    kinds=(int, int),
+)
+
+
 def terms_accepted(*, candidate: User, period: Period) -> bool:
     version = terms_version(period)
     key = _accepted_key(candidate.pk, period.pk, version)
     if cache.get(key):
         return True
-    accepted = TermsAcceptance.objects.filter(
-        candidate=candidate, period=period, terms_version=version
-    ).exists()
+    accepted = any(row[0] == version for row in _ACCEPTED_VERSION.rows(candidate.pk, period.pk))
     if accepted:
         cache.set(key, 1, timeout=ACCEPTED_TTL)
     return accepted

@@ -106,7 +106,11 @@ def register_start(request: HttpRequest) -> HttpResponse:
     """Available tests: every period still taking registrations, open or not yet for me."""
     user = _candidate(request)
     offers = catalog.candidate_periods(gender=user.gender, in_service=user.in_service)
-    active = {r.test_id: r for r in selectors.active_registrations(candidate=user)}
+    active = (
+        {r.test_id: r for r in selectors.active_registrations(candidate=user)}
+        if selectors.holds_any(candidate=user)
+        else {}
+    )
     accepted = terms.accepted_periods(candidate=user, periods=[o.period for o in offers])
     return render(
         request,
