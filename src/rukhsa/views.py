@@ -61,10 +61,8 @@ def holdings_of(user: User) -> Holdings:
     entry yet (every first-time candidate at an opening) costs the dashboard this one query
     instead of three joined reads, each EXISTS on the very selection the read it spares
     starts from."""
-    found = _HOLDINGS.rows(user.pk, clock.now())
-    if not found:
-        return Holdings()
-    return Holdings(*(bool(flag) for flag in found[0]))
+    flags = _HOLDINGS.flags(user.pk, clock.now())
+    return Holdings(*flags) if flags else Holdings()
 
 
 def dashboard_steps(user: User, holdings: Holdings | None = None) -> list[Step]:

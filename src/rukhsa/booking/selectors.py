@@ -123,8 +123,7 @@ def holds_any(*, candidate: User) -> bool:
     """Whether the candidate has a held or confirmed registration at all: one small compiled
     question that spares a first-time candidate (an opening's many) the joined read of
     `active_registrations`."""
-    rows = _HOLDS_ANY.rows(candidate.pk)
-    return bool(rows and rows[0][0])
+    return _HOLDS_ANY.flags(candidate.pk) == (True,)
 
 
 def _with_lapsed_holds(sessions: QuerySet[Session]) -> QuerySet[Session]:

@@ -39,7 +39,7 @@ from rukhsa.booking.seats import (
     seat_transaction,
     take_seat,
 )
-from rukhsa.booking.selectors import held_or_confirmed
+from rukhsa.booking.selectors import held_or_confirmed, open_waitlist_entries
 from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import City, Mode, Period, Session, SessionStatus, Specialization
 from rukhsa.core import clock
@@ -296,10 +296,8 @@ def before_hold(
     *, session_id: int, period_id: int, candidate_id: int, test_id: int, now: datetime
 ) -> BeforeHold:
     """One statement (four EXISTS on the session's row) instead of one per question."""
-    rows = _BEFORE_HOLD.rows(session_id, period_id, candidate_id, test_id, now)
-    if not rows:
-        return BeforeHold(True, True, True, True)
-    return BeforeHold(*(bool(flag) for flag in rows[0]))
+    flags = _BEFORE_HOLD.flags(session_id, period_id, candidate_id, test_id, now)
+    return BeforeHold(*flags) if flags else BeforeHold(True, True, True, True)
 
 
 def serve_list_first(
@@ -537,20 +535,20 @@ def registration_held(*, registration: Registration) -> None:
         _end(entry, End.BOOKED, now=now, notify=False)
 
 
+def _offer_pending(registration_id: Any) -> QuerySet[WaitlistOffer]:
+    """The offer a registration was held under, not yet accepted."""
+    return WaitlistOffer.objects.filter(registration_id=registration_id).exclude(
+        state=OfferState.ACCEPTED
+    )
+
+
+def _open_for_test(candidate_id: Any, test_id: Any) -> QuerySet[WaitlistEntry]:
+    return open_waitlist_entries(candidate_id).filter(test_id=test_id)
+
+
 def _on_the_list_query(registration_id: int, candidate_id: int, test_id: int) -> QuerySet[User]:
     return User.objects.filter(pk=candidate_id).values_list(
-        Exists(
-            WaitlistOffer.objects.filter(registration_id=registration_id).exclude(
-                state=OfferState.ACCEPTED
-            )
-        ),
-        Exists(
-            WaitlistEntry.objects.filter(
-                candidate_id=candidate_id,
-                test_id=test_id,
-                state__in=[State.WAITING, State.OFFERED],
-            )
-        ),
+        Exists(_offer_pending(registration_id)), Exists(_open_for_test(candidate_id, test_id))
     )[:1]
 
 
@@ -565,26 +563,21 @@ def registration_confirmed(*, registration: Registration) -> None:
     question, not the two locking reads below."""
     if registration.status != Status.CONFIRMED:
         return
-    found = _ON_THE_LIST.rows(registration.pk, registration.candidate_id, registration.test_id)
-    if not any(bool(flag) for flag in (found[0] if found else (True,))):
+    on_the_list = _ON_THE_LIST.flags(
+        registration.pk, registration.candidate_id, registration.test_id
+    )
+    if on_the_list is not None and not any(on_the_list):
         return
     now = clock.now()
-    offer = (
-        WaitlistOffer.objects.select_for_update()
-        .filter(registration=registration)
-        .exclude(state=OfferState.ACCEPTED)
-        .first()
-    )
+    offer = _offer_pending(registration.pk).select_for_update().first()
     if offer is not None:
         offer.state = OfferState.ACCEPTED
         offer.resolved_at = now
         offer.save(update_fields=["state", "resolved_at"])
         audit_log(action="waitlist.accepted", subject=registration.candidate, obj=registration)
-    for entry in WaitlistEntry.objects.select_for_update().filter(
-        candidate_id=registration.candidate_id,
-        test_id=registration.test_id,
-        state__in=[State.WAITING, State.OFFERED],
-    ):
+    for entry in _open_for_test(
+        registration.candidate_id, registration.test_id
+    ).select_for_update():
         seated = offer is not None and entry.pk == offer.entry_id
         _end(entry, End.SEATED if seated else End.BOOKED, now=now, notify=False)
 

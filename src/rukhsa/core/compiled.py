@@ -12,7 +12,8 @@ the selections the rest of the code uses), only the compiling is not repeated.
 If a stand-in cannot be found among the parameters exactly as the database receives it (a
 value written into the SQL text, say), the statement is not kept and every call runs the
 queryset as usual: slower, never wrong. Rows come back as the database sends them, without
-Django's converters: use it for flags and ids (``bool()`` an ``EXISTS``: SQLite sends 0 or 1).
+Django's converters: use it for flags and ids (``flags()`` gives ``EXISTS`` answers as
+booleans: SQLite sends 0 or 1).
 """
 
 from collections.abc import Callable, Sequence
@@ -70,6 +71,11 @@ class Compiled:
         with connection.cursor() as cursor:
             cursor.execute(sql, [slot(values, connection.ops) for slot in slots])
             return [tuple(row) for row in cursor.fetchall()]
+
+    def flags(self, *values: Any, using: str = DEFAULT_DB_ALIAS) -> tuple[bool, ...] | None:
+        """The first row as booleans (the answers of ``EXISTS`` columns), None without a row."""
+        rows = self.rows(*values, using=using)
+        return tuple(bool(value) for value in rows[0]) if rows else None
 
     def compiled(self, using: str = DEFAULT_DB_ALIAS) -> bool:
         """Whether calls on this database send the kept SQL (the tests ask)."""
