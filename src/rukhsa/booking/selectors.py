@@ -53,13 +53,19 @@ def readiness_gaps(candidate: User) -> list[Gap]:
     return gaps
 
 
+# Compiled once per process (core/compiled.py): the registration with its session is the read
+# of every registration page, and its compiling cost five times its running.
+_REGISTRATION = Compiled(
+    lambda candidate_id, reference: Registration.objects.select_related("session").filter(
+        candidate_id=candidate_id, reference=reference
+    )[:1],
+    kinds=(int, str),
+)
+
+
 def registration_for(*, candidate: User, reference: str) -> Registration:
     """The candidate's own registration, or 404 (never another candidate's)."""
-    registration = (
-        Registration.objects.select_related("session")
-        .filter(candidate=candidate, reference=reference.upper())
-        .first()
-    )
+    registration = _REGISTRATION.first(candidate.pk, reference.upper())
     if registration is None:
         raise Http404
     registration.candidate = candidate  # already loaded: no second query for the owner
@@ -310,19 +316,21 @@ def sessions_for_choice(
     return [_seated(s, seats) for s in sessions if day is None or s.date == day]
 
 
+_SESSION_FOR_REVIEW = Compiled(
+    lambda session_id, period_id, today: Session.objects.select_related("centre__city").filter(
+        pk=session_id, period_id=period_id, status=SessionStatus.OPEN, date__gt=today
+    )[:1],
+    kinds=(int, int, date),
+)
+
+
 def session_for_review(*, period: Period, session_id: str) -> Session | None:
     """The open session of this period, with its centre and city; its period is the one passed
     in (the cached period, with its test and priority windows: the hold's eligibility reads
     them without a query)."""
     if not is_number(session_id):
         return None
-    session = (
-        Session.objects.select_related("centre__city")
-        .filter(
-            pk=int(session_id), period=period, status=SessionStatus.OPEN, date__gt=clock.today()
-        )
-        .first()
-    )
+    session = _SESSION_FOR_REVIEW.first(int(session_id), period.pk, clock.today())
     if session is not None:
         session.period = period
     return session
@@ -332,7 +340,12 @@ def invoice_for(registration: Registration) -> Invoice | None:
     """The tax invoice of the registration's payment, if it was paid."""
     if registration.order_id is None:
         return None
-    return Invoice.objects.filter(order_id=registration.order_id).first()
+    return _INVOICE_OF_ORDER.first(registration.order_id)
+
+
+_INVOICE_OF_ORDER = Compiled(
+    lambda order_id: Invoice.objects.filter(order_id=order_id).order_by("pk")[:1], kinds=(int,)
+)
 
 
 # --- Waiting list ------------------------------------------------------------------------------
