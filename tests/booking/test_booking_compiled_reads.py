@@ -75,3 +75,29 @@ def test_the_session_under_review_reads_as_the_orm_reads_it(cat):
     Session.objects.filter(pk=cat.slot.pk).update(date=clock.today())  # today: no longer offered
     assert selectors.session_for_review(period=cat.period, session_id=str(cat.slot.pk)) is None
     assert selectors.session_for_review(period=cat.period, session_id="12x") is None
+
+
+def test_a_payment_read_again_takes_the_fresh_row_and_its_invoice(
+    cat, candidate, django_assert_num_queries
+):
+    """Compiled.refresh: refresh_from_db's fields and cached rows, in one compiled read, the
+    invoice attached too (Django's own refresh drops it, to be read again)."""
+    from rukhsa.payments import services as payment_services
+
+    registration = confirmed(candidate, cat.slot, cat.spec)
+    stale = Payment.objects.get(order_id=registration.order_id)
+    Payment.objects.filter(pk=stale.pk).update(gateway_message="changed meanwhile")
+    with django_assert_num_queries(1):
+        payment_services._WITH_ORDER.refresh(stale)
+        assert stale.gateway_message == "changed meanwhile"
+        assert stale.order.pk == registration.order_id
+        assert stale.invoice.payment is stale
+    want = Payment.objects.get(pk=stale.pk)
+    _same_fields(stale, want)
+    Payment.objects.filter(pk=stale.pk).update(scheme="visa")
+    with django_assert_num_queries(1):
+        payment_services._AGAIN.refresh(stale)
+    assert stale.scheme == "visa" and stale.gateway_message == "changed meanwhile"
+    gone = Payment(pk=10**9)
+    with pytest.raises(Payment.DoesNotExist):
+        payment_services._AGAIN.refresh(gone)

@@ -55,7 +55,7 @@ PINNED = {
     "gateway: card (POST)": 3,
     "gateway: 3-D Secure": 2,
     "gateway: 3-D Secure (POST)": 6,
-    "payment return": 23,  # paid: the invoice, the registration confirmed, both messages (one task)
+    "payment return": 22,  # paid: the invoice, the registration confirmed, both messages (one task)
     "registration (confirmed)": 3,
     "registrations": 3,
     "ticket": 2,

@@ -175,6 +175,39 @@ class Compiled(Generic[R]):
         rows = self.rows(*values, using=using)
         return tuple(bool(value) for value in rows[0]) if rows else None
 
+    def refresh(self, obj: Model, *, using: str = DEFAULT_DB_ALIAS) -> None:
+        """``obj.refresh_from_db(from_queryset=…)`` for a statement built on the object's pk
+        alone: its fields from a fresh read, and the rows read with it attached in place of
+        what it had cached — a reverse one-to-one too (Django's refresh drops those, to be
+        read again lazily). An object with deferred fields is refreshed by Django's way."""
+        if obj.get_deferred_fields():
+            obj.refresh_from_db(using=using)
+            return
+        fresh: Any = self.first(obj.pk, using=using)
+        if fresh is None:
+            model: Any = type(obj)
+            raise model.DoesNotExist(f"{model.__name__} {obj.pk} does not exist.")
+        meta: Any = obj._meta
+        for field in meta.concrete_fields:
+            setattr(obj, field.attname, getattr(fresh, field.attname))
+            if field.is_relation:
+                if field.is_cached(fresh):
+                    field.set_cached_value(obj, field.get_cached_value(fresh))
+                elif field.is_cached(obj):
+                    field.delete_cached_value(obj)
+        for rel in meta.related_objects:
+            if rel.one_to_one and rel.is_cached(fresh):
+                related = rel.get_cached_value(fresh)
+                rel.set_cached_value(obj, related)
+                if related is not None:
+                    rel.field.set_cached_value(related, obj)  # its way back: this object
+            elif rel.is_cached(obj):
+                rel.delete_cached_value(obj)
+        for field in meta.private_fields:
+            if field.is_relation and field.is_cached(obj):
+                field.delete_cached_value(obj)
+        obj._state.db = fresh._state.db
+
     def compiled(self, using: str = DEFAULT_DB_ALIAS) -> bool:
         """Whether calls on this database send the kept SQL (the tests ask)."""
         return self._plan_for(connections[using]) is not None

@@ -47,6 +47,7 @@ from django.utils.translation import gettext as _
 
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_batch, audit_log
+from rukhsa.core.compiled import Compiled
 from rukhsa.notifications.services import messages_batch
 from rukhsa.payments import hooks, notify
 from rukhsa.payments.errors import IllegalTransition, PaymentError
@@ -234,9 +235,16 @@ def payment_send(
 # --- Learning the outcome -------------------------------------------------------------------------
 
 
-# The payment as its callers read it next: its order (the return path) and, once paid, its
-# invoice (the number told to the payer). One read.
-_WITH_ORDER = Payment.objects.select_related("order", "invoice")
+# The payment read again, compiled once per process (core/compiled.py): alone; with its order
+# and owner (the audit's subject, the invoice's buyer); and as its callers read it next, with
+# its order (the return path) and, once paid, its invoice (the number told to the payer).
+_AGAIN = Compiled(lambda pk: Payment.objects.filter(pk=pk), kinds=(int,))
+_WITH_OWNER = Compiled(
+    lambda pk: Payment.objects.select_related("order__owner").filter(pk=pk), kinds=(int,)
+)
+_WITH_ORDER = Compiled(
+    lambda pk: Payment.objects.select_related("order", "invoice").filter(pk=pk), kinds=(int,)
+)
 
 
 def payment_refresh(*, payment: Payment, fresh: bool = False) -> Payment:
@@ -245,7 +253,7 @@ def payment_refresh(*, payment: Payment, fresh: bool = False) -> Payment:
     `fresh`: the caller has just read the payment (it is not read again before asking the
     gateway; applying the answer reads it again all the same)."""
     if not fresh:
-        payment.refresh_from_db()
+        _AGAIN.refresh(payment)
     if payment.status == PaymentStatus.FAILED:
         return payment
     if not payment.gateway_ref:
@@ -257,7 +265,7 @@ def payment_refresh(*, payment: Payment, fresh: bool = False) -> Payment:
 
 def payment_apply_result(*, payment: Payment, result: GatewayResult) -> Payment:
     """Apply a gateway's answer; idempotent (the same answer twice changes nothing)."""
-    payment.refresh_from_db()
+    _AGAIN.refresh(payment)
     if result.status == INITIATED:
         return payment
     if result.status in (PAID, REFUNDED):
@@ -300,7 +308,7 @@ def payment_apply_result(*, payment: Payment, result: GatewayResult) -> Payment:
                 amount=result.refunded_halalas - payment.refunded_halalas,
                 reason=payment.refund_reason or "refunded at the gateway",
             )
-        payment.refresh_from_db(from_queryset=_WITH_ORDER)
+        _WITH_ORDER.refresh(payment)
         return payment
     if result.status == FAILED:
         if payment.status == PaymentStatus.INITIATED:
@@ -317,7 +325,7 @@ def payment_apply_result(*, payment: Payment, result: GatewayResult) -> Payment:
             logger.warning(
                 "payment %s is %s; the gateway's 'failed' is ignored", payment.uuid, payment.status
             )
-        payment.refresh_from_db(from_queryset=_WITH_ORDER)
+        _WITH_ORDER.refresh(payment)
         return payment
     raise ValueError(f"unknown gateway status {result.status!r}")
 
@@ -373,7 +381,7 @@ def _transition(payment: Payment, target: str, **fields: Any) -> bool:
                 code="duplicate_payment",
             ) from exc
         # With the order and its owner (the audit's subject, the invoice's buyer): one read.
-        payment.refresh_from_db(from_queryset=Payment.objects.select_related("order__owner"))
+        _WITH_OWNER.refresh(payment)
         if not moved:
             if payment.status == target:
                 return False
