@@ -101,3 +101,24 @@ def test_a_payment_read_again_takes_the_fresh_row_and_its_invoice(
     gone = Payment(pk=10**9)
     with pytest.raises(Payment.DoesNotExist):
         payment_services._AGAIN.refresh(gone)
+
+
+def test_the_confirmation_locks_the_registration_as_the_orm_would(cat, candidate, is_postgres):
+    from django.db import connection, transaction
+
+    registration = confirmed(candidate, cat.slot, cat.spec)
+    assert services._ORDERS_REGISTRATION.rows(registration.order_id) == [
+        (registration.pk, cat.slot.pk)
+    ]
+    with transaction.atomic():
+        got = services._LOCKED_WITH_CANDIDATE.first(registration.pk)
+        want = (
+            Registration.objects.select_for_update(of=("self",))
+            .select_related("candidate")
+            .get(pk=registration.pk)
+        )
+    _same_fields(got, want)
+    _same_fields(got.candidate, want.candidate)
+    assert services._LOCKED_WITH_CANDIDATE.compiled()
+    plan = services._LOCKED_WITH_CANDIDATE._plan_for(connection)
+    assert ("FOR UPDATE OF" in plan.sql) is is_postgres  # SQLite locks the whole database

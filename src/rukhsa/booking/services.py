@@ -32,6 +32,7 @@ from rukhsa.catalog.models import Session, SessionStatus, Specialization
 from rukhsa.catalog.selectors import candidate_opens_at, session_hosts
 from rukhsa.core import clock
 from rukhsa.core.audit import audit_batch, audit_log
+from rukhsa.core.compiled import Compiled
 from rukhsa.payments.models import Order, Payment
 
 logger = logging.getLogger("rukhsa.booking")
@@ -294,6 +295,25 @@ def registrations_complete_past(*, candidate: User | None = None) -> int:
 # --- Payment (the orders themselves: booking.payment) -----------------------------------------
 
 
+# The confirmation's reads, compiled once per process (core/compiled.py): the paid order's
+# registration, then that registration locked with its candidate.
+_ORDERS_REGISTRATION = Compiled(
+    lambda order_id: Registration.objects.filter(order_id=order_id).values_list("pk", "session_id")[
+        :1
+    ],
+    kinds=(int,),
+)
+_LOCKED_WITH_CANDIDATE = Compiled(
+    lambda pk: (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("candidate")
+        .filter(pk=pk)
+        .order_by()
+    ),
+    kinds=(int,),
+)
+
+
 def registration_confirm_paid(*, order: Order, payment: Payment) -> Registration | None:
     """The order of a registration was paid (called inside the payment's transaction).
 
@@ -301,17 +321,15 @@ def registration_confirm_paid(*, order: Order, payment: Payment) -> Registration
     if a seat is still free; otherwise (or if the candidate has since registered elsewhere) the
     payment is refunded in full and the candidate told.
     """
-    found = Registration.objects.filter(order_id=order.pk).values_list("pk", "session_id").first()
-    if found is None:
+    found = _ORDERS_REGISTRATION.rows(order.pk)
+    if not found:
         logger.error("Paid order %s has no registration", order.pk)
         return None
-    registration_id, session_id = found
+    registration_id, session_id = found[0]
     session = lock_sessions([session_id])[session_id]
-    registration = (
-        Registration.objects.select_for_update(of=("self",))
-        .select_related("candidate")
-        .get(pk=registration_id)
-    )
+    registration = _LOCKED_WITH_CANDIDATE.first(registration_id)
+    if registration is None:
+        raise Registration.DoesNotExist(f"Registration {registration_id} does not exist.")
     # The locked session, and the catalogue rows from the cache rather than joins (cheaper to
     # plan: `catalogue_attach`).
     registration.session = session

@@ -242,7 +242,7 @@ class Compiled(Generic[R]):
         ):
             return None  # more than one statement's work: the queryset runs every time
         compiler = queryset.query.get_compiler(connection=connection)
-        if queryset.query.select_for_update:
+        if queryset.query.select_for_update and connection.get_autocommit():
             with transaction.atomic(using=connection.alias):  # compiled inside a transaction
                 sql, params = compiler.as_sql()
         else:
