@@ -111,7 +111,7 @@ MIDDLEWARE = [
     "rukhsa.accounts.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "rukhsa.core.csp.PolicyOnceCSPMiddleware",  # django-csp's, the header built once
     "axes.middleware.AxesMiddleware",
 ]
 

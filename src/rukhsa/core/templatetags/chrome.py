@@ -53,6 +53,11 @@ def kept(key: tuple[Any, ...], render: Callable[[], str], into: Store = _rendere
 
 
 class ChromeNode(template.Node):
+    # Nothing inside is searched for `{% block %}`s: a child template cannot override a part of
+    # the chrome (it is rendered once for every page), and `{% extends %}` does not walk it
+    # on each render looking for blocks.
+    child_nodelists = ()
+
     def __init__(self, name: str, vary: list[FilterExpression], nodelist: NodeList) -> None:
         self.name, self.vary, self.nodelist = name, vary, nodelist
 
