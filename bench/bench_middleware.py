@@ -18,12 +18,17 @@ Nothing here runs in production: the settings module the app ships does not name
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
+
+# /proc/<pid>/schedstat kept open per backend and read again from its start (`pread`): a
+# tenth of the CPU of opening it each time (about 2 µs a read instead of 16; the middleware reads
+# it twice per request, and its own CPU is counted in gunicorn's).
+_schedstat: dict[int, int] = {}
 
 
 def _backend_ns() -> tuple[int, int]:
@@ -33,7 +38,14 @@ def _backend_ns() -> tuple[int, int]:
         return 0, 0
     try:
         pid = int(raw.info.backend_pid)
-        return pid, int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+        fd = _schedstat.get(pid)
+        if fd is None:
+            if len(_schedstat) > 64:  # backends of connections closed since
+                for old in _schedstat.values():
+                    os.close(old)
+                _schedstat.clear()
+            fd = _schedstat[pid] = os.open(f"/proc/{pid}/schedstat", os.O_RDONLY)
+        return pid, int(os.pread(fd, 64, 0).split()[0])
     except (AttributeError, OSError, ValueError):
         return 0, 0
 
