@@ -473,3 +473,21 @@ def test_a_journey_swap_with_flash_messages_waiting_gets_the_full_page(cat, rf, 
     assert not _journey_swap(request)
     request.htmx = HtmxDetails(rf.get("/", headers={"HX-Request": "true", "HX-Target": "main"}))
     assert not _journey_swap(rf.get("/")) and not _journey_swap(request)
+
+
+def test_accepted_periods_are_the_candidates_own_current_ones(cat, candidate, stranger):
+    from rukhsa.booking import terms
+    from tests.catalog.factories import make_period
+
+    other = make_period(cat.test, code="p-later")
+    assert terms._ACCEPTANCES.compiled()
+    assert terms.accepted_periods(candidate=candidate, periods=[cat.period, other]) == set()
+    terms.terms_accept(candidate=candidate, period=cat.period)
+    terms.terms_accept(candidate=stranger, period=other)
+    periods = [cat.period, other]
+    assert terms.accepted_periods(candidate=candidate, periods=periods) == {cat.period.pk}
+    assert terms.accepted_periods(candidate=stranger, periods=periods) == {other.pk}
+    assert terms.accepted_periods(candidate=candidate, periods=[other]) == set()
+    assert terms.accepted_periods(candidate=candidate, periods=[]) == set()
+    TermsAcceptance.objects.filter(candidate=candidate).update(terms_version="older notes")
+    assert terms.accepted_periods(candidate=candidate, periods=periods) == set()
