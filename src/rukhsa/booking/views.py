@@ -61,7 +61,11 @@ def _readiness(user: User, back: str) -> list[tuple[str, str]]:
     """What must be done before booking (selectors.readiness_gaps): (sentence, link).
 
     Each link carries `next=back` (this booking step, with every choice in its query string),
-    so that after fixing the gap the candidate lands where they were."""
+    so that after fixing the gap the candidate lands where they were. Nothing is built for a
+    candidate with no gap (an opening's usual case: this runs on every booking page)."""
+    gaps = selectors.readiness_gaps(user)
+    if not gaps:
+        return []
     after = "?" + urlencode({"next": back})
     steps = {
         selectors.Gap.MOBILE: (
@@ -77,7 +81,7 @@ def _readiness(user: User, back: str) -> list[tuple[str, str]]:
             reverse("accounts:profile_edit") + after,
         ),
     }
-    return [steps[gap] for gap in selectors.readiness_gaps(user)]
+    return [steps[gap] for gap in gaps]
 
 
 def _journey_swap(request: HttpRequest) -> bool:
