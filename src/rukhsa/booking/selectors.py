@@ -336,16 +336,16 @@ def session_for_review(*, period: Period, session_id: str) -> Session | None:
     return session
 
 
+_INVOICE_OF_ORDER = Compiled(
+    lambda order_id: Invoice.objects.filter(order_id=order_id).order_by("pk")[:1], kinds=(int,)
+)
+
+
 def invoice_for(registration: Registration) -> Invoice | None:
     """The tax invoice of the registration's payment, if it was paid."""
     if registration.order_id is None:
         return None
     return _INVOICE_OF_ORDER.first(registration.order_id)
-
-
-_INVOICE_OF_ORDER = Compiled(
-    lambda order_id: Invoice.objects.filter(order_id=order_id).order_by("pk")[:1], kinds=(int,)
-)
 
 
 # --- Waiting list ------------------------------------------------------------------------------

@@ -39,6 +39,14 @@ def terms_version(period: Period) -> str:
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
 
 
+_ACCEPTANCES = Compiled(
+    lambda candidate_id: TermsAcceptance.objects.filter(candidate_id=candidate_id).values_list(
+        "period_id", "terms_version"
+    ),
+    kinds=(int,),
+)
+
+
 def accepted_periods(*, candidate: User, periods: list[Period]) -> set[int]:
     """The ids of `periods` whose current terms the candidate has accepted. One query, compiled
     once per process: every acceptance of the candidate (one a period at most), kept here for
@@ -47,14 +55,6 @@ def accepted_periods(*, candidate: User, periods: list[Period]) -> set[int]:
         return set()
     stored = dict(_ACCEPTANCES.rows(candidate.pk))
     return {p.pk for p in periods if stored.get(p.pk) == terms_version(p)}
-
-
-_ACCEPTANCES = Compiled(
-    lambda candidate_id: TermsAcceptance.objects.filter(candidate_id=candidate_id).values_list(
-        "period_id", "terms_version"
-    ),
-    kinds=(int,),
-)
 
 
 # An acceptance found in the database is remembered in the cache for this long, so that each

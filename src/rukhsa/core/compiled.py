@@ -140,7 +140,7 @@ class Compiled(Generic[R]):
         if sum(kind is int for kind in kinds) > len(_ID_MARKERS) or any(
             kind not in _KINDS for kind in kinds
         ):
-            raise ValueError("Compiled takes up to five ids and any number of times, days, texts")
+            raise ValueError("Compiled takes up to five ids, and times, days, texts and UUIDs")
         self.build = build
         self.kinds = tuple(kinds)
         self._plans: dict[str, _Plan | None] = {}
