@@ -24,6 +24,13 @@ type (the app thread's and its PostgreSQL backend's CPU per request, from the `X
 header bench/bench_middleware.py adds); requests per confirmed journey; and the invariants (no
 session over capacity, confirmed = paid, no candidate with two active registrations).
 
+With BENCH_AB=<commit> (scripts/bench.sh serves that commit's code too, on the next port, on
+the same CPUs: BENCH_AB_URL, BENCH_AB_PID) the candidates alternate between the two servers and
+the report compares them: both are measured in the same minutes, so the machine's drift falls
+on both alike. Per side: gunicorn's CPU from /proc, PostgreSQL's shared out by the backend CPU
+each side's requests reported, the task worker's (this tree's code, serving both) by confirmed
+journeys.
+
 Exit status: 0 when the invariants hold; 1 when one is broken; 2 when the harness failed.
 """
 
@@ -78,6 +85,9 @@ class Config:
     server_pid: int = int(os.environ.get("BENCH_GUNICORN_PID", "0"))
     worker_pid: int = int(os.environ.get("BENCH_WORKER_PID", "0"))
     dbname: str = os.environ.get("BENCH_DB", "rukhsa_bench")
+    ab: str = os.environ.get("BENCH_AB", "")
+    ab_url: str = os.environ.get("BENCH_AB_URL", "")
+    ab_pid: int = int(os.environ.get("BENCH_AB_PID", "0"))
 
 
 # --- What a browser sees on a page ------------------------------------------------------------
@@ -361,7 +371,9 @@ async def pay(b: Browser, page: Page) -> str:
     return "confirmed" if page.form("/pay/", "post") is None else "not confirmed"
 
 
-async def drive(state: dict[str, Any], cfg: Config, run: Run) -> float:
+async def drive(state: dict[str, Any], cfg: Config, run: Run, other: Run | None = None) -> float:
+    """Every candidate's journey, 'cfg.concurrency' at a time; with `other` (BENCH_AB), every
+    second candidate walks against the other server and is recorded there."""
     rng = random.Random(cfg.seed)
     limits = httpx.Limits(
         max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
@@ -370,10 +382,14 @@ async def drive(state: dict[str, Any], cfg: Config, run: Run) -> float:
     timeout = httpx.Timeout(cfg.request_timeout)
     hot = state["targets"]
 
-    def job(cand: dict[str, Any]) -> Any:
+    def job(index: int, cand: dict[str, Any]) -> Any:
+        side, base_url = run, cfg.base_url
+        if other is not None and index % 2:
+            side, base_url = other, cfg.ab_url
+
         async def go() -> None:
             client = httpx.AsyncClient(
-                base_url=cfg.base_url, transport=transport, timeout=timeout, trust_env=False
+                base_url=base_url, transport=transport, timeout=timeout, trust_env=False
             )
             client.cookies.set("django_language", "en", domain="127.0.0.1", path="/")
             if cand["session_key"]:
@@ -382,21 +398,21 @@ async def drive(state: dict[str, Any], cfg: Config, run: Run) -> float:
             started = time.perf_counter()
             try:
                 outcome = await journey(
-                    Browser(client, run, htmx=cfg.htmx), cand, state, targets, cfg
+                    Browser(client, side, htmx=cfg.htmx), cand, state, targets, cfg
                 )
             except Exception as exc:
                 outcome = "error"
-                run.errors.append(f"{type(exc).__name__}: {exc}")
-            run.outcomes[outcome] += 1
+                side.errors.append(f"{type(exc).__name__}: {exc}")
+            side.outcomes[outcome] += 1
             if outcome == "confirmed":
-                run.journeys.add(time.perf_counter() - started)
+                side.journeys.add(time.perf_counter() - started)
 
         return go
 
     started = time.perf_counter()
     try:
         unfinished = await bounded(
-            [job(c) for c in state["candidates"]], cfg.concurrency, cfg.timeout
+            [job(i, c) for i, c in enumerate(state["candidates"])], cfg.concurrency, cfg.timeout
         )
     finally:
         await transport.aclose()
@@ -404,21 +420,27 @@ async def drive(state: dict[str, Any], cfg: Config, run: Run) -> float:
     return time.perf_counter() - started
 
 
-async def metered(cfg: Config, coro: Any) -> tuple[Any, dict[str, float]]:
+async def metered(cfg: Config, coro: Any) -> tuple[Any, dict[str, float], float]:
+    """The coroutine's result, the CPU used meanwhile, and (BENCH_AB) the other gunicorn's."""
     meter = CpuMeter(cfg.server_pid, cfg.dbname, cfg.worker_pid)
-    meter.start()
+    # The other server alone (no database name matches this one).
+    other = CpuMeter(cfg.ab_pid, "\x00", 0) if cfg.ab_pid else None
+    meters = [m for m in (meter, other) if m is not None]
+    for m in meters:
+        m.start()
 
     async def sampler() -> None:
         while True:
             await asyncio.sleep(0.5)
-            meter.sample()
+            for m in meters:
+                m.sample()
 
     task = asyncio.ensure_future(sampler())
     try:
         result = await coro
     finally:
         task.cancel()
-    return result, meter.stop()
+    return result, meter.stop(), other.stop()["server_s"] if other else 0.0
 
 
 # --- Entry points -----------------------------------------------------------------------------
@@ -585,6 +607,98 @@ def render(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def ab_results(
+    cfg: Config, run: Run, other: Run, cpu: dict[str, float], other_server_s: float
+) -> dict[str, Any]:
+    """Each side's figures (BENCH_AB). gunicorn's CPU is each side's own (/proc); PostgreSQL's
+    and the worker's are shared, split by the backend CPU each side's requests reported and by
+    confirmed journeys."""
+    this = os.environ.get("BENCH_THIS", "") or "this tree"
+    sides = {this: (run, cpu["server_s"]), cfg.ab: (other, other_server_s)}
+    db_ms = {name: sum(h.db_ms or 0.0 for h in r.hits) for name, (r, _s) in sides.items()}
+    confirmed = {name: r.outcomes.get("confirmed", 0) for name, (r, _s) in sides.items()}
+    out = {}
+    for name, (r, server_s) in sides.items():
+        n = max(1, confirmed[name])
+        db_share = db_ms[name] / max(1e-9, sum(db_ms.values()))
+        worker_share = confirmed[name] / max(1, sum(confirmed.values()))
+        pages = per_page(r.hits)
+        apps = [h.app_ms for h in r.hits if h.app_ms is not None]
+        outside = max(0.0, server_s * 1000 / max(1, len(r.hits)) - sum(apps) / max(1, len(apps)))
+        sandbox = sum(
+            p["n"] * (p["app_ms"] + p["db_ms"] + outside)
+            for key, p in pages.items()
+            if "payments:sandbox" in key
+        )
+        ms = {
+            "gunicorn": server_s * 1000 / n,
+            "postgresql": cpu["db_s"] * db_share * 1000 / n,
+            "worker": cpu["worker_s"] * worker_share * 1000 / n,
+        }
+        out[name] = {
+            "confirmed": confirmed[name],
+            "outcomes": dict(r.outcomes),
+            "requests": len(r.hits),
+            "ms": ms,
+            "total_ms": sum(ms.values()),
+            "sandbox_ms": sandbox / n,
+            "pages": pages,
+        }
+    return out
+
+
+def render_ab(r: dict[str, Any]) -> str:
+    m, db = r["machine"], r["db"]
+    (a, ra), (b, rb) = r["ab"].items()
+    lines = [
+        "",
+        "=" * 78,
+        f"Rukhsa full-journey bench, two codes at once: {a} against {b}",
+        "=" * 78,
+        f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory_gb']} GB RAM, Python {m['python']}",
+        f"Load average before/after: {m['load_before'][0]:.2f} / {m['load_after'][0]:.2f}",
+        f"Servers: two of {m['server']}",
+        f"{r['candidates']} candidates alternating, {r['concurrency']} at a time, {r['seats']} "
+        f"seats in {r['sessions']} sessions; wall {r['wall_s']:.1f} s",
+    ]
+    for name, s in ((a, ra), (b, rb)):
+        ms = s["ms"]
+        lines.append(
+            f"{name}: {s['confirmed']} confirmed, {s['requests'] / max(1, s['confirmed']):.1f} "
+            f"requests each; server CPU per confirmed journey {s['total_ms']:.0f} ms = gunicorn "
+            f"{ms['gunicorn']:.0f} + PostgreSQL {ms['postgresql']:.0f} + worker "
+            f"{ms['worker']:.0f}; Rukhsa's own pages ~{s['total_ms'] - s['sandbox_ms']:.0f} ms"
+        )
+    lines += [
+        "(PostgreSQL shared out by each side's backend CPU per request, the worker by confirmed",
+        " journeys; the sandbox gateway's pages are the payment provider's in production)",
+        "",
+        f"{'page (method view)':<40}{'n':>5}{'app':>7}{'db':>6}{'q':>6}   |{'n':>5}{'app':>7}"
+        f"{'db':>6}{'q':>6}",
+    ]
+    for key in sorted(
+        set(ra["pages"]) | set(rb["pages"]), key=lambda k: -ra["pages"].get(k, {"n": 0})["n"]
+    ):
+        row = f"{key[:39]:<40}"
+        for side in (ra, rb):
+            p = side["pages"].get(key)
+            row += (
+                f"{p['n']:>5}{p['app_ms']:>7.1f}{p['db_ms']:>6.1f}{p['queries']:>6.1f}"
+                if p
+                else f"{'':>24}"
+            )
+            row += "   |" if side is ra else ""
+        lines.append(row)
+    lines += [
+        "",
+        f"Database after the run: over capacity {db['over_capacity']}; confirmed "
+        f"{db['confirmed']} = paid {db['paid']}; held unpaid {db['held_unpaid']}; candidates "
+        f"with two active {db['candidates_with_two_active']}",
+        "=" * 78,
+    ]
+    return "\n".join(lines)
+
+
 def waiting_rooms_off() -> None:
     """The journey measures the booking pages themselves: every waiting room is switched off
     (the demo's next period turns its own on a few minutes after the load, and it gates the
@@ -603,10 +717,11 @@ def cmd_run(state_path: Path, results_path: Path | None, cfg: Config, with_login
     waiting_rooms_off()
     load_before = os.getloadavg()
     run = Run()
+    other = Run() if cfg.ab_url else None
     failure = ""
-    wall, cpu = 0.0, {}
+    wall, cpu, other_server_s = 0.0, {}, 0.0
     try:
-        wall, cpu = asyncio.run(metered(cfg, drive(state, cfg, run)))
+        wall, cpu, other_server_s = asyncio.run(metered(cfg, drive(state, cfg, run, other)))
     except Exception as exc:  # report what was measured, then fail
         failure = f"{type(exc).__name__}: {exc}"
     from dataset import machine
@@ -639,8 +754,10 @@ def cmd_run(state_path: Path, results_path: Path | None, cfg: Config, with_login
             "server": os.environ.get("BENCH_SERVER", ""),
         },
     }
+    if other is not None:
+        results["ab"] = ab_results(cfg, run, other, cpu, other_server_s)
     if not failure and cpu:
-        print(render(results))
+        print(render(results) if other is None else render_ab(results))
     if results_path:
         results_path.write_text(json.dumps(results, indent=2, default=str))
         print(f"Raw results: {results_path}")
@@ -648,8 +765,9 @@ def cmd_run(state_path: Path, results_path: Path | None, cfg: Config, with_login
     if db["over_capacity"] or db["candidates_with_two_active"] or db["confirmed"] != db["paid"]:
         print("FAIL: an invariant is broken (see above).", file=sys.stderr)
         return BROKEN
-    if not failure and run.outcomes.get("error", 0):
-        failure = f"{run.outcomes['error']} journeys failed: {run.errors[:3]}"
+    errors = run.outcomes.get("error", 0) + (other.outcomes.get("error", 0) if other else 0)
+    if not failure and errors:
+        failure = f"{errors} journeys failed: {(run.errors + (other.errors if other else []))[:3]}"
     if failure:
         print(f"HARNESS FAILED: {failure}", file=sys.stderr)
         return HARNESS_FAILED

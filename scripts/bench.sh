@@ -37,12 +37,17 @@ BENCH_JOURNEY=${BENCH_JOURNEY:-1}    # the full registration journey (bench/jour
 BENCH_JOURNEY_LOGIN=${BENCH_JOURNEY_LOGIN:-0}  # 1: the journey starts at the login form
 BENCH_JOURNEY_CANDIDATES=${BENCH_JOURNEY_CANDIDATES:-450}
 BENCH_SCALE=${BENCH_SCALE:-0}        # national-scale reads, demo vs 400k candidates (bench/scale_reads.py)
+# BENCH_AB=<commit>: the journey against this tree's code and that commit's at once (a second
+# gunicorn on BENCH_PORT+1, same CPUs; candidates alternate between them), so that the
+# machine's drift falls on both alike. Same database, Redis and task worker (this tree's).
+BENCH_AB=${BENCH_AB:-}
 SCALE_DB="${BENCH_DB}_scale"
 export PGHOST PGPORT PGUSER BENCH_DB BENCH_CANDIDATES BENCH_OPENING_CANDIDATES
 export BENCH_JOURNEY_CANDIDATES
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/rukhsa-bench.XXXXXX")
 GUNICORN_PID=""
+AB_PID=""
 WORKER_PID=""
 started_at=$(date +%s)
 
@@ -50,11 +55,14 @@ cleanup() {
     local status=$?
     trap - EXIT INT TERM
     stop_worker
-    if [[ -n "$GUNICORN_PID" ]] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
-        kill -TERM "$GUNICORN_PID" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$GUNICORN_PID" 2>/dev/null || break; sleep 0.2; done
-        kill -KILL "$GUNICORN_PID" 2>/dev/null || true
-    fi
+    for pid in "$GUNICORN_PID" "$AB_PID"; do
+        if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+            kill -TERM "$pid" 2>/dev/null || true
+            for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+            kill -KILL "$pid" 2>/dev/null || true
+        fi
+    done
+    if [[ -d "$RUN_DIR/ab" ]]; then git worktree remove --force "$RUN_DIR/ab" 2>/dev/null || true; fi
     redis-cli -h 127.0.0.1 -p 6379 -n "$BENCH_REDIS_DB" FLUSHDB >/dev/null 2>&1 || true
     if [[ "$BENCH_KEEP_DB" != "1" ]]; then
         dropdb --if-exists --force "$BENCH_DB" 2>/dev/null || true
@@ -178,6 +186,32 @@ for _ in $(seq 1 100); do
     sleep 0.2
 done
 curl -sf -o /dev/null "$BENCH_URL/healthz" || { echo "bench: /healthz never answered" >&2; exit 2; }
+
+if [[ -n "$BENCH_AB" && "$BENCH_JOURNEY" == "1" ]]; then
+    AB_PORT=$(( BENCH_PORT + 1 ))
+    step "the other code, $BENCH_AB, on 127.0.0.1:$AB_PORT (the same CPUs)"
+    git worktree add --detach -f "$RUN_DIR/ab" "$BENCH_AB" >/dev/null 2>&1 \
+        || { echo "bench: no commit $BENCH_AB" >&2; exit 2; }
+    cp src/rukhsa/locale/ar/LC_MESSAGES/django.mo "$RUN_DIR/ab/src/rukhsa/locale/ar/LC_MESSAGES/"
+    # This tree's bench settings and middleware (the same measuring on both sides), that
+    # commit's application code and static files.
+    AB_ENV=(env PYTHONPATH="$PWD/bench:$RUN_DIR/ab/src" BENCH_STATIC_ROOT="$RUN_DIR/static-ab")
+    PY_ABS=$(realpath -s "$PY")
+    (cd "$RUN_DIR/ab" && "${AB_ENV[@]}" "$PY_ABS" manage.py collectstatic --noinput -v0)
+    "${AB_ENV[@]}" "${SERVER_PIN[@]}" $GUNICORN --chdir "$RUN_DIR/ab" rukhsa.wsgi --bind "127.0.0.1:$AB_PORT" \
+        --worker-class "$BENCH_WORKER_CLASS" --workers "$BENCH_WORKERS" --threads "$BENCH_THREADS" \
+        --timeout 120 --backlog 2048 --keep-alive 30 --graceful-timeout 5 \
+        --log-level warning >"$RUN_DIR/gunicorn-ab.log" 2>&1 &
+    AB_PID=$!
+    BENCH_THIS="$(git rev-parse --short HEAD 2>/dev/null || true)"
+    if ! git diff --quiet HEAD 2>/dev/null; then BENCH_THIS="$BENCH_THIS + changes"; fi
+    export BENCH_AB BENCH_THIS BENCH_AB_URL="http://127.0.0.1:$AB_PORT" BENCH_AB_PID=$AB_PID
+    for _ in $(seq 1 100); do
+        if curl -sf -o /dev/null "$BENCH_AB_URL/healthz"; then break; fi
+        kill -0 "$AB_PID" 2>/dev/null || { echo "bench: the other gunicorn exited" >&2; exit 2; }
+        sleep 0.2
+    done
+fi
 
 status=0
 if [[ "$BENCH_BURST" == "1" ]]; then
