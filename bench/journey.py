@@ -530,19 +530,26 @@ def per_page(hits: list[Hit]) -> dict[str, dict[str, Any]]:
     return out
 
 
+def sandbox_cpu(
+    pages: dict[str, dict[str, Any]], server_s: float, requests: int, app_ms_mean: float
+) -> tuple[int, float]:
+    """The sandbox gateway's requests and their CPU (ms): each one's app thread and backend
+    (the header) plus its share of gunicorn's CPU outside Django."""
+    outside = max(0.0, server_s * 1000 / max(1, requests) - app_ms_mean)
+    n, ms = 0, 0.0
+    for key, page in pages.items():
+        if "payments:sandbox" in key:
+            n += page["n"]
+            ms += page["n"] * (page["app_ms"] + page["db_ms"] + outside)
+    return n, ms
+
+
 def gateway_line(r: dict[str, Any], journey_ms: float, confirmed: int) -> str:
     """The sandbox gateway's share of a journey: in production its pages (card, 3-D Secure)
     are the payment provider's, served by its servers, not Rukhsa's. Estimated from the
     per-request header (app thread + backend) plus each request's share of the server's CPU
     outside Django."""
-    cpu = r["cpu"]
-    outside = max(0.0, cpu["server_s"] * 1000 / max(1, r["requests"]) - r["app_ms_mean"])
-    n = 0
-    ms = 0.0
-    for key, page in r["pages"].items():
-        if "payments:sandbox" in key:
-            n += page["n"]
-            ms += page["n"] * (page["app_ms"] + page["db_ms"] + outside)
+    n, ms = sandbox_cpu(r["pages"], r["cpu"]["server_s"], r["requests"], r["app_ms_mean"])
     own = journey_ms - ms / confirmed
     return (
         f"Of which the sandbox gateway's pages (the payment provider's own in production): "
@@ -624,12 +631,7 @@ def ab_results(
         worker_share = confirmed[name] / max(1, sum(confirmed.values()))
         pages = per_page(r.hits)
         apps = [h.app_ms for h in r.hits if h.app_ms is not None]
-        outside = max(0.0, server_s * 1000 / max(1, len(r.hits)) - sum(apps) / max(1, len(apps)))
-        sandbox = sum(
-            p["n"] * (p["app_ms"] + p["db_ms"] + outside)
-            for key, p in pages.items()
-            if "payments:sandbox" in key
-        )
+        _n, sandbox = sandbox_cpu(pages, server_s, len(r.hits), sum(apps) / max(1, len(apps)))
         ms = {
             "gunicorn": server_s * 1000 / n,
             "postgresql": cpu["db_s"] * db_share * 1000 / n,
