@@ -17,10 +17,10 @@ PGUSER=${PGUSER:-postgres}
 BENCH_DB=${BENCH_DB:-rukhsa_bench}
 BENCH_PORT=${BENCH_PORT:-8090}
 BENCH_REDIS_DB=${BENCH_REDIS_DB:-13}
-# As deploy/gunicorn.conf.py serves by default (WEB_CONCURRENCY=2, 4 threads). On the one core
-# BENCH_PIN=1 gives gunicorn, 4 x 4 threads cost about 10 % more CPU per request for the same
-# throughput (the journey bench, docs/performance.md).
-BENCH_WORKERS=${BENCH_WORKERS:-2}
+# As deploy/gunicorn.conf.py serves by default: one worker process per CPU gunicorn may run on
+# (the one core of BENCH_PIN=1, else every CPU), 4 threads each. On one core, 2 x 4 cost 10–14 %
+# more CPU per request than 1 x 4, and 4 x 4 more again (docs/performance.md).
+BENCH_WORKERS=${BENCH_WORKERS:-}
 BENCH_THREADS=${BENCH_THREADS:-4}
 BENCH_WORKER_CLASS=${BENCH_WORKER_CLASS:-gthread}  # or sync (one request at a time per process)
 BENCH_CANDIDATES=${BENCH_CANDIDATES:-2000}
@@ -97,6 +97,13 @@ export ALLOWED_HOSTS=127.0.0.1 SECURE_SSL=0 DEBUG=0 LOG_LEVEL=WARNING
 export DJANGO_SETTINGS_MODULE=bench_settings BENCH_STATIC_ROOT="$RUN_DIR/static"
 export PYTHONPATH="$PWD/bench:$PWD/src${PYTHONPATH:+:$PYTHONPATH}"
 export BENCH_URL="http://127.0.0.1:$BENCH_PORT"
+if [[ -z "$BENCH_WORKERS" ]]; then
+    if [[ "$BENCH_PIN" == "1" ]]; then
+        BENCH_WORKERS=$(taskset -c "$BENCH_SERVER_CPUS" nproc)
+    else
+        BENCH_WORKERS=$(nproc)
+    fi
+fi
 export BENCH_SERVER="gunicorn $BENCH_WORKER_CLASS, $BENCH_WORKERS workers x $BENCH_THREADS threads"
 SERVER_PIN=()
 CLIENT_PIN=()
