@@ -4,8 +4,10 @@ Bind address, workers and threads come from the environment (GUNICORN_BIND, WEB_
 GUNICORN_THREADS). Without WEB_CONCURRENCY: one worker process per CPU this instance may run on
 (its CPU affinity, so `taskset` or a container's cpuset counts). The threads of a process share
 its CPU while one waits for PostgreSQL or Redis; a second process on the same CPU adds nothing
-but switching: 10–14 % more CPU per request on one core (docs/performance.md). SIGTERM is a graceful stop: the instance stops accepting, finishes the
-requests in flight (up to graceful_timeout) and exits; nginx sends new requests to the others.
+but switching: 10–14 % more CPU per request on one core (docs/performance.md).
+
+SIGTERM is a graceful stop: the instance stops accepting, finishes the requests in flight (up to
+graceful_timeout) and exits; nginx sends new requests to the others.
 """
 
 import os
