@@ -10,8 +10,10 @@ every choose step, review) through Django's test client, `--repeat` times each; 
 3-D Secure, the return, the confirmed registration). Printed per page: the thread's CPU and its
 PostgreSQL backend's CPU (from /proc/<pid>/schedstat) per request (mean and median), and the
 number of queries. Each run takes `--payers` seats: prepare the state again when they run out.
-`--profile` writes a cProfile of all of it (open it with `python -m pstats` or snakeviz). No
-server, no network: the figures are the app's own.
+`--profile` writes a cProfile of all of it (open it with `python -m pstats` or snakeviz);
+`--plan PAGE` runs each statement of that page again under EXPLAIN and prints PostgreSQL's
+planning and execution time (inside a transaction rolled back). No server, no network: the
+figures are the app's own.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ def main() -> int:
     parser.add_argument("--payers", type=int, default=10, help="candidates who hold and pay")
     parser.add_argument("--only", default="", help="only this reading page (e.g. notes)")
     parser.add_argument("--sql", default="", help="print the queries of this page")
+    parser.add_argument(
+        "--plan",
+        default="",
+        help="PostgreSQL's planning and execution time of each statement of this page",
+    )
     parser.add_argument("--profile", type=Path, default=None)
     parser.add_argument(
         "--htmx",
@@ -103,9 +110,12 @@ def main() -> int:
     def measure(name: str, c: Client, method: str, url: str, data: Any = None) -> Any:
         """One request, its CPU (app thread, PostgreSQL backend) and queries recorded."""
         queries: list[str] = []
+        statements: list[tuple[str, Any]] = []
 
         def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
             queries.append(sql)
+            if not many:
+                statements.append((sql, params))
             return execute(sql, params, many, context)
 
         with connection.execute_wrapper(count):
@@ -126,7 +136,32 @@ def main() -> int:
             for q in queries:
                 print("   ", q[:150])
         figures.setdefault(name, []).append((app, db1 - db0 if pid0 == pid1 else 0, len(queries)))
+        if args.plan and name == args.plan:
+            plan_times(name, statements)
         return response
+
+    def plan_times(name: str, statements: list[tuple[str, Any]]) -> None:
+        """Each statement again under EXPLAIN: SELECTs run (EXPLAIN ANALYZE), the others only
+        planned; all inside a transaction rolled back."""
+        from django.db import transaction
+
+        print(f"--- {name}: planning / execution ms, statement")
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for sql, params in statements:
+                    verb = sql.lstrip()[:6].upper()
+                    if verb not in ("SELECT", "INSERT", "UPDATE", "DELETE"):
+                        continue
+                    select = verb == "SELECT"
+                    options = "ANALYZE, SUMMARY, TIMING OFF" if select else "SUMMARY"
+                    cursor.execute(f"EXPLAIN ({options}) {sql}", params)
+                    lines = [row[0] for row in cursor.fetchall()]
+                    planning = next((x for x in lines if x.startswith("Planning Time")), "")
+                    execution = next((x for x in lines if x.startswith("Execution Time")), "")
+                    plan_ms = planning.split(":")[1].split()[0] if planning else "?"
+                    exec_ms = execution.split(":")[1].split()[0] if execution else "-"
+                    print(f"   {plan_ms:>7} {exec_ms:>7}  {' '.join(sql.split())[:110]}")
+            transaction.set_rollback(True)
 
     for name, url in pages:
         if args.only and name != args.only:
