@@ -181,7 +181,10 @@ if [[ "$BENCH_OPENING" == "1" ]]; then
 fi
 
 step "gunicorn on 127.0.0.1:$BENCH_PORT ($BENCH_SERVER)"
-"${SERVER_PIN[@]}" $GUNICORN rukhsa.wsgi --bind "127.0.0.1:$BENCH_PORT" --worker-class "$BENCH_WORKER_CLASS" \
+# The deployment's settings file (worker recycling, keep-alive, backlog, hooks), with the
+# bench's address, processes, threads, timeouts and log level over it.
+"${SERVER_PIN[@]}" $GUNICORN -c "$PWD/deploy/gunicorn.conf.py" rukhsa.wsgi \
+    --bind "127.0.0.1:$BENCH_PORT" --worker-class "$BENCH_WORKER_CLASS" \
     --workers "$BENCH_WORKERS" --threads "$BENCH_THREADS" --timeout 120 --backlog 2048 \
     --keep-alive 30 --graceful-timeout 5 \
     --log-level warning >"$RUN_DIR/gunicorn.log" 2>&1 &
@@ -205,7 +208,8 @@ if [[ -n "$BENCH_AB" && "$BENCH_JOURNEY" == "1" ]]; then
     AB_ENV=(env PYTHONPATH="$PWD/bench:$RUN_DIR/ab/src" BENCH_STATIC_ROOT="$RUN_DIR/static-ab")
     PY_ABS=$(realpath -s "$PY")
     (cd "$RUN_DIR/ab" && "${AB_ENV[@]}" "$PY_ABS" manage.py collectstatic --noinput -v0)
-    "${AB_ENV[@]}" "${SERVER_PIN[@]}" $GUNICORN --chdir "$RUN_DIR/ab" rukhsa.wsgi --bind "127.0.0.1:$AB_PORT" \
+    "${AB_ENV[@]}" "${SERVER_PIN[@]}" $GUNICORN -c "$PWD/deploy/gunicorn.conf.py" \
+        --chdir "$RUN_DIR/ab" rukhsa.wsgi --bind "127.0.0.1:$AB_PORT" \
         --worker-class "$BENCH_WORKER_CLASS" --workers "$BENCH_WORKERS" --threads "$BENCH_THREADS" \
         --timeout 120 --backlog 2048 --keep-alive 30 --graceful-timeout 5 \
         --log-level warning >"$RUN_DIR/gunicorn-ab.log" 2>&1 &
