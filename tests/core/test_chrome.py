@@ -24,7 +24,8 @@ def test_the_kept_chrome_is_the_chrome_rendered_afresh_in_each_language():
         chrome._rendered.clear()
         first[language] = page(language)  # rendered afresh
     page("ar")
-    assert len(chrome._rendered) == 8  # assets, brand, menu and footer, in each language
+    # assets, brand, menu, footer and the language switch's form and button, in each language
+    assert len(chrome._rendered) == 12
     again = {language: page(language) for language in ("en", "ar")}  # kept
     assert first == again
     assert "شروط الاستخدام" in first["ar"] and "Terms of use" in first["en"]
@@ -75,3 +76,28 @@ def test_the_kept_menu_marks_the_page_it_is_on_and_keeps_no_token(make_user):
         for html in (dashboard, client.get("/dashboard/").content.decode())
     ]
     assert tokens[0] and tokens[1] and tokens[0] != tokens[1]  # masked anew each time
+
+
+@pytest.mark.django_db
+def test_the_language_switch_keeps_its_form_and_button_but_not_the_token_or_the_page(make_user):
+    """The switch's form tag and button are kept per language; the CSRF token and the page to
+    come back to (`next`) are written afresh on every page."""
+    from tests.booking.booking_helpers import client_for
+
+    chrome._rendered.clear()
+    client = client_for(make_user())
+    switch = re.compile(
+        r'<form method="post" action="/language/" class="inline-form lang-switch">'
+        r'<input type="hidden" name="csrfmiddlewaretoken" value="([^"]+)">\s*'
+        r'<input type="hidden" name="next" value="([^"]+)">\s*'
+        r'<button type="submit" name="language" value="(en|ar)"'
+    )
+    found = [
+        switch.search(client.get(path).content.decode()).groups()
+        for path in ("/dashboard/", "/results/", "/dashboard/")
+    ]
+    assert [f[1] for f in found] == ["/dashboard/", "/results/", "/dashboard/"]
+    assert len({f[0] for f in found}) == 3  # a token masked anew each time
+    assert not any("csrfmiddlewaretoken" in html for html in chrome._rendered.values())
+    client.cookies["django_language"] = "en"
+    assert switch.search(client.get("/dashboard/").content.decode()).group(3) == "ar"
