@@ -13,8 +13,17 @@ graceful_timeout) and exits; nginx sends new requests to the others.
 import os
 from typing import Any
 
+
+def _cpus() -> int:
+    """The CPUs this process may run on: its affinity on Linux, all of them elsewhere."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
+workers = int(os.environ.get("WEB_CONCURRENCY") or _cpus())
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 60

@@ -18,10 +18,16 @@ def _settings(monkeypatch: Any, **env: str) -> dict[str, Any]:
 
 
 def test_one_worker_per_cpu_the_instance_may_run_on(monkeypatch: Any) -> None:
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3})  # e.g. `taskset -c 3`
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)  # taskset -c 3
     assert _settings(monkeypatch)["workers"] == 1
-    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3})
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1, 2, 3}, raising=False)
     assert _settings(monkeypatch)["workers"] == 4
+
+
+def test_all_cpus_where_the_affinity_is_unknown(monkeypatch: Any) -> None:
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # not Linux
+    monkeypatch.setattr(os, "cpu_count", lambda: 6)
+    assert _settings(monkeypatch)["workers"] == 6
 
 
 @pytest.mark.parametrize("value", ["3", "1"])
