@@ -228,3 +228,50 @@ def test_every_call_has_a_timeout(moyasar, settings):
     settings.PAYMENTS_HTTP_TIMEOUT = 7
     client = MoyasarGateway()._client()
     assert client.timeout.read == 7 and client.timeout.connect == 5
+
+
+def _unregistered_attempt(order, seconds_ago: float) -> Payment:  # type: ignore[no-untyped-def]
+    """A payment whose request died before Moyasar answered it: initiated, no invoice id."""
+    from datetime import timedelta
+
+    from rukhsa.core import clock
+
+    payment = Payment.objects.create(
+        order=order, gateway="moyasar", amount_halalas=order.total_halalas
+    )
+    Payment.objects.filter(pk=payment.pk).update(
+        created_at=clock.now() - timedelta(seconds=seconds_ago)
+    )
+    return payment
+
+
+def test_an_attempt_never_registered_at_moyasar_does_not_hold_the_order(
+    moyasar, candidate_client, order
+):
+    """The request that made the first attempt died before Moyasar answered it. Once that
+    request cannot be on its way any more, paying again starts a new attempt at once instead of
+    waiting for the reconciliation (up to 30 minutes, longer than a seat is held)."""
+    stuck = _unregistered_attempt(order, seconds_ago=5 * 60)
+    response = candidate_client.post(reverse("payments:order_pay", args=[order.uuid]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"https://checkout.moyasar.com/invoices/{INVOICE_ID}")
+    stuck.refresh_from_db()
+    assert (stuck.status, stuck.failure_reason) == ("failed", "superseded")
+    new = Payment.objects.get(order=order, status="initiated")
+    assert new.gateway_ref == INVOICE_ID
+    # Nothing was asked of Moyasar about the attempt it never knew (no cancel without an id).
+    assert [r.method + " " + r.url.path for r in moyasar.requests] == ["POST /v1/invoices"]
+
+
+def test_an_attempt_maybe_still_being_registered_is_waited_for(moyasar, candidate_client, order):
+    """Seconds old, the first attempt's request may still be waiting for Moyasar's answer: the
+    candidate is told to finish it or try again shortly, and nothing else is started."""
+    waiting = _unregistered_attempt(order, seconds_ago=5)
+    response = candidate_client.post(reverse("payments:order_pay", args=[order.uuid]))
+    assert response.status_code == 302 and response["Location"] == "/dashboard/"
+    flashed = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("in progress" in m or "قيد" in m for m in flashed), flashed
+    waiting.refresh_from_db()
+    assert waiting.status == "initiated"
+    assert Payment.objects.filter(order=order).count() == 1
+    assert moyasar.requests == []

@@ -36,7 +36,7 @@ hook call, one invoice.
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -124,6 +124,12 @@ def order_paid_payment(order: Order) -> Payment | None:
 # --- Starting a payment ---------------------------------------------------------------------------
 
 
+def never_registered_after() -> timedelta:
+    """How long a payment may wait for the gateway to register it: three of the gateway's time
+    limits, a minute at least. A payment left unregistered for longer never will be."""
+    return timedelta(seconds=max(60.0, 3 * float(settings.PAYMENTS_HTTP_TIMEOUT)))
+
+
 def _settle_earlier_attempts(order: Order) -> None:
     """Ask about unfinished attempts, unless the order is paid; cancel those the gateway still
     holds open. (One read of the order's paid and unfinished attempts.)"""
@@ -137,6 +143,21 @@ def _settle_earlier_attempts(order: Order) -> None:
     for earlier in attempts:
         earlier = payment_refresh(payment=earlier)
         if earlier.status != PaymentStatus.INITIATED:
+            continue
+        if not earlier.gateway_ref:
+            # Never registered at the gateway: the request that made it died before the gateway
+            # answered, or is still waiting for it. Past the gateway's time limit it cannot be
+            # on its way any more (and there is nothing to cancel there): it is failed now, so
+            # that it does not hold the order, and the seat's time, until the reconciliation.
+            if clock.now() - earlier.created_at > never_registered_after():
+                payment_apply_result(
+                    payment=earlier,
+                    result=GatewayResult(
+                        status=FAILED,
+                        failure_reason=FailureReason.SUPERSEDED,
+                        message="CANCELED: never registered at the gateway; superseded",
+                    ),
+                )
             continue
         if get_gateway(earlier.gateway).cancel(earlier):
             payment_apply_result(
