@@ -150,26 +150,20 @@ def _settle_earlier_attempts(order: Order) -> None:
             # on its way any more (and there is nothing to cancel there): it is failed now, so
             # that it does not hold the order, and the seat's time, until the reconciliation.
             if clock.now() - earlier.created_at > never_registered_after():
-                payment_apply_result(
-                    payment=earlier,
-                    result=GatewayResult(
-                        status=FAILED,
-                        failure_reason=FailureReason.SUPERSEDED,
-                        message="CANCELED: never registered at the gateway; superseded",
-                    ),
-                )
-            continue
-        if get_gateway(earlier.gateway).cancel(earlier):
-            payment_apply_result(
-                payment=earlier,
-                result=GatewayResult(
-                    status=FAILED,
-                    failure_reason=FailureReason.SUPERSEDED,
-                    message="CANCELED: superseded by a new attempt",
-                ),
-            )
+                _superseded(earlier, "never registered at the gateway; superseded")
+        elif get_gateway(earlier.gateway).cancel(earlier):
+            _superseded(earlier, "superseded by a new attempt")
         else:
             payment_refresh(payment=earlier)
+
+
+def _superseded(payment: Payment, why: str) -> None:
+    payment_apply_result(
+        payment=payment,
+        result=GatewayResult(
+            status=FAILED, failure_reason=FailureReason.SUPERSEDED, message=f"CANCELED: {why}"
+        ),
+    )
 
 
 def payment_return_url(*, payment: Payment, site_url: str) -> str:
