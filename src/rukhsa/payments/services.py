@@ -124,7 +124,7 @@ def order_paid_payment(order: Order) -> Payment | None:
 # --- Starting a payment ---------------------------------------------------------------------------
 
 
-def never_registered_after() -> timedelta:
+def _never_registered_after() -> timedelta:
     """How long a payment may wait for the gateway to register it: three of the gateway's time
     limits, a minute at least. A payment left unregistered for longer never will be."""
     return timedelta(seconds=max(60.0, 3 * float(settings.PAYMENTS_HTTP_TIMEOUT)))
@@ -149,7 +149,7 @@ def _settle_earlier_attempts(order: Order) -> None:
             # answered, or is still waiting for it. Past the gateway's time limit it cannot be
             # on its way any more (and there is nothing to cancel there): it is failed now, so
             # that it does not hold the order, and the seat's time, until the reconciliation.
-            if clock.now() - earlier.created_at > never_registered_after():
+            if clock.now() - earlier.created_at > _never_registered_after():
                 _superseded(earlier, "never registered at the gateway; superseded")
         elif get_gateway(earlier.gateway).cancel(earlier):
             _superseded(earlier, "superseded by a new attempt")
