@@ -17,7 +17,6 @@ from django_tasks import task
 
 from rukhsa.accounts.models import User
 from rukhsa.core import views as core_views
-from rukhsa.core.models import TaskOrigin
 from rukhsa.core.observability import JsonFormatter, request_id_var
 
 # Nothing listens here (a port of this deployment's own range kept free): Redis "down".
@@ -212,6 +211,7 @@ def noop_task() -> str:
 @pytest.mark.django_db(transaction=True)
 def test_request_id_travels_to_the_task_the_request_enqueued(caplog: Any) -> None:
     from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
 
     with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
         token = request_id_var.set("req-enqueuer-0001")
@@ -219,7 +219,12 @@ def test_request_id_travels_to_the_task_the_request_enqueued(caplog: Any) -> Non
             result = noop_task.enqueue()
         finally:
             request_id_var.reset(token)
-        assert TaskOrigin.objects.get(task_id=str(result.id)).request_id == "req-enqueuer-0001"
+        # The id rides in the task's own row, beside its arguments, which stay the caller's.
+        row = DBTaskResult.objects.get(id=result.id)
+        assert row.args_kwargs == {"args": [], "kwargs": {}, "request_id": "req-enqueuer-0001"}
+        assert (result.args, result.kwargs) == ([], {})
+        unrequested = noop_task.enqueue()  # no request: nothing to carry
+        assert DBTaskResult.objects.get(id=unrequested.id).args_kwargs == {"args": [], "kwargs": {}}
 
         worker = Worker(
             queue_names=["default"],
@@ -227,16 +232,16 @@ def test_request_id_travels_to_the_task_the_request_enqueued(caplog: Any) -> Non
             batch=True,
             backend_name="default",
             startup_delay=False,
-            max_tasks=1,
+            max_tasks=2,
             worker_id="test-worker",
             excluded_queue_names=[],
         )
         with caplog.at_level(logging.WARNING, logger="rukhsa.tests"):
             worker.run()
-    record = next(r for r in caplog.records if r.getMessage() == "working")
-    assert json.loads(JsonFormatter().format(record))["request_id"] == "req-enqueuer-0001"
+    working = [r for r in caplog.records if r.getMessage() == "working"]
+    lines = [json.loads(JsonFormatter().format(r)) for r in working]
+    assert sorted(line.get("request_id", "") for line in lines) == ["", "req-enqueuer-0001"]
     assert request_id_var.get() == ""
-    assert not TaskOrigin.objects.filter(task_id=str(result.id)).exists()
 
 
 # --- Database unreachable: a 503 page in the person's language --------------------------------

@@ -40,18 +40,3 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.field}"
-
-
-class TaskOrigin(models.Model):
-    """The request that enqueued a background task, so the worker's log lines carry its id."""
-
-    task_id = models.CharField(_("task"), max_length=64, primary_key=True)
-    request_id = models.CharField(_("request id"), max_length=64)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("task origin")
-        verbose_name_plural = _("task origins")
-
-    def __str__(self) -> str:
-        return f"{self.task_id} ← {self.request_id}"

@@ -3,9 +3,9 @@
 - nginx gives every request an id (`X-Request-ID: $request_id`); `RequestMiddleware` keeps it
   (or makes one when the request did not come through nginx), answers with it, and puts it on
   every log line written while the request runs.
-- A task enqueued during the request remembers the id (`TaskOrigin`), and the worker puts it
-  back on its own log lines while it runs that task: one id from nginx's access log to the
-  task's last line.
+- A task enqueued during the request carries the id in its queued row (`core.tasklog`), and the
+  worker puts it back on its own log lines while it runs that task: one id from nginx's access
+  log to the task's last line.
 - `JsonFormatter` writes one JSON object per line: time, level, logger, message, request id.
 - `RequestMiddleware` also logs one line per request (method, view, status, duration, client IP
   from the one client IP function) and observes the Prometheus latency histogram by view.

@@ -1,68 +1,66 @@
 """Carry the request id from the request that enqueued a task to the worker that runs it.
 
-Connected in `CoreConfig.ready()` to django-tasks' own signals. The immediate backend runs the
-task inside the request, which already carries its id, so only queued backends record an origin.
+Connected in `CoreConfig.ready()`. When a queued task's row is created during a request,
+the request id is written into it (django-tasks-db's `DBTaskResult.args_kwargs`, beside the
+task's "args" and "kwargs", which stay the caller's); the worker reads it back from the row it
+has just claimed when the task starts (django-tasks' own signals). No statement of its own on
+either side. The immediate backend runs the task inside the request, which already carries
+its id.
 """
 
 import logging
 from typing import Any
 
-from django.db import connection
-from django_tasks.backends.immediate import ImmediateBackend
+from django.db.models.signals import pre_save
 from django_tasks.signals import task_enqueued, task_finished, task_started
+from django_tasks_db.models import DBTaskResult
 
-from rukhsa.core.models import TaskOrigin
 from rukhsa.core.observability import request_id_var
 
 logger = logging.getLogger("rukhsa.tasks")
 
+REQUEST_ID_KEY = "request_id"
+
 _tokens: dict[str, Any] = {}
 
 
-def _queued(sender: Any) -> bool:
-    return not (isinstance(sender, type) and issubclass(sender, ImmediateBackend))
+def on_row_created(sender: Any, instance: DBTaskResult, raw: bool = False, **kwargs: Any) -> None:
+    """A queued task's row is about to be inserted: it takes the request id along."""
+    request_id = request_id_var.get()
+    if raw or not request_id or not instance._state.adding:
+        return
+    if isinstance(instance.args_kwargs, dict):
+        instance.args_kwargs[REQUEST_ID_KEY] = request_id
+
+
+def _row_request_id(task_result: Any) -> str:
+    """The request id stored in a queued task's row ("" for a task no request enqueued)."""
+    stored = getattr(getattr(task_result, "db_result", None), "args_kwargs", None)
+    return str(stored.get(REQUEST_ID_KEY) or "") if isinstance(stored, dict) else ""
 
 
 def on_enqueued(sender: Any, task_result: Any, **kwargs: Any) -> None:
-    request_id = request_id_var.get()
-    if not request_id or not _queued(sender):
-        return
-    TaskOrigin.objects.create(task_id=str(task_result.id), request_id=request_id)
-    logger.info(
-        "task enqueued",
-        extra={"task_id": str(task_result.id), "task": task_result.task.module_path},
-    )
-
-
-def _origin_take(task_id: str) -> str:
-    """The request id recorded for `task_id`, with its row removed: one statement (the row
-    is only read here, so it goes when it is read)."""
-    table = connection.ops.quote_name(TaskOrigin._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE task_id = %s RETURNING request_id",  # noqa: S608
-            [task_id],
+    if _row_request_id(task_result):
+        logger.info(
+            "task enqueued",
+            extra={"task_id": str(task_result.id), "task": task_result.task.module_path},
         )
-        row = cursor.fetchone()
-    return str(row[0]) if row else ""
 
 
 def on_started(sender: Any, task_result: Any, **kwargs: Any) -> None:
-    if not _queued(sender):
-        return
-    task_id = str(task_result.id)
-    _tokens[task_id] = request_id_var.set(_origin_take(task_id))
+    if getattr(task_result, "db_result", None) is None:
+        return  # run inside the request (the immediate backend): its id is already set
+    _tokens[str(task_result.id)] = request_id_var.set(_row_request_id(task_result))
 
 
 def on_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
-    if not _queued(sender):
-        return
     token = _tokens.pop(str(task_result.id), None)
     if token is not None:
         request_id_var.reset(token)
 
 
 def connect() -> None:
+    pre_save.connect(on_row_created, sender=DBTaskResult, dispatch_uid="rukhsa.core.tasklog.row")
     task_enqueued.connect(on_enqueued, dispatch_uid="rukhsa.core.tasklog.enqueued")
     task_started.connect(on_started, dispatch_uid="rukhsa.core.tasklog.started")
     task_finished.connect(on_finished, dispatch_uid="rukhsa.core.tasklog.finished")
