@@ -197,10 +197,10 @@ def main() -> int:
         if r.status_code != 302:
             print(f"hold refused ({r.status_code}); prepare the state again")
             break
-        # The hold leads straight to the gateway (the payment opened with the hold).
-        r = measure("GET card (grant)", payer, "GET", r["Location"])
-        card = r["Location"]
-        measure("GET card", payer, "GET", card)
+        # The hold leads straight to the gateway (the payment opened with the hold); its link's
+        # one-time grant is spent by this first visit, and the form posts to the bare address.
+        measure("GET card (grant)", payer, "GET", r["Location"])
+        card = r["Location"].split("?")[0]
         r = measure("POST card", payer, "POST", card, CARD)
         measure("GET 3ds", payer, "GET", r["Location"])
         r = measure(

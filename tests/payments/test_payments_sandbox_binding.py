@@ -3,6 +3,7 @@
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from tests.payments.payments_helpers import PAID_CARDS, path_of, start_payment
@@ -34,3 +35,18 @@ def test_the_grant_in_the_link_works_for_one_session_only(
     _payment, card_url = start_payment(candidate_client, order)
     assert candidate_client.get(path_of(card_url), follow=True).status_code == 200
     assert Client().get(path_of(card_url), follow=True).status_code == 404
+
+
+def test_a_spent_grant_stays_spent_when_the_cache_is_lost(
+    candidate_client: Client, order: Any
+) -> None:
+    """The link with its grant stays in the first browser's history: another browser that finds
+    it there (or on a shared screen) gets "not found", even after Redis lost everything."""
+    payment, card_url = start_payment(candidate_client, order)
+    assert candidate_client.get(path_of(card_url)).status_code == 200
+    cache.clear()
+    assert Client().get(path_of(card_url)).status_code == 404
+    assert candidate_client.get(path_of(card_url)).status_code == 200  # its own, still
+    payment.refresh_from_db()
+    bare = f"/payments/sandbox-gateway/{payment.gateway_ref}/"
+    assert candidate_client.get(bare).status_code == 200

@@ -79,7 +79,10 @@ def test_failure_sentence_in_arabic(candidate_client, order):
 
 def test_card_page_says_it_is_a_test_gateway_and_posts_to_itself(candidate_client, order):
     _payment, card_url = start_payment(candidate_client, order)
-    page = candidate_client.get(path_of(card_url), follow=True).content.decode()
+    response = candidate_client.get(path_of(card_url))
+    assert response.status_code == 200  # opened with the grant: the page at once, no redirect
+    page = response.content.decode()
+    assert "payments/sandbox.js" in page  # takes the spent grant out of the address bar
     assert "Test gateway" in page or "تجريبية" in page
     assert f'action="{urlsplit(card_url).path}"' in page  # itself, without the one-time grant
     assert 'autocomplete="cc-number"' in page

@@ -50,7 +50,7 @@ PINNED = {
     # (A registration never changed reads no history: every change raises the ticket version.)
     "registration (held)": 7,
     "pay (POST)": 29,  # a candidate who comes back: the open attempt is superseded
-    "gateway: grant": 5,
+    "gateway: card (grant)": 6,  # the grant spent on the charge, the session bound to it
     "gateway: card": 2,
     "gateway: card (POST)": 3,
     "gateway: 3-D Secure": 2,

@@ -135,6 +135,15 @@ def charge_fetch(charge_id: str) -> dict[str, Any]:
     return charge_json(_expire_if_abandoned(_get(charge_id)))
 
 
+def grant_spend(charge_id: str) -> bool:
+    """Spend the charge's one-time grant: True for the first browser to open its card page with
+    it, False ever after. Recorded on the charge, so it stays spent whatever the cache loses."""
+    spent = SandboxCharge.objects.filter(pk=charge_id, grant_spent_at__isnull=True).update(
+        grant_spent_at=clock.now()
+    )
+    return spent == 1
+
+
 def charge_for_page(charge_id: str) -> SandboxCharge:
     return _expire_if_abandoned(_get(charge_id))
 

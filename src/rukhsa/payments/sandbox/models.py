@@ -53,6 +53,8 @@ class SandboxCharge(models.Model):
     refunded = models.PositiveIntegerField(_("refunded (halalas)"), default=0)
     created_at = models.DateTimeField(_("created"), default=clock.now)
     updated_at = models.DateTimeField(_("updated"), default=clock.now)
+    # When a browser first opened the card page with the link's one-time grant (spent then).
+    grant_spent_at = models.DateTimeField(_("grant spent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sandbox charge")

@@ -6,14 +6,14 @@ reads or writes Rukhsa's payments — the merchant learns the outcome from the r
 the API (fetch) and the webhook.
 
 A charge's pages answer only the browser session that opened its card page first, with the
-one-time grant in the link the merchant redirected to; anyone else who learns the charge id
-(a shared screen, a log, a proxy) gets "not found".
+one-time grant in the link the merchant redirected to (spent on that first visit, and recorded
+on the charge); anyone else who learns the charge id or the link (a shared screen, a log, a
+proxy, the browser's history) gets "not found".
 """
 
 import hmac
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -36,11 +36,7 @@ def _bound(request: HttpRequest, charge_id: str) -> bool:
     grant = request.GET.get("grant", "")
     if not (grant and hmac.compare_digest(grant, api.charge_grant(charge_id))):
         return False
-    try:
-        first = cache.add(f"sandbox-grant:{charge_id}", 1, timeout=24 * 3600)
-    except Exception:  # no cache: the grant alone decides
-        first = True
-    if not first:
+    if not api.grant_spend(charge_id):
         return False  # the grant was used by another session already
     request.session[SESSION_CHARGES] = [*charges[-19:], charge_id]
     return True
@@ -67,10 +63,9 @@ def _back_to_merchant(charge: SandboxCharge) -> HttpResponseRedirect:
 @sensitive_post_parameters("number", "cvc", "expiry", "name")
 @require_http_methods(["GET", "POST"])
 def card_page(request: HttpRequest, charge_id: str) -> HttpResponse:
+    # Opened with the grant, the page answers at once (the grant is spent by now; its script
+    # takes it out of the address bar); the form posts to the address without it.
     charge = _charge(request, charge_id)
-    if request.method == "GET" and "grant" in request.GET:
-        # Bound to this session now: drop the grant from the address bar and the history.
-        return redirect("payments:sandbox_card", charge_id=charge.id)
     if charge.status != ChargeStatus.INITIATED:
         return _back_to_merchant(charge)
     if charge.three_ds == ThreeDSState.PENDING and request.method == "GET":
