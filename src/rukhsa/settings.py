@@ -115,6 +115,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# Django's form renderer, with the one-tag inputs written in Python (rukhsa.core.forms).
+FORM_RENDERER = "rukhsa.core.forms.FormRenderer"
+
 ROOT_URLCONF = "rukhsa.urls"
 WSGI_APPLICATION = "rukhsa.wsgi.application"
 
