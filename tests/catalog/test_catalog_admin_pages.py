@@ -132,3 +132,36 @@ def test_every_back_office_page_answers(admin_client_otp, url: str) -> None:  # 
     make_session(make_centre(), make_period())
     assert admin_client_otp.get(url).status_code == 200
     assert admin_client_otp.get(url, {"q": "x"}).status_code == 200
+
+
+def test_a_message_not_yet_delivered_shows_the_text_it_will_carry(  # type: ignore[no-untyped-def]
+    staff_client, django_capture_on_commit_callbacks
+) -> None:
+    """The delivery task writes a message's text; until it has, the back office shows the text
+    as the task will write it (nothing saved), and a sent one its own."""
+    from rukhsa.notifications.models import Message
+    from rukhsa.notifications.services import message_send
+
+    client = staff_client(superuser=True)
+    with django_capture_on_commit_callbacks(execute=False):  # not delivered: the task never runs
+        queued = message_send(
+            kind="mobile_code", language="ar", context={"code": "482913"}, sms_to="+966551234567"
+        )[0]
+    page = client.get(f"/admin/notifications/message/{queued.pk}/change/").content.decode()
+    assert "482913" in page and "Not sent yet" in page
+    queued.refresh_from_db()
+    assert queued.body == "" and queued.context is not None  # the preview saved nothing
+
+    with django_capture_on_commit_callbacks(execute=True):  # delivered after the commit
+        sent = message_send(
+            kind="mobile_code", language="en", context={"code": "771204"}, sms_to="+966551234568"
+        )[0]
+    sent.refresh_from_db()
+    assert sent.status == "sent" and "771204" in sent.body
+    page = client.get(f"/admin/notifications/message/{sent.pk}/change/").content.decode()
+    assert "771204" in page and "Not sent yet" not in page
+
+    Message.objects.filter(pk=queued.pk).update(kind="no_such_kind")  # no template to write it
+    page = client.get(f"/admin/notifications/message/{queued.pk}/change/")
+    assert page.status_code == 200
+    assert "its text cannot be written" in page.content.decode()

@@ -1,11 +1,27 @@
+import copy
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import linebreaksbr
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from rukhsa.notifications.models import Message, Status
+from rukhsa.notifications.rendering import message_fill
 from rukhsa.notifications.tasks import message_deliver
+
+
+def _written(message: Message) -> Message:
+    """The message as it was sent, or, not yet rendered (the delivery task renders it from its
+    recorded context), a copy rendered now as the task will (nothing saved)."""
+    if message.rendered:
+        return message
+    preview = copy.copy(message)
+    message_fill(preview)
+    return preview
 
 
 @admin.register(Message)
@@ -15,8 +31,47 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ("to", "kind", "recipient__identity_number", "recipient__email")
     date_hierarchy = "created_at"
     list_select_related = ("recipient",)
-    readonly_fields = [f.name for f in Message._meta.fields]
+    # The subject and body as written: a message not yet delivered shows what it will say.
+    readonly_fields = [
+        "kind",
+        "channel",
+        "recipient",
+        "to",
+        "language",
+        "text_subject",
+        "text_body",
+        "status",
+        "attempts",
+        "last_error",
+        "dedupe_key",
+        "created_at",
+        "sent_at",
+    ]
     actions = ["resend"]
+
+    @admin.display(description=_("subject"))
+    def text_subject(self, obj: Message) -> str:
+        try:
+            return _written(obj).subject
+        except Exception:  # said under the body
+            return ""
+
+    @admin.display(description=_("body"))
+    def text_body(self, obj: Message) -> SafeString:
+        try:
+            written = _written(obj)
+        except Exception as exc:
+            return format_html(
+                "<em>{}</em> {}",
+                _("Not sent yet, and its text cannot be written:"),
+                f"{type(exc).__name__}: {exc}",
+            )
+        body = linebreaksbr(written.body, autoescape=True)
+        if obj.rendered:
+            return body
+        return format_html(
+            "{}<br><em>{}</em>", body, _("Not sent yet: the text as its delivery will write it.")
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
