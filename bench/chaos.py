@@ -559,6 +559,7 @@ def settle() -> dict[str, Any]:
 
     from rukhsa.booking.tasks import holds_expire_due
     from rukhsa.core import clock
+    from rukhsa.core.tasks import tasks_lost_close_due
     from rukhsa.notifications.models import Message, Status
     from rukhsa.notifications.tasks import message_deliver
     from rukhsa.payments.tasks import reconcile_payments
@@ -566,6 +567,9 @@ def settle() -> dict[str, Any]:
     settings.PAYMENTS_RECONCILE_AFTER = timedelta(0)
     settings.PAYMENTS_ABANDON_AFTER = timedelta(0)
     settings.PAYMENTS_SANDBOX_ABANDON_AFTER = timedelta(0)
+    # The burst is over: a task still marked running lost its worker (the one killed mid-task).
+    settings.TASKS_LOST_AFTER = timedelta(0)
+    lost = tasks_lost_close_due.call()
     reconciled = reconcile_payments.call()
     expiry_ran_at = clock.now()
     expired = holds_expire_due.call()
@@ -577,6 +581,7 @@ def settle() -> dict[str, Any]:
     for message_id in stuck:
         message_deliver.call(message_id)
     return {
+        "tasks_closed_as_lost": lost,
         "reconciled": reconciled,
         "expired": expired,
         "expiry_ran_at": expiry_ran_at,

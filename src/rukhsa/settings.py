@@ -437,7 +437,11 @@ PERIODIC_TASKS = [
     ("rukhsa.results.tasks.results_publish_due", 60),
     ("rukhsa.results.tasks.results_imports_stalled_close_due", 300),
     ("rukhsa.booking.tasks.reminders_due", 3600),
+    ("rukhsa.core.tasks.tasks_lost_close_due", 300),
 ]
+# A task still running after this long lost its worker (tasks take seconds; a national results
+# import up to ~10 minutes): `core.tasks.tasks_lost_close_due` closes it as failed.
+TASKS_LOST_AFTER = timedelta(minutes=int(os.environ.get("TASKS_LOST_AFTER_MINUTES", "60")))
 
 # --- Back office ---
 # The admin site that asks for a TOTP code (rukhsa.core.admin_site) replaces Django's default.
