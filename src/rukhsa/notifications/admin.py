@@ -24,6 +24,29 @@ def _written(message: Message) -> Message:
     return preview
 
 
+def _in_its_language(message: Message, text: str) -> SafeString:
+    """The message's words in its own language and direction, whatever the page's."""
+    direction = "rtl" if message.language == "ar" else "ltr"
+    return format_html('<div lang="{}" dir="{}">{}</div>', message.language, direction, text)
+
+
+_SHOWN = (
+    "kind",
+    "channel",
+    "recipient",
+    "to",
+    "language",
+    "text_subject",
+    "text_body",
+    "status",
+    "attempts",
+    "last_error",
+    "dedupe_key",
+    "created_at",
+    "sent_at",
+)
+
+
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "channel", "to", "language", "status", "attempts")
@@ -31,30 +54,19 @@ class MessageAdmin(admin.ModelAdmin):
     search_fields = ("to", "kind", "recipient__identity_number", "recipient__email")
     date_hierarchy = "created_at"
     list_select_related = ("recipient",)
-    # The subject and body as written: a message not yet delivered shows what it will say.
-    readonly_fields = [
-        "kind",
-        "channel",
-        "recipient",
-        "to",
-        "language",
-        "text_subject",
-        "text_body",
-        "status",
-        "attempts",
-        "last_error",
-        "dedupe_key",
-        "created_at",
-        "sent_at",
-    ]
+    # Nothing to edit: the record as it stands, with the subject and body as written (a message
+    # not yet delivered shows what it will say).
+    fields = _SHOWN
+    readonly_fields = _SHOWN
     actions = ["resend"]
 
     @admin.display(description=_("subject"))
-    def text_subject(self, obj: Message) -> str:
+    def text_subject(self, obj: Message) -> SafeString | str:
         try:
-            return _written(obj).subject
+            subject = _written(obj).subject
         except Exception:  # said under the body
             return ""
+        return _in_its_language(obj, subject) if subject else ""
 
     @admin.display(description=_("body"))
     def text_body(self, obj: Message) -> SafeString:
@@ -66,11 +78,11 @@ class MessageAdmin(admin.ModelAdmin):
                 _("Not sent yet, and its text cannot be written:"),
                 f"{type(exc).__name__}: {exc}",
             )
-        body = linebreaksbr(written.body, autoescape=True)
+        body = _in_its_language(obj, linebreaksbr(written.body, autoescape=True))
         if obj.rendered:
             return body
         return format_html(
-            "{}<br><em>{}</em>", body, _("Not sent yet: the text as its delivery will write it.")
+            "{}<em>{}</em>", body, _("Not sent yet: the text as its delivery will write it.")
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
