@@ -31,5 +31,5 @@ def test_the_hold_writes_the_order_and_hold_rows_in_one_statement(cat, candidate
     assert (created.subject_id, created.object_id, created.note) == (
         candidate.pk,
         str(registration.order_id),
-        f"registration:{registration.pk}",
+        f"registration:{registration.reference}",
     )

@@ -42,8 +42,9 @@ PINNED = {
     "choose: sitting (cached)": 1,
     "review": 3,
     # Holds, and opens the payment in the same transaction (straight to the card page). A
-    # candidate with no held or confirmed registration skips the read that settles them.
-    "review: hold (POST)": 19,
+    # candidate with no held or confirmed registration skips the read that settles them. The
+    # order goes in before the registration, which is inserted with it (no update after).
+    "review: hold (POST)": 18,
     # The first registration page of the walk puts the registration's catalogue rows in the
     # cache (its period with the priority windows, specialization, centre: four small reads
     # instead of an eight-table join that costs more to plan); the later ones read them there.

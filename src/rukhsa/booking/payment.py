@@ -39,11 +39,12 @@ def _return_path(registration: Registration) -> str:
 
 
 def seat_fee_order(*, registration: Registration, test: Test) -> Order:
-    """The order for a new seat hold (inside the hold's transaction)."""
+    """The order for a new seat hold (inside the hold's transaction, before the registration's
+    insert: it names the registration by its reference, which support can search for)."""
     return payments.order_create(
         owner=registration.candidate,
         kind=SEAT_FEE,
-        subject_ref=f"registration:{registration.pk}",
+        subject_ref=f"registration:{registration.reference}",
         description_ar=f"{test.name_ar} — {registration.specialization.name_ar}",
         description_en=f"{test.name_en} — {registration.specialization.name_en}",
         net_halalas=test.fee_halalas,

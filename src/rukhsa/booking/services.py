@@ -172,20 +172,20 @@ def registration_hold(
             held_until=now + timedelta(minutes=test.hold_minutes),
             created_at=now,
         )
+        if specialization is not None and specialization.pk == specialization_id:
+            registration.specialization = specialization  # named in the order's description
+        # The order first (it names the registration by its reference), so the registration
+        # goes in with it: one insert each, no update.
+        registration.order = booking_payment.seat_fee_order(registration=registration, test=test)
         try:
-            # No savepoint: on a clash the whole transaction is rolled back (the seat too), as
-            # the error leaves it at once.
+            # No savepoint: on a clash the whole transaction is rolled back (the seat and the
+            # order too), as the error leaves it at once.
             registration.save()
         except IntegrityError as exc:
             raise BookingError(
                 _("You already have an active registration for this test."),
                 code="already_registered",
             ) from exc
-        if specialization is not None and specialization.pk == specialization_id:
-            registration.specialization = specialization  # named in the order's description
-        order = booking_payment.seat_fee_order(registration=registration, test=test)
-        registration.order = order
-        registration.save(update_fields=["order"])
         if open_payment:
             registration.opened_payment = booking_payment.seat_fee_payment_open(
                 registration=registration

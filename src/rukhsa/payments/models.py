@@ -1,7 +1,7 @@
 """Orders to pay, payments at a gateway, webhook deliveries, invoices and credit notes.
 
 `payments` knows nothing of what an order is for: `kind` and `subject_ref` are opaque strings
-chosen by the caller (e.g. "registration" and "registration:42").
+chosen by the caller (e.g. "registration" and "registration:RK-7K3Q-9XPM").
 
 Invariants held by the database:
 - an order's total is its net plus its VAT, all non-negative integers (halalas);

@@ -3,7 +3,7 @@
 ``order_create(*, owner, kind, subject_ref, description_ar, description_en, net_halalas,
 vat_basis_points, return_path) -> Order``
     An order to pay. Amounts are integer halalas; VAT = net × basis points / 10000 rounded half
-    up; total = net + VAT. ``subject_ref`` is opaque to payments (e.g. "registration:42");
+    up; total = net + VAT. ``subject_ref`` is opaque to payments (e.g. "registration:RK-7K3Q-9XPM");
     ``return_path`` is the path on our site the candidate lands on after paying.
 
 ``payment_start(*, order, owner, site_url) -> str``
