@@ -736,9 +736,12 @@ def main() -> int:
     print(f"client IP through nginx: {'OK' if ip['ok'] else 'FAILED'} {ip}")
     print(f"invariants: {'OK' if checked['ok'] else 'BROKEN'}")
     print(f"backup drill: {'OK' if drill_ok else 'MISMATCH'}")
+    # Invariants over a run where nobody paid prove nothing about payments: that is a failure.
+    exercised = bool(result["outcomes"].get("paid")) and bool(checked["paid_charges"])
+    print(f"payments exercised: {'OK' if exercised else 'NONE PAID (the drill tested nothing)'}")
     if args.results:
         args.results.write_text(json.dumps(report, indent=2, default=str))
-    return OK if checked["ok"] and drill_ok and ip["ok"] else BROKEN
+    return OK if checked["ok"] and drill_ok and ip["ok"] and exercised else BROKEN
 
 
 if __name__ == "__main__":
