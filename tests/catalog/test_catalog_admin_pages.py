@@ -151,6 +151,7 @@ def test_a_message_not_yet_delivered_shows_the_text_it_will_carry(  # type: igno
     assert "482913" in page and "Not sent yet" in page
     assert "<textarea" not in page and 'name="subject"' not in page  # nothing to edit
     assert '<div lang="ar" dir="rtl">' in page  # in the message's language, on an English page
+    assert '<div dir="auto">' in page  # each line its own paragraph and direction
     queued.refresh_from_db()
     assert queued.body == "" and queued.context is not None  # the preview saved nothing
 
