@@ -25,11 +25,12 @@ def tasks_lost_close_due() -> int:
     office and the queue's figures stop counting it as running. Every task is idempotent, and
     what each one does is also watched by its own safety net (messages stuck queued are sent
     again, payments left initiated are reconciled, lapsed holds expire every minute)."""
+    now = clock.now()
     lost = DBTaskResult.objects.filter(
-        status=TaskResultStatus.RUNNING, started_at__lt=clock.now() - settings.TASKS_LOST_AFTER
+        status=TaskResultStatus.RUNNING, started_at__lt=now - settings.TASKS_LOST_AFTER
     ).update(
         status=TaskResultStatus.FAILED,
-        finished_at=clock.now(),
+        finished_at=now,
         exception_class_path=LOST,
         traceback=LOST_TRACEBACK,
     )

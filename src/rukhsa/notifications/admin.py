@@ -15,11 +15,15 @@ from rukhsa.notifications.tasks import message_deliver
 
 def _written(message: Message) -> Message:
     """The message as it was sent, or, not yet rendered (the delivery task renders it from its
-    recorded context), a copy rendered now as the task will (nothing saved)."""
+    recorded context), a copy rendered now as the task will (nothing saved). Kept on the
+    instance the page shows, so its subject and body come from one rendering."""
     if message.rendered:
         return message
-    preview = copy.copy(message)
-    message_fill(preview)
+    preview: Message | None = message.__dict__.get("_preview")
+    if preview is None:
+        preview = copy.copy(message)
+        message_fill(preview)
+        message.__dict__["_preview"] = preview
     return preview
 
 

@@ -38,11 +38,6 @@ CARD_PATH = re.compile(r"/payments/sandbox-gateway/[0-9a-f-]+/$")
 CARD_PATH_NO_SCRIPT = re.compile(r"/payments/sandbox-gateway/[0-9a-f-]+/(\?grant=[0-9a-f]+)?$")
 
 
-def card_path(page: Page) -> re.Pattern[str]:
-    """The card page's address as this page's browser shows it."""
-    return CARD_PATH_NO_SCRIPT if id(page) in _NO_SCRIPT else CARD_PATH
-
-
 THREE_DS_PATH = re.compile(r"/payments/sandbox-gateway/[0-9a-f-]+/3ds/$")
 INVOICE_HREF = re.compile(r"^/payments/invoices/[0-9a-f-]{36}/$")
 CHOOSE_FORM = "#main form[method=get]"
@@ -142,6 +137,11 @@ def without_javascript(page: Page) -> Page:
     """Mark `page` as one whose context has JavaScript off (java_script_enabled=False)."""
     _NO_SCRIPT.add(id(page))
     return page
+
+
+def card_path(page: Page) -> re.Pattern[str]:
+    """The card page's address as this page's browser shows it."""
+    return CARD_PATH_NO_SCRIPT if id(page) in _NO_SCRIPT else CARD_PATH
 
 
 def htmx_on(page: Page) -> bool:
