@@ -152,6 +152,8 @@ if DATABASE_URL:
         )
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's, its health check polling the socket instead of sending SELECT 1.
+        DATABASES["default"]["ENGINE"] = "rukhsa.core.postgresql"
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["TEST"] = {"NAME": os.environ.get("RUKHSA_TEST_DB", "test_rukhsa")}
         # PgBouncer in transaction pooling mode (deploy/pgbouncer.ini): each transaction may run
