@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django_tasks import task
@@ -98,17 +98,23 @@ def charge_create(
     given_id: str,
     metadata: dict[str, Any],
 ) -> dict[str, Any]:
-    """Create a charge; the same `given_id` returns the same charge (idempotency key)."""
-    charge, _created = SandboxCharge.objects.get_or_create(
-        given_id=given_id,
-        defaults={
-            "amount": amount,
-            "currency": currency,
-            "description": description[:200],
-            "callback_url": callback_url,
-            "metadata": metadata,
-        },
-    )
+    """Create a charge; the same `given_id` returns the same charge (idempotency key).
+
+    Inserted first (a first request is the usual case: one statement, not a read before it);
+    a repeated `given_id` fails the unique constraint and the charge made the first time is
+    returned."""
+    try:
+        with transaction.atomic():
+            charge = SandboxCharge.objects.create(
+                given_id=given_id,
+                amount=amount,
+                currency=currency,
+                description=description[:200],
+                callback_url=callback_url,
+                metadata=metadata,
+            )
+    except IntegrityError:
+        charge = SandboxCharge.objects.get(given_id=given_id)
     return charge_json(charge)
 
 
@@ -188,29 +194,30 @@ def card_submit(charge: SandboxCharge, *, scheme: str, masked_number: str, outco
 
 
 def three_ds_complete(charge: SandboxCharge, *, authenticated: bool) -> SandboxCharge:
-    """Finish the 3-D Secure step once: the charge becomes paid or failed."""
-    with transaction.atomic():
-        if authenticated:
-            outcome = charge.pending_outcome or "declined"
-            status = ChargeStatus.PAID if outcome == "paid" else ChargeStatus.FAILED
-            three_ds = ThreeDSState.AUTHENTICATED
-        else:
-            outcome, status, three_ds = "3ds_failed", ChargeStatus.FAILED, ThreeDSState.FAILED
-        updated = SandboxCharge.objects.filter(
-            pk=charge.pk, status=ChargeStatus.INITIATED, three_ds=ThreeDSState.PENDING
-        ).update(
-            status=status,
-            three_ds=three_ds,
-            message=MESSAGES[outcome],
-            pending_outcome="",
-            updated_at=clock.now(),
-        )
-        charge.refresh_from_db()
-        if not updated:
-            raise ChargeStateError("this charge is not waiting for 3-D Secure")
-        _webhook_on_commit(
-            charge, "payment_paid" if status == ChargeStatus.PAID else "payment_failed"
-        )
+    """Finish the 3-D Secure step once: the charge becomes paid or failed (one conditional
+    update; `charge` takes the values written, and the webhook is queued)."""
+    if authenticated:
+        outcome = charge.pending_outcome or "declined"
+        status = ChargeStatus.PAID if outcome == "paid" else ChargeStatus.FAILED
+        three_ds = ThreeDSState.AUTHENTICATED
+    else:
+        outcome, status, three_ds = "3ds_failed", ChargeStatus.FAILED, ThreeDSState.FAILED
+    written = {
+        "status": status,
+        "three_ds": three_ds,
+        "message": MESSAGES[outcome],
+        "pending_outcome": "",
+        "updated_at": clock.now(),
+    }
+    updated = SandboxCharge.objects.filter(
+        pk=charge.pk, status=ChargeStatus.INITIATED, three_ds=ThreeDSState.PENDING
+    ).update(**written)
+    if not updated:
+        raise ChargeStateError("this charge is not waiting for 3-D Secure")
+    for field, value in written.items():
+        setattr(charge, field, value)
+    # After the commit when the caller has a transaction open; at once otherwise.
+    _webhook_on_commit(charge, "payment_paid" if status == ChargeStatus.PAID else "payment_failed")
     return charge
 
 
