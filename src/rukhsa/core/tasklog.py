@@ -59,6 +59,13 @@ def on_finished(sender: Any, task_result: Any, **kwargs: Any) -> None:
         request_id_var.reset(token)
 
 
+def forget_unfinished() -> None:
+    """The worker lost its database in the middle of a task, so no "finished" signal will come
+    for it: the lines the worker logs next are not that task's."""
+    _tokens.clear()
+    request_id_var.set("")
+
+
 def connect() -> None:
     pre_save.connect(on_row_created, sender=DBTaskResult, dispatch_uid="rukhsa.core.tasklog.row")
     task_enqueued.connect(on_enqueued, dispatch_uid="rukhsa.core.tasklog.enqueued")

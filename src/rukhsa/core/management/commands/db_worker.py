@@ -1,0 +1,56 @@
+"""`db_worker`: django-tasks-db's task worker, riding out a database or pooler restart.
+
+django-tasks-db's worker exits as soon as its database connection fails (PgBouncer or
+PostgreSQL restarting): the supervisor starts it again, paying the import (about half a second
+of CPU) each time, and under systemd a handful of restarts within seconds stops the unit for
+good (its start limit) — while the pooler is still coming back. This command is that worker,
+with the same options, except that a lost or refused connection is logged and the worker polls
+again after `RETRY_SECONDS`, as the `clock` does. (It takes the name over: Django runs the
+command of the app listed first, and `rukhsa.core` comes before `django_tasks_db`.)
+
+A task that was running when the connection went stays "running" until
+`core.tasks.tasks_lost_close_due` closes it as lost; the safety net that watches its work
+(messages, payments, holds) redoes it. SIGTERM and SIGINT stop the worker as before, also while
+it waits to poll again. `--batch` (process what is queued, then exit) still fails at once.
+"""
+
+import logging
+import signal
+import time
+from typing import Any
+
+from django.db import InterfaceError, OperationalError, connections
+from django_tasks_db.management.commands import db_worker
+
+from rukhsa.core import tasklog
+
+logger = logging.getLogger("rukhsa.tasks")
+
+RETRY_SECONDS = 5.0
+
+
+def _stop_requested() -> bool:
+    """True when the worker that just ended had been asked to stop (SIGTERM or SIGINT during a
+    task): its signal handler is its own `shutdown` method, and it cleared `running`."""
+    handler = signal.getsignal(signal.SIGTERM)
+    worker = getattr(handler, "__self__", None)
+    return worker is not None and not getattr(worker, "running", True)
+
+
+class Command(db_worker.Command):
+    def handle(self, *args: Any, **options: Any) -> None:
+        while True:
+            try:
+                return super().handle(*args, **options)
+            except (OperationalError, InterfaceError) as exc:
+                if options.get("batch") or _stop_requested():
+                    raise
+                tasklog.forget_unfinished()
+                logger.warning(
+                    "Task worker: the database is unavailable (%s: %s); polling again in %.0f s",
+                    type(exc).__name__,
+                    str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+                    RETRY_SECONDS,
+                )
+                connections.close_all()
+                time.sleep(RETRY_SECONDS)
