@@ -13,7 +13,8 @@ number of queries. Each run takes `--payers` seats: prepare the state again when
 `--profile` writes a cProfile of all of it (open it with `python -m pstats` or snakeviz);
 `--plan PAGE` runs each statement of that page again under EXPLAIN and prints PostgreSQL's
 planning and execution time (inside a transaction rolled back). No server, no network: the
-figures are the app's own.
+figures are the app's own. Each request starts as under a server does (the database
+connection's health check before its first statement, which Django's test client leaves out).
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def main() -> int:
     args = parser.parse_args()
     django_setup()
     from django.conf import settings
-    from django.db import connection
+    from django.db import close_old_connections, connection
     from django.test import Client
 
     from rukhsa.accounts.models import User
@@ -123,6 +124,9 @@ def main() -> int:
             t0 = time.thread_time_ns()
             if profiler:
                 profiler.enable()
+            # What a server's request start does (Django's test client leaves it out): the
+            # kept connection is health-checked again before the request's first statement.
+            close_old_connections()
             if method == "GET":
                 response = c.get(url, headers=headers(url))
             else:

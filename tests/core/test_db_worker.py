@@ -26,10 +26,13 @@ def worker_test_task() -> str:
 
 
 @pytest.fixture(autouse=True)
-def signals_kept() -> Any:
-    """The worker installs its SIGINT/SIGTERM handlers; the test run gets its own back."""
+def process_state_kept() -> Any:
+    """The worker installs its SIGINT/SIGTERM handlers, and a task cut short leaves its request
+    id set: the tests that follow get the process as it was."""
     kept = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    token = request_id_var.set("")
     yield
+    request_id_var.reset(token)
     for sig, handler in kept.items():
         signal.signal(sig, handler)
 
