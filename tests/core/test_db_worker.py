@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command, get_commands
-from django.db import OperationalError
+from django.db import OperationalError, connections
 from django.test import override_settings
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.management.commands import db_worker as library_worker
@@ -44,6 +44,15 @@ def no_wait(monkeypatch: Any) -> list[float]:
     return waits
 
 
+@pytest.fixture
+def outage(monkeypatch: Any) -> list[bool]:
+    """The database does not answer when the worker asks after an error (as many times as the
+    test makes the loop fail), then answers again."""
+    asked: list[bool] = []
+    monkeypatch.setattr(db_worker, "_database_unreachable", lambda: asked.append(True) or True)
+    return asked
+
+
 def _failing_first(monkeypatch: Any, failures: int) -> list[str]:
     """The library's worker loop, losing its database connection `failures` times first."""
     runs: list[str] = []
@@ -67,7 +76,7 @@ def test_the_projects_worker_is_the_one_manage_py_runs() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_lost_connection_is_waited_out_and_the_queue_still_worked(
-    monkeypatch: Any, no_wait: list[float], caplog: Any
+    monkeypatch: Any, no_wait: list[float], outage: list[bool], caplog: Any
 ) -> None:
     runs = _failing_first(monkeypatch, failures=2)
     with override_settings(TASKS=DATABASE_TASKS):
@@ -76,6 +85,7 @@ def test_a_lost_connection_is_waited_out_and_the_queue_still_worked(
         with caplog.at_level(logging.WARNING, logger="rukhsa.tasks"):
             call_command("db_worker", max_tasks=1, **OPTIONS)
     assert runs == ["failed", "failed", "ran"]
+    assert outage == [True, True]
     assert no_wait == [db_worker.RETRY_SECONDS] * 2
     warnings = [r.getMessage() for r in caplog.records if r.name == "rukhsa.tasks"]
     assert len(warnings) == 2
@@ -89,7 +99,9 @@ def test_a_lost_connection_is_waited_out_and_the_queue_still_worked(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_batch_mode_still_fails_at_once(monkeypatch: Any, no_wait: list[float]) -> None:
+def test_batch_mode_still_fails_at_once(
+    monkeypatch: Any, no_wait: list[float], outage: list[bool]
+) -> None:
     runs = _failing_first(monkeypatch, failures=1)
     with override_settings(TASKS=DATABASE_TASKS), pytest.raises(OperationalError):
         call_command("db_worker", batch=True, **OPTIONS)
@@ -98,7 +110,7 @@ def test_batch_mode_still_fails_at_once(monkeypatch: Any, no_wait: list[float]) 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_asked_to_stop_is_not_started_again(
-    monkeypatch: Any, no_wait: list[float]
+    monkeypatch: Any, no_wait: list[float], outage: list[bool]
 ) -> None:
     """SIGTERM during a task, then the connection lost while recording it: the worker stops."""
 
@@ -110,6 +122,32 @@ def test_a_worker_asked_to_stop_is_not_started_again(
     with override_settings(TASKS=DATABASE_TASKS), pytest.raises(OperationalError):
         call_command("db_worker", **OPTIONS)
     assert no_wait == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_error_while_the_database_answers_still_ends_the_worker(
+    monkeypatch: Any, no_wait: list[float]
+) -> None:
+    """A missing table, a refused statement: not an outage, nothing to wait for."""
+
+    def run(self: Any) -> None:
+        raise OperationalError("no such table: django_tasks_database_dbtaskresult")
+
+    monkeypatch.setattr(library_worker.Worker, "run", run)
+    with override_settings(TASKS=DATABASE_TASKS), pytest.raises(OperationalError):
+        call_command("db_worker", **OPTIONS)
+    assert no_wait == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_is_unreachable_only_when_it_does_not_answer(monkeypatch: Any) -> None:
+    assert db_worker._database_unreachable() is False  # the test database answers
+
+    def refused(self: Any) -> None:
+        raise OperationalError("connection to server at 127.0.0.1, port 6432 failed")
+
+    monkeypatch.setattr(type(connections["default"]), "ensure_connection", refused)
+    assert db_worker._database_unreachable() is True
 
 
 def test_stop_requested_reads_the_installed_handler() -> None:

@@ -4,9 +4,12 @@ django-tasks-db's worker exits as soon as its database connection fails (PgBounc
 PostgreSQL restarting): the supervisor starts it again, paying the import (about half a second
 of CPU) each time, and under systemd a handful of restarts within seconds stops the unit for
 good (its start limit) — while the pooler is still coming back. This command is that worker,
-with the same options, except that a lost or refused connection is logged and the worker polls
-again after `RETRY_SECONDS`, as the `clock` does. (It takes the name over: Django runs the
-command of the app listed first, and `rukhsa.core` comes before `django_tasks_db`.)
+with the same options, except that when a database error comes with the database not
+answering (a lost or refused connection, PgBouncer without its server), it is logged and the
+worker polls again after `RETRY_SECONDS`, as the `clock` does. Any other database error (a
+missing table, a statement refused) ends the worker as before. (It takes the name over:
+Django runs the command of the app listed first, and `rukhsa.core` comes before
+`django_tasks_db`.)
 
 A task that was running when the connection went stays "running" until
 `core.tasks.tasks_lost_close_due` closes it as lost; the safety net that watches its work
@@ -37,13 +40,25 @@ def _stop_requested() -> bool:
     return worker is not None and not getattr(worker, "running", True)
 
 
+def _database_unreachable() -> bool:
+    """After a database error: True when the database does not answer now (an outage to wait
+    out), False when it does (the error was something else)."""
+    connections.close_all()
+    database = connections["default"]
+    try:
+        database.ensure_connection()
+    except (OperationalError, InterfaceError):
+        return True
+    return not database.is_usable()
+
+
 class Command(db_worker.Command):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             try:
                 return super().handle(*args, **options)
             except (OperationalError, InterfaceError) as exc:
-                if options.get("batch") or _stop_requested():
+                if options.get("batch") or _stop_requested() or not _database_unreachable():
                     raise
                 tasklog.forget_unfinished()
                 logger.warning(
@@ -52,5 +67,4 @@ class Command(db_worker.Command):
                     str(exc).strip().splitlines()[0] if str(exc).strip() else "",
                     RETRY_SECONDS,
                 )
-                connections.close_all()
                 time.sleep(RETRY_SECONDS)
