@@ -108,19 +108,25 @@ def test_batch_mode_still_fails_at_once(
     assert runs == ["failed"] and no_wait == []
 
 
+def _ends_the_worker(monkeypatch: Any, error: str, *, asked_to_stop: bool = False) -> None:
+    """The worker's loop fails once with `error`: the command raises it, without waiting."""
+
+    def run(self: Any) -> None:
+        if asked_to_stop:
+            self.running = False  # what its SIGTERM handler does during a task
+        raise OperationalError(error)
+
+    monkeypatch.setattr(library_worker.Worker, "run", run)
+    with override_settings(TASKS=DATABASE_TASKS), pytest.raises(OperationalError, match=error):
+        call_command("db_worker", **OPTIONS)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_asked_to_stop_is_not_started_again(
     monkeypatch: Any, no_wait: list[float], outage: list[bool]
 ) -> None:
     """SIGTERM during a task, then the connection lost while recording it: the worker stops."""
-
-    def run(self: Any) -> None:
-        self.running = False  # what its SIGTERM handler does during a task
-        raise OperationalError("server closed the connection unexpectedly")
-
-    monkeypatch.setattr(library_worker.Worker, "run", run)
-    with override_settings(TASKS=DATABASE_TASKS), pytest.raises(OperationalError):
-        call_command("db_worker", **OPTIONS)
+    _ends_the_worker(monkeypatch, "server closed the connection", asked_to_stop=True)
     assert no_wait == []
 
 
@@ -129,13 +135,7 @@ def test_an_error_while_the_database_answers_still_ends_the_worker(
     monkeypatch: Any, no_wait: list[float]
 ) -> None:
     """A missing table, a refused statement: not an outage, nothing to wait for."""
-
-    def run(self: Any) -> None:
-        raise OperationalError("no such table: django_tasks_database_dbtaskresult")
-
-    monkeypatch.setattr(library_worker.Worker, "run", run)
-    with override_settings(TASKS=DATABASE_TASKS), pytest.raises(OperationalError):
-        call_command("db_worker", **OPTIONS)
+    _ends_the_worker(monkeypatch, "no such table: django_tasks_database_dbtaskresult")
     assert no_wait == []
 
 
