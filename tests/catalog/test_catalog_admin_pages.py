@@ -168,3 +168,31 @@ def test_a_message_not_yet_delivered_shows_the_text_it_will_carry(  # type: igno
     page = client.get(f"/admin/notifications/message/{queued.pk}/change/")
     assert page.status_code == 200
     assert "its text cannot be written" in page.content.decode()
+
+
+def test_a_message_is_read_and_sent_again_never_saved(  # type: ignore[no-untyped-def]
+    staff_client, django_capture_on_commit_callbacks
+) -> None:
+    """The message's page has nothing to save; "Send the selected messages again" still queues."""
+    from rukhsa.notifications.models import Message
+    from rukhsa.notifications.services import message_send
+
+    client = staff_client(superuser=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = message_send(
+            kind="mobile_code", language="en", context={"code": "771204"}, sms_to="+966551234568"
+        )[0]
+    sent.refresh_from_db()
+    url = f"/admin/notifications/message/{sent.pk}/change/"
+    page = client.get(url).content.decode()
+    assert "771204" in page
+    assert 'name="_save"' not in page and 'name="_continue"' not in page
+    assert client.post(url, {"_save": "Save"}).status_code == 403
+    response = client.post(
+        "/admin/notifications/message/",
+        {"action": "resend", "_selected_action": [sent.pk], "index": 0},
+        follow=True,
+    )
+    assert "1 message queued again." in response.content.decode()
+    again = Message.objects.get(pk=sent.pk)  # the test set-up's tasks run at once: sent again
+    assert again.status == "sent" and again.attempts == 1 and again.sent_at > sent.sent_at

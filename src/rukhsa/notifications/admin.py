@@ -5,8 +5,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language_info, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from rukhsa.notifications.models import Message, Status
 from rukhsa.notifications.rendering import message_fill
@@ -29,7 +29,7 @@ def _written(message: Message) -> Message:
 
 def _in_its_language(message: Message, text: str) -> SafeString:
     """The message's words in its own language and direction, whatever the page's."""
-    direction = "rtl" if message.language == "ar" else "ltr"
+    direction = "rtl" if get_language_info(message.language)["bidi"] else "ltr"
     return format_html('<div lang="{}" dir="{}">{}</div>', message.language, direction, text)
 
 
@@ -100,6 +100,11 @@ class MessageAdmin(admin.ModelAdmin):
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
+        # A delivery record is read and sent again, never edited: without this, the page offered
+        # "Save", which wrote the row back whole, over what the delivery task may just have set.
         return False
 
     @admin.action(description=_("Send the selected messages again"))
