@@ -48,6 +48,8 @@ from rukhsa.catalog import selectors as catalog
 from rukhsa.catalog.models import Centre, City, Mode, Period, Session, Specialization
 from rukhsa.core import clock
 from rukhsa.core.digits import is_number
+from rukhsa.core.frames import render_framed
+from rukhsa.guide.links import slugs_for
 
 
 def _candidate(request: HttpRequest) -> User:
@@ -96,15 +98,6 @@ def _journey_swap(request: HttpRequest) -> bool:
     return not messages.get_messages(request)
 
 
-def _render_journey(
-    request: HttpRequest, template: str, fragment: str, context: dict[str, Any]
-) -> HttpResponse:
-    """The full page, or only its #journey region (`fragment`, included by `template`)."""
-    response = render(request, fragment if _journey_swap(request) else template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
-
-
 @login_required
 def register_start(request: HttpRequest) -> HttpResponse:
     """Available tests: every period still taking registrations, open or not yet for me."""
@@ -140,7 +133,9 @@ def _period_or_404(code: str) -> Period:
 def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
     """The test, its fee, the pre-registration notes and the terms to accept (once per period:
     until the terms change, the page stays readable and says they were accepted)."""
-    period = _period_or_404(period_code)
+    with choices.snapshot():  # the period and the version its row was cached under: one read
+        period = _period_or_404(period_code)
+        rows = choices.catalogue_version()
     user = _candidate(request)
     error = ""
     if request.method == "POST":
@@ -149,19 +144,36 @@ def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
             return redirect("booking:choose", period_code=period.code)
         error = _("Please confirm that you have read the notes and accept the terms.")
     opens_at = catalog.candidate_opens_at(period, gender=user.gender, in_service=user.in_service)
-    return render(
+    context = {
+        "period": period,
+        "test": period.test,
+        "error": error,
+        "opens_at": opens_at if opens_at and opens_at > clock.now() else None,
+        "not_for_candidate": opens_at is None,
+        "accepted": terms.terms_accepted(candidate=user, period=period),
+    }
+    readiness = _readiness_html(_readiness(user, request.get_full_path()))
+    if error:
+        return render(request, "booking/notes.html", {**context, "readiness": readiness})
+    # The same page for everyone at this point of this period (the catalogue's rows as cached).
+    return render_framed(
         request,
         "booking/notes.html",
-        {
-            "period": period,
-            "test": period.test,
-            "error": error,
-            "todo": _readiness(user, request.get_full_path()),
-            "opens_at": opens_at if opens_at and opens_at > clock.now() else None,
-            "not_for_candidate": opens_at is None,
-            "accepted": terms.terms_accepted(candidate=user, period=period),
-        },
+        context,
+        vary=(
+            rows,
+            period.pk,
+            context["opens_at"],
+            context["not_for_candidate"],
+            context["accepted"],
+        ),
+        slots={"readiness": readiness},
     )
+
+
+def _readiness_html(todo: list[tuple[str, str]]) -> str:
+    """The readiness notice (`_readiness`'s list as HTML; nothing when there is no gap)."""
+    return render_to_string("booking/_readiness.html", {"todo": todo}) if todo else ""
 
 
 @dataclass
@@ -445,24 +457,36 @@ def register_choose(request: HttpRequest, period_code: str) -> HttpResponse:
         )
         if problem:
             choice.problems.append(problem)
+    todo = _readiness(user, request.get_full_path())
+    body = _choose_body(
+        request,
+        version=version,
+        gender=user.gender,
+        choice=choice,
+        step=step,
+        options=options,
+        month=month,
+    )
+    test = period.test
     context: dict[str, Any] = {
         "period": period,
         "choice": choice,  # the guide's help link names the kind of test chosen
         "step": step,
         "options": options,
-        "test": period.test,
-        "todo": _readiness(user, request.get_full_path()),
-        "body": _choose_body(
-            request,
-            version=version,
-            gender=user.gender,
-            choice=choice,
-            step=step,
-            options=options,
-            month=month,
-        ),
+        "test": test,
+        "todo": todo,
     }
-    return _render_journey(request, "booking/choose.html", "booking/_choose_journey.html", context)
+    # The page around the step's markup is the same for everyone on this test and kind of
+    # test (the guide's link), but for the readiness notice and the body: kept per process.
+    response = render_framed(
+        request,
+        "booking/_choose_journey.html" if _journey_swap(request) else "booking/choose.html",
+        context,
+        vary=(test.pk, test.name_ar, test.name_en, *slugs_for("booking:choose", context)),
+        slots={"readiness": _readiness_html(todo), "body": body},
+    )
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 @never_cache
@@ -478,6 +502,7 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
         data = request.POST if request.method == "POST" else request.GET
         session = selectors.session_for_review(period=period, session_id=data.get("session", ""))
         specialization = catalog.active_specialization(data.get("spec", ""))
+        rows = choices.catalogue_version()  # what the period, centre and city were cached under
     if session is None or specialization is None:
         messages.error(request, _("Please choose the session again."))
         return redirect("booking:choose", period_code=period.code)
@@ -523,25 +548,45 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
             }
         )
     )
-    return render(
+    todo = _readiness(
+        user,
+        reverse("booking:review", args=[period.code])
+        + "?"
+        + urlencode({"session": session.pk, "spec": specialization.code}),
+    )
+    context = {
+        "period": period,
+        "test": period.test,
+        "session": session,
+        "specialization": specialization,
+        "error": error,
+        "back": back,
+        "todo": todo,
+    }
+    if error:
+        return render(
+            request,
+            "booking/review.html",
+            {**context, "readiness": _readiness_html(todo)},
+            status=409,
+        )
+    # The same page for everyone who reviews this session for this specialization (the session's
+    # own row as read now, the catalogue's rows as cached), but for the readiness notice.
+    return render_framed(
         request,
         "booking/review.html",
-        {
-            "period": period,
-            "test": period.test,
-            "session": session,
-            "specialization": specialization,
-            "error": error,
-            "back": back,
-            "todo": _readiness(
-                user,
-                reverse("booking:review", args=[period.code])
-                + "?"
-                + urlencode({"session": session.pk, "spec": specialization.code}),
-            ),
-            "status": 409 if error else 200,
-        },
-        status=409 if error else 200,
+        context,
+        vary=(
+            rows,
+            period.pk,
+            session.pk,
+            session.date,
+            session.start_time,
+            session.centre_id,
+            specialization.pk,
+            bool(todo),  # the error's "choose another session" link (never on this page)
+        ),
+        slots={"readiness": _readiness_html(todo)},
     )
 
 

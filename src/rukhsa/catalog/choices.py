@@ -96,6 +96,12 @@ def version() -> int:
     return _versions([VERSION_KEY])[0]
 
 
+def catalogue_version() -> int:
+    """The catalogue rows' version number (inside a `snapshot()`, the one the rows read in it
+    were cached under: no second round trip)."""
+    return _versions([CATALOGUE_VERSION_KEY])[0]
+
+
 def _versions(keys: list[str]) -> list[int]:
     """The current numbers under these version keys (one cache round trip; created on first
     use), or those already read in this `snapshot()`. A cache that cannot be reached gives
