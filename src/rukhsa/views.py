@@ -24,6 +24,7 @@ from rukhsa.booking.selectors import (
 )
 from rukhsa.core import bidi, clock
 from rukhsa.core.compiled import Compiled
+from rukhsa.core.frames import render_framed
 from rukhsa.results.selectors import new_results, unseen_results
 
 
@@ -179,12 +180,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not isinstance(user, User):
         raise PermissionDenied
     holdings = holdings_of(user)
-    return render(
+    steps = dashboard_steps(user, holdings)
+    context = {
+        "steps": steps,
+        "waitlist": waitlist_of(candidate=user) if holdings.waitlist else [],
+    }
+    name = user.display_name(get_language() or "ar")
+    if holdings != Holdings(False, False, False):  # results, registrations: a page of its own
+        return render(request, "core/dashboard.html", {**context, "display_name": name})
+    # Nothing of the candidate's own yet (an opening's first-time candidates): the same page as
+    # for everyone with the same steps to take, but for the name.
+    return render_framed(
         request,
         "core/dashboard.html",
-        {
-            "display_name": user.display_name(get_language() or "ar"),
-            "steps": dashboard_steps(user, holdings),
-            "waitlist": waitlist_of(candidate=user) if holdings.waitlist else [],
-        },
+        context,
+        vary=tuple((s.text, s.action, s.url, s.status, s.todo) for s in steps),
+        slots={"display_name": name},
     )

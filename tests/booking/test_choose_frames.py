@@ -13,11 +13,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import time_format
+from django.utils.html import escape
 
+from rukhsa import views as site_views
 from rukhsa.booking import views
 from rukhsa.booking.terms import terms_accept
 from rukhsa.core import frames
-from rukhsa.core.templatetags.chrome import kept
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +77,7 @@ def test_every_step_is_the_ordinary_rendering_byte_for_byte(cat, make_user, monk
             expected = _same_tokens(client, ordinary.content.decode())
             for page in (first, kept):
                 assert _same_tokens(client, page.content.decode()) == expected, (params, headers)
+                assert ("csrftoken" in page.cookies) == ("csrftoken" in ordinary.cookies)
                 assert page["Content-Type"] == ordinary["Content-Type"]
                 assert page["Vary"] == ordinary["Vary"]
             # What tests read of a page is there for a kept frame too.
@@ -86,12 +88,14 @@ def _compare(client, monkeypatch, url, params=None, headers=None, status=200):
     first = client.get(url, params or {}, headers=headers or {})
     kept_page = client.get(url, params or {}, headers=headers or {})  # from the kept frame
     with monkeypatch.context() as m:
-        m.setattr(views, "render_framed", _plain)
+        for module in (views, site_views):
+            m.setattr(module, "render_framed", _plain)
         ordinary = client.get(url, params or {}, headers=headers or {})
     assert first.status_code == kept_page.status_code == ordinary.status_code == status
     expected = _same_tokens(client, ordinary.content.decode())
     for page in (first, kept_page):
         assert _same_tokens(client, page.content.decode()) == expected, (url, params)
+        assert ("csrftoken" in page.cookies) == ("csrftoken" in ordinary.cookies), (url, params)
     return kept_page
 
 
@@ -112,6 +116,40 @@ def test_the_notes_and_the_review_are_the_ordinary_rendering(cat, make_user, mon
             params = {"session": session.pk, "spec": "math"}
             page = _compare(client, monkeypatch, review, params).content.decode()
             assert f'name="session" value="{session.pk}"' in page
+
+
+@pytest.mark.parametrize("language", ["ar", "en"])
+def test_the_dashboard_and_the_available_tests_are_the_ordinary_rendering(
+    cat, make_user, monkeypatch, language
+):
+    dashboard, start = reverse("dashboard"), reverse("booking:start")
+    people = (
+        make_user(name_en_first="O'Neil <b>", name_ar_first="عبد&الله"),
+        make_user(name_en_first="Sara"),  # the same steps: the same frame, another name
+        make_user(qualification="", major=""),  # steps of their own, and the readiness notice
+    )
+    for user in people:
+        client = Client()
+        client.force_login(user)
+        client.cookies["django_language"] = language
+        page = _compare(client, monkeypatch, dashboard).content.decode()
+        name = user.display_name(language)
+        assert escape(name) in page and "<b>" not in page
+        _compare(client, monkeypatch, start)
+        terms_accept(candidate=user, period=cat.period)
+        page = _compare(client, monkeypatch, start).content.decode()
+        assert reverse("booking:choose", args=[cat.period.code]) in page  # accepted: straight on
+    # With a registration: the pages of their own, as before.
+    from rukhsa.booking import services
+
+    client = Client()
+    client.force_login(people[1])
+    client.cookies["django_language"] = language
+    registration = services.registration_hold(
+        candidate=people[1], session_id=cat.slot.pk, specialization_id=cat.spec.pk
+    )
+    assert registration.reference in _compare(client, monkeypatch, dashboard).content.decode()
+    assert registration.reference in _compare(client, monkeypatch, start).content.decode()
 
 
 def test_the_notes_and_the_review_follow_the_catalogue(cat, make_user):
@@ -203,9 +241,26 @@ def test_a_renamed_test_is_a_new_frame(cat, make_user):
     assert "<h1>Renamed test</h1>" in client.get(url).content.decode()
 
 
-def test_the_frames_are_bounded_and_forgotten_with_the_settings(settings):
-    for n in range(300):
-        kept(("frame", "x", n), lambda: "…", frames._frames)
-        assert 0 < len(frames._frames) <= 128
-    settings.SUPPORT_EMAIL = "other@example.org"  # any settings change empties the store
+def test_the_frames_are_bounded_expire_and_are_forgotten_with_the_settings(
+    cat, make_user, settings, monkeypatch
+):
+    client = _client(make_user(), cat, "en")
+    url = reverse("booking:choose", args=[cat.period.code])
+    frames._forget()
+    monkeypatch.setattr(frames, "LIMIT", 2)
+    for mode in ("", "digital", "paper"):  # three frames (the guide's link differs)
+        client.get(url, {"mode": mode})
+    assert len(frames._frames) == 2  # the least recently used went out
+    renders = []
+    real = frames._frame
+    monkeypatch.setattr(frames, "_frame", lambda *a: renders.append(1) or real(*a))
+    client.get(url, {"mode": "paper"})
+    assert renders == []  # kept
+    client.get(url)
+    assert renders == [1]  # the first went out: rendered again
+    now = frames.time.monotonic()
+    monkeypatch.setattr(frames.time, "monotonic", lambda: now + frames.TTL + 1)
+    client.get(url, {"mode": "paper"})
+    assert renders == [1, 1]  # expired: rendered again
+    settings.SUPPORT_EMAIL = "other@example.org"  # any settings change forgets them all
     assert not frames._frames

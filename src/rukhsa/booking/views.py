@@ -102,22 +102,39 @@ def _journey_swap(request: HttpRequest) -> bool:
 def register_start(request: HttpRequest) -> HttpResponse:
     """Available tests: every period still taking registrations, open or not yet for me."""
     user = _candidate(request)
-    offers = catalog.candidate_periods(gender=user.gender, in_service=user.in_service)
+    with choices.snapshot():  # the periods and the version their rows were cached under
+        offers = catalog.candidate_periods(gender=user.gender, in_service=user.in_service)
+        rows = choices.catalogue_version()
     active = (
         {r.test_id: r for r in selectors.active_registrations(candidate=user)}
         if selectors.holds_any(candidate=user)
         else {}
     )
     accepted = terms.accepted_periods(candidate=user, periods=[o.period for o in offers])
-    return render(
+    context = {"offers": offers, "active": active, "accepted": accepted}
+    readiness = _readiness_html(_readiness(user, request.get_full_path()))
+    if active:  # links to the candidate's own registrations: a page of their own
+        return render(request, "booking/start.html", {**context, "readiness": readiness})
+    # The same page for every candidate whose periods stand alike (open or when, notes accepted
+    # or not), but for the readiness notice.
+    return render_framed(
         request,
         "booking/start.html",
-        {
-            "offers": offers,
-            "active": active,
-            "accepted": accepted,
-            "todo": _readiness(user, request.get_full_path()),
-        },
+        context,
+        vary=(
+            rows,
+            *(
+                (
+                    offer.period.pk,
+                    offer.is_open,
+                    offer.opens_at,
+                    offer.closes_at,
+                    offer.period.pk in accepted,
+                )
+                for offer in offers
+            ),
+        ),
+        slots={"readiness": readiness},
     )
 
 

@@ -14,12 +14,15 @@ template). `vary` must name everything else the template shows that can differ b
 requests: a value left out of it would show one candidate's page to another. Never put anything
 about the person outside a slot. A frame is kept for `TTL` seconds at most (as the cached
 catalogue entries are: a catalogue change that no version number announced is shown within that
-time), in a bounded store emptied on any settings change.
+time), among the `LIMIT` used last (about 10 KB each), and all are forgotten on any settings
+change.
 """
 
 import re
 import sys
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -36,14 +39,33 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
 TTL = 30.0  # seconds
-LIMIT = 256  # frames per process; emptied rather than grown past this
+LIMIT = 512  # frames per process, the least recently used out first
 # (language, template, *vary) → (expiry on the monotonic clock, the frame's pieces)
-_frames: dict[tuple[Any, ...], tuple[float, tuple[str, ...]]] = {}
+_frames: OrderedDict[tuple[Any, ...], tuple[float, tuple[str, ...]]] = OrderedDict()
+_lock = threading.Lock()
 
 
 @receiver(setting_changed)
 def _forget(**kwargs: Any) -> None:
-    _frames.clear()
+    with _lock:
+        _frames.clear()
+
+
+def _kept(key: tuple[Any, ...], now: float) -> tuple[str, ...] | None:
+    with _lock:
+        found = _frames.get(key)
+        if found is None or found[0] <= now:
+            return None
+        _frames.move_to_end(key)
+        return found[1]
+
+
+def _keep(key: tuple[Any, ...], expires_at: float, pieces: tuple[str, ...]) -> None:
+    with _lock:
+        _frames[key] = (expires_at, pieces)
+        _frames.move_to_end(key)
+        while len(_frames) > LIMIT:
+            _frames.popitem(last=False)
 
 
 # A mark no template output contains: NUL characters never appear in rendered HTML (nothing
@@ -96,19 +118,16 @@ def render_framed(
         return render(request, template_name, {**context, **slots})
     key = (get_language(), template_name, *vary)
     now = time.monotonic()
-    found = _frames.get(key)
-    if found is not None and found[0] > now:
-        pieces = found[1]
-    else:
+    pieces = _kept(key, now)
+    if pieces is None:
         pieces = _frame(request, template_name, context, slots)
-        if len(_frames) >= LIMIT:
-            _frames.clear()
-        _frames[key] = (now + TTL, pieces)
-    values = {
-        CSRF: conditional_escape(get_token(request)),
-        NEXT: conditional_escape(request.get_full_path()),
-        **{name: conditional_escape(value) for name, value in slots.items()},
-    }
+        _keep(key, now + TTL, pieces)
+    values = {name: conditional_escape(value) for name, value in slots.items()}
+    names = pieces[1::2]
+    if CSRF in names:  # (a form on the page: the token, and its cookie, as the tag would do)
+        values[CSRF] = conditional_escape(get_token(request))
+    if NEXT in names:
+        values[NEXT] = conditional_escape(request.get_full_path())
     html = "".join(piece if i % 2 == 0 else values[piece] for i, piece in enumerate(pieces))
     _tell_test_client(template_name, context)
     return HttpResponse(html)
