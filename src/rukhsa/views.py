@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -185,15 +184,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "steps": steps,
         "waitlist": waitlist_of(candidate=user) if holdings.waitlist else [],
     }
-    name = user.display_name(get_language() or "ar")
-    if holdings != Holdings(False, False, False):  # results, registrations: a page of its own
-        return render(request, "core/dashboard.html", {**context, "display_name": name})
-    # Nothing of the candidate's own yet (an opening's first-time candidates): the same page as
-    # for everyone with the same steps to take, but for the name.
+    # With nothing of the candidate's own yet (an opening's first-time candidates): the same
+    # page as for everyone with the same steps to take, but for the name. With results,
+    # registrations or waiting-list places: a page of its own.
     return render_framed(
         request,
         "core/dashboard.html",
         context,
         vary=tuple((s.text, s.action, s.url, s.status, s.todo) for s in steps),
-        slots={"display_name": name},
+        slots={"display_name": user.display_name(get_language() or "ar")},
+        shared=holdings == Holdings(False, False, False),
     )

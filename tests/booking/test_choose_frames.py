@@ -50,8 +50,8 @@ def _pages(cat):
     ]
 
 
-def _plain(request, template_name, context, *, vary, slots):
-    return render(request, template_name, {**context, **slots})
+def _plain(request, template_name, context, *, vary, slots, shared=True, status=200):
+    return render(request, template_name, {**context, **slots}, status=status)
 
 
 def _same_tokens(client, html: str) -> str:

@@ -112,11 +112,8 @@ def register_start(request: HttpRequest) -> HttpResponse:
     )
     accepted = terms.accepted_periods(candidate=user, periods=[o.period for o in offers])
     context = {"offers": offers, "active": active, "accepted": accepted}
-    readiness = _readiness_html(_readiness(user, request.get_full_path()))
-    if active:  # links to the candidate's own registrations: a page of their own
-        return render(request, "booking/start.html", {**context, "readiness": readiness})
     # The same page for every candidate whose periods stand alike (open or when, notes accepted
-    # or not), but for the readiness notice.
+    # or not), but for the readiness notice; with links to their own registrations, their own.
     return render_framed(
         request,
         "booking/start.html",
@@ -134,7 +131,8 @@ def register_start(request: HttpRequest) -> HttpResponse:
                 for offer in offers
             ),
         ),
-        slots={"readiness": readiness},
+        slots={"readiness": _readiness_html(_readiness(user, request.get_full_path()))},
+        shared=not active,
     )
 
 
@@ -169,10 +167,8 @@ def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
         "not_for_candidate": opens_at is None,
         "accepted": terms.terms_accepted(candidate=user, period=period),
     }
-    readiness = _readiness_html(_readiness(user, request.get_full_path()))
-    if error:
-        return render(request, "booking/notes.html", {**context, "readiness": readiness})
-    # The same page for everyone at this point of this period (the catalogue's rows as cached).
+    # The same page for everyone at this point of this period (the catalogue's rows as cached),
+    # but for the readiness notice; with the box's error, its own.
     return render_framed(
         request,
         "booking/notes.html",
@@ -184,7 +180,8 @@ def register_notes(request: HttpRequest, period_code: str) -> HttpResponse:
             context["not_for_candidate"],
             context["accepted"],
         ),
-        slots={"readiness": readiness},
+        slots={"readiness": _readiness_html(_readiness(user, request.get_full_path()))},
+        shared=not error,
     )
 
 
@@ -580,15 +577,9 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
         "back": back,
         "todo": todo,
     }
-    if error:
-        return render(
-            request,
-            "booking/review.html",
-            {**context, "readiness": _readiness_html(todo)},
-            status=409,
-        )
     # The same page for everyone who reviews this session for this specialization (the session's
-    # own row as read now, the catalogue's rows as cached), but for the readiness notice.
+    # own row as read now, the catalogue's rows as cached), but for the readiness notice; a
+    # refused hold (409, the reason) is a page of its own.
     return render_framed(
         request,
         "booking/review.html",
@@ -601,9 +592,9 @@ def register_review(request: HttpRequest, period_code: str) -> HttpResponse:
             session.start_time,
             session.centre_id,
             specialization.pk,
-            bool(todo),  # the error's "choose another session" link (never on this page)
         ),
         slots={"readiness": _readiness_html(todo)},
+        status=409 if error else 200,
     )
 
 

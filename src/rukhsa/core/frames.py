@@ -110,12 +110,18 @@ def render_framed(
     *,
     vary: tuple[Any, ...],
     slots: Mapping[str, str | SafeString],
+    shared: bool = True,
+    status: int = 200,
 ) -> HttpResponse:
-    """`render(request, template_name, {**context, **slots})`, from the frame kept for `vary`.
+    """`render(request, template_name, {**context, **slots}, status=status)`, from the frame
+    kept for `vary`.
 
-    `slots`: the values that change per request, as HTML (marked safe, or escaped here)."""
-    if messages.get_messages(request):  # shown once, by the template: the ordinary way
-        return render(request, template_name, {**context, **slots})
+    `slots`: the values that change per request, as HTML (marked safe, or escaped here).
+    `shared=False` (the page holds something of the person's own outside the slots: a form's
+    errors, their registrations) and a `status` other than 200 render the ordinary way."""
+    if not shared or status != 200 or messages.get_messages(request):
+        # (Flash messages are shown once, by the template.)
+        return render(request, template_name, {**context, **slots}, status=status)
     key = (get_language(), template_name, *vary)
     now = time.monotonic()
     pieces = _kept(key, now)
