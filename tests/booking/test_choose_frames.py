@@ -247,7 +247,7 @@ def test_the_frames_are_bounded_expire_and_are_forgotten_with_the_settings(
     client = _client(make_user(), cat, "en")
     url = reverse("booking:choose", args=[cat.period.code])
     frames._forget()
-    monkeypatch.setattr(frames, "LIMIT", 2)
+    monkeypatch.setattr(frames._frames, "size", 2)
     for mode in ("", "digital", "paper"):  # three frames (the guide's link differs)
         client.get(url, {"mode": mode})
     assert len(frames._frames) == 2  # the least recently used went out

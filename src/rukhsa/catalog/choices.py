@@ -45,9 +45,7 @@ entries, least recently used out first), and a value kept is shared by the threa
 process: callers never change what they get (they copy a list before changing it).
 """
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -57,6 +55,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from rukhsa.core import clock
+from rukhsa.core.lru import ExpiringLRU
 
 T = TypeVar("T")
 
@@ -195,38 +194,8 @@ def cached(
     return keep(key, compute)
 
 
-class _Kept:
-    """This process's copies of cached entries: key → (expiry time, value), least recently used
-    first; thread-safe."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str, now: float) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry[0] <= now:
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def put(self, key: str, expires_at: float, value: Any) -> None:
-        with self._lock:
-            self._entries[key] = (expires_at, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
+# This process's copies of cached entries (the class is core's, shared with the page frames).
+_Kept = ExpiringLRU
 _kept = _Kept(LOCAL_SIZE)
 
 

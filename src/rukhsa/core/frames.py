@@ -20,9 +20,7 @@ change.
 
 import re
 import sys
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -38,34 +36,17 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
+from rukhsa.core.lru import ExpiringLRU
+
 TTL = 30.0  # seconds
 LIMIT = 512  # frames per process, the least recently used out first
-# (language, template, *vary) → (expiry on the monotonic clock, the frame's pieces)
-_frames: OrderedDict[tuple[Any, ...], tuple[float, tuple[str, ...]]] = OrderedDict()
-_lock = threading.Lock()
+# (language, template, *vary) → the frame's pieces, until its expiry on the monotonic clock
+_frames = ExpiringLRU(LIMIT)
 
 
 @receiver(setting_changed)
 def _forget(**kwargs: Any) -> None:
-    with _lock:
-        _frames.clear()
-
-
-def _kept(key: tuple[Any, ...], now: float) -> tuple[str, ...] | None:
-    with _lock:
-        found = _frames.get(key)
-        if found is None or found[0] <= now:
-            return None
-        _frames.move_to_end(key)
-        return found[1]
-
-
-def _keep(key: tuple[Any, ...], expires_at: float, pieces: tuple[str, ...]) -> None:
-    with _lock:
-        _frames[key] = (expires_at, pieces)
-        _frames.move_to_end(key)
-        while len(_frames) > LIMIT:
-            _frames.popitem(last=False)
+    _frames.clear()
 
 
 # A mark no template output contains: NUL characters never appear in rendered HTML (nothing
@@ -124,10 +105,10 @@ def render_framed(
         return render(request, template_name, {**context, **slots}, status=status)
     key = (get_language(), template_name, *vary)
     now = time.monotonic()
-    pieces = _kept(key, now)
+    pieces: tuple[str, ...] | None = _frames.get(key, now)
     if pieces is None:
         pieces = _frame(request, template_name, context, slots)
-        _keep(key, now + TTL, pieces)
+        _frames.put(key, now + TTL, pieces)
     values = {name: conditional_escape(value) for name, value in slots.items()}
     names = pieces[1::2]
     if CSRF in names:  # (a form on the page: the token, and its cookie, as the tag would do)
