@@ -111,6 +111,7 @@ def _racy_claim(session: Session) -> bool:
 @pytest.mark.postgres
 def test_control_without_locks_the_race_is_visible(cat, make_user, monkeypatch):
     """The same burst with the locks replaced overbooks: the tests above can fail."""
+    monkeypatch.setattr(seats, "seat_claim_free", lambda session: False)  # lock, then claim
     monkeypatch.setattr(seats, "rows_for_update", lambda sessions: sessions)
     monkeypatch.setattr(seats, "seat_claim", _racy_claim)
     session = make_session(

@@ -258,3 +258,72 @@ def test_demo_candidate_can_book_after_the_demo_load(db):
     from rukhsa.catalog.models import Test
 
     assert active_registration(candidate=demo, test_id=Test.objects.get(code="SPLT").pk) is None
+
+
+# --- the seat claimed with one statement (booking.seats.seat_claim_free) -----------------------
+
+
+def _as_the_view_read_it(session):
+    return Session.objects.select_related("period__test", "centre__city").get(pk=session.pk)
+
+
+def _hold_with(candidate, session, spec):
+    return services.registration_hold(
+        candidate=candidate, session_id=session.pk, specialization_id=spec.pk, session=session
+    )
+
+
+def test_a_free_seat_is_locked_and_taken_by_one_statement(cat, candidate):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    read = _as_the_view_read_it(cat.slot)
+    with CaptureQueriesContext(connection) as queries:
+        registration = _hold_with(candidate, read, cat.spec)
+    session_writes = [
+        q["sql"]
+        for q in queries
+        if "catalog_session" in q["sql"].split("WHERE")[0] and not q["sql"].startswith("SELECT")
+    ]
+    assert len(session_writes) == 1 and "RETURNING" in session_writes[0]
+    assert not any("FOR UPDATE" in q["sql"] for q in queries)
+    assert seats(cat.slot) == 1 == read.seats_taken  # the view's object carries the new count
+    assert registration.session.pk == cat.slot.pk and registration.status == Status.HELD
+
+
+def test_a_session_filled_since_the_page_was_read_is_full_not_overbooked(cat, make_user):
+    Session.objects.filter(pk=cat.slot.pk).update(capacity=1)
+    read = _as_the_view_read_it(cat.slot)
+    hold(make_user(), cat.slot, cat.spec)  # the last seat, taken after the read
+    late = make_user()
+    with pytest.raises(SessionFull):
+        _hold_with(late, read, cat.spec)
+    assert seats(cat.slot) == 1
+    assert not Registration.objects.filter(candidate=late).exists()
+
+
+def test_a_session_closed_since_the_page_was_read_takes_no_seat(cat, candidate):
+    read = _as_the_view_read_it(cat.slot)
+    Session.objects.filter(pk=cat.slot.pk).update(status=SessionStatus.CLOSED)
+    with translation.override("en"), pytest.raises(BookingError, match="no longer available"):
+        _hold_with(candidate, read, cat.spec)
+    assert seats(cat.slot) == 0
+    assert not Registration.objects.filter(candidate=candidate).exists()
+
+
+def test_a_refused_registration_gives_the_claimed_seat_back(cat, candidate, monkeypatch):
+    """The seat is claimed before the registration goes in: a clash rolls both back."""
+    from rukhsa.core import rows
+
+    insert = rows.insert
+
+    def clash(obj, **kwargs):
+        if isinstance(obj, Registration):
+            raise IntegrityError("one active registration per test")
+        insert(obj, **kwargs)
+
+    monkeypatch.setattr(rows, "insert", clash)
+    with pytest.raises(BookingError) as refused:
+        _hold_with(candidate, _as_the_view_read_it(cat.slot), cat.spec)
+    assert refused.value.code == "already_registered"
+    assert seats(cat.slot) == 0

@@ -43,14 +43,15 @@ PINNED = {
     "review": 3,
     # Holds, and opens the payment in the same transaction (straight to the card page). A
     # candidate with no held or confirmed registration skips the read that settles them. The
-    # order goes in before the registration, which is inserted with it (no update after).
-    "review: hold (POST)": 18,
+    # order goes in before the registration, which is inserted with it (no update after). A
+    # free seat is locked and taken with one statement (no read of the locked row first).
+    "review: hold (POST)": 16,
     # The first registration page of the walk puts the registration's catalogue rows in the
     # cache (its period with the priority windows, specialization, centre: four small reads
     # instead of an eight-table join that costs more to plan); the later ones read them there.
     # (A registration never changed reads no history: every change raises the ticket version.)
     "registration (held)": 7,
-    "pay (POST)": 29,  # a candidate who comes back: the open attempt is superseded
+    "pay (POST)": 28,  # a candidate who comes back: the open attempt is superseded
     "gateway: card (grant)": 6,  # the grant spent on the charge, the session bound to it
     "gateway: card": 2,
     "gateway: card (POST)": 3,

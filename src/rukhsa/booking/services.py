@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from rukhsa.accounts.models import User
 from rukhsa.booking import payment as booking_payment
-from rukhsa.booking import waitlist
+from rukhsa.booking import seats, waitlist
 from rukhsa.booking.errors import BookingError, Busy, SessionFull
 from rukhsa.booking.models import ACTIVE, PendingChange, Registration, Status
 from rukhsa.booking.notify import registration_notify
@@ -30,7 +30,7 @@ from rukhsa.booking.seats import (
 from rukhsa.booking.selectors import Gap, catalogue_attach, held_or_confirmed, readiness_gaps
 from rukhsa.catalog.models import Session, SessionStatus, Specialization
 from rukhsa.catalog.selectors import candidate_opens_at, session_hosts
-from rukhsa.core import clock
+from rukhsa.core import clock, rows
 from rukhsa.core.audit import audit_batch, audit_log
 from rukhsa.core.compiled import Compiled
 from rukhsa.payments.models import Order, Payment
@@ -150,17 +150,23 @@ def registration_hold(
         raise _session_full()
     # The order's and the hold's audit rows go in with one statement, inside the transaction.
     with seat_transaction(), audit_batch():
-        locked = lock_sessions([session.pk])[session.pk]
-        if known.lapsed_hold or locked.seats_taken >= locked.capacity:
-            # Otherwise a seat is free and no hold had lapsed a moment ago: nothing to read.
-            # (A hold lapsing since is expired by the next booking that needs its seat, or by
-            # the periodic job: its seat goes to the waiting list first either way.)
-            expire_lapsed_holds(locked, now=now)
-        if locked.status != SessionStatus.OPEN:
-            raise BookingError(_("This session is no longer available. Please choose another."))
-        if locked.seats_taken >= locked.capacity:
-            raise _session_full()
-        take_seat(locked)
+        # No hold had lapsed here a moment ago: lock the row and take a free seat in one
+        # statement. (A hold lapsing since is expired by the next booking that needs its seat,
+        # or by the periodic job: its seat goes to the waiting list first either way.)
+        if not known.lapsed_hold and seats.seat_claim_free(session):
+            locked = session  # the view's read, with the row's counts, day and time as now
+        else:  # a lapsed hold to expire first, or no free seat: lock the row and look
+            locked = lock_sessions([session.pk])[session.pk]
+            if known.lapsed_hold or locked.seats_taken >= locked.capacity:
+                expire_lapsed_holds(locked, now=now)
+            if locked.status != SessionStatus.OPEN:
+                raise BookingError(_("This session is no longer available. Please choose another."))
+            if locked.seats_taken >= locked.capacity:
+                raise _session_full()
+            take_seat(locked)
+            # The message names the centre: the one read with the session (the locked row has
+            # no join).
+            locked.centre = session.centre
         registration = Registration(
             candidate=candidate,
             test=test,
@@ -180,7 +186,7 @@ def registration_hold(
         try:
             # No savepoint: on a clash the whole transaction is rolled back (the seat and the
             # order too), as the error leaves it at once.
-            registration.save()
+            rows.insert(registration)
         except IntegrityError as exc:
             raise BookingError(
                 _("You already have an active registration for this test."),
@@ -193,8 +199,6 @@ def registration_hold(
         audit_log(action="registration.held", actor=candidate, subject=candidate, obj=registration)
         if known.candidate_waiting:
             waitlist.registration_held(registration=registration)
-    # The message names the centre: the one read with the session (the locked row has no join).
-    locked.centre = session.centre
     # Rendered and stored after the commit, so the session's lock is held as briefly as possible.
     registration_notify(registration, "seat_held")
     return registration

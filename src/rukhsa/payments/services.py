@@ -45,7 +45,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from rukhsa.core import clock
+from rukhsa.core import clock, rows
 from rukhsa.core.audit import audit_batch, audit_log
 from rukhsa.core.compiled import Compiled
 from rukhsa.notifications.services import messages_batch
@@ -101,7 +101,7 @@ def order_create(
     if not kind or not subject_ref:
         raise ValueError("kind and subject_ref are required")
     vat = vat_halalas(net_halalas, vat_basis_points)
-    order = Order.objects.create(
+    order = Order(
         owner=owner,
         kind=kind,
         subject_ref=subject_ref,
@@ -113,6 +113,7 @@ def order_create(
         total_halalas=net_halalas + vat,
         return_path=return_path,
     )
+    rows.insert(order)
     audit_log(action="payments.order_created", subject=owner, obj=order, note=subject_ref)
     return order
 
@@ -217,9 +218,10 @@ def payment_open(*, order: Order, owner: Any) -> Payment:
         raise RuntimeError("payment_open belongs inside the transaction that made the order")
     if getattr(owner, "pk", None) != order.owner_id:
         raise PaymentError(_("This order belongs to another account."), code="not_owner")
-    payment = Payment.objects.create(
+    payment = Payment(
         order=order, gateway=settings.PAYMENT_GATEWAY, amount_halalas=order.total_halalas
     )
+    rows.insert(payment)
     audit_log(action="payments.payment_started", subject=owner, obj=payment)
     return payment
 
@@ -241,9 +243,8 @@ def payment_send(
             ),
         )
         raise
-    Payment.objects.filter(pk=payment.pk).update(
-        gateway_ref=payment.gateway_ref, updated_at=clock.now()
-    )
+    payment.updated_at = clock.now()
+    rows.update(payment, ["gateway_ref", "updated_at"])
     return redirect_url
 
 

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django_tasks import task
 
-from rukhsa.core import clock
+from rukhsa.core import clock, rows
 from rukhsa.payments.sandbox.models import ChargeStatus, SandboxCharge, ThreeDSState
 from rukhsa.payments.webhooks import webhook_receive
 
@@ -103,16 +103,20 @@ def charge_create(
     Inserted first (a first request is the usual case: one statement, not a read before it);
     a repeated `given_id` fails the unique constraint and the charge made the first time is
     returned."""
+    charge = SandboxCharge(
+        given_id=given_id,
+        amount=amount,
+        currency=currency,
+        description=description[:200],
+        callback_url=callback_url,
+        metadata=metadata,
+    )
     try:
-        with transaction.atomic():
-            charge = SandboxCharge.objects.create(
-                given_id=given_id,
-                amount=amount,
-                currency=currency,
-                description=description[:200],
-                callback_url=callback_url,
-                metadata=metadata,
-            )
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():  # a savepoint: a clash leaves the caller's transaction
+                rows.insert(charge)
+        else:
+            rows.insert(charge)  # the statement is its own transaction
     except IntegrityError:
         charge = SandboxCharge.objects.get(given_id=given_id)
     return charge_json(charge)
