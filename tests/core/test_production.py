@@ -61,6 +61,80 @@ def test_cache_with_redis_down_answers_misses(redis_down: None) -> None:
     assert cache.ping() is False  # type: ignore[attr-defined]
 
 
+def test_a_version_number_bumped_with_redis_down_is_no_error(redis_down: None) -> None:
+    assert caches["default"].incr_or_set("version", 1000) is None  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def live_cache() -> Iterator[Any]:
+    """The cache on the machine's Redis (CI) or RUKHSA_TEST_REDIS_URL, under a key prefix of
+    its own."""
+    import os
+    import uuid
+
+    import redis
+
+    url = os.environ.get("RUKHSA_TEST_REDIS_URL") or (
+        "redis://127.0.0.1:6379/0" if os.environ.get("CI") else ""
+    )
+    if not url:
+        pytest.skip("set RUKHSA_TEST_REDIS_URL to run the tests on a live Redis")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis is not reachable at {url}")
+    live = {
+        "default": {
+            "BACKEND": "rukhsa.core.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        }
+    }
+    with override_settings(CACHES=live):
+        cache = caches["default"]
+        yield cache
+        cache.delete_many(["version", "other"])
+
+
+@pytest.mark.redis
+def test_a_version_number_is_started_then_bumped_in_one_round_trip(
+    live_cache: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = live_cache._cache.get_client(write=True)
+    sent: list[int] = []
+    real = type(client).pipeline
+
+    def counting(self: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(client), "pipeline", counting)
+    monkeypatch.setattr(type(client), "execute_command", None)  # no command outside the pipeline
+    assert live_cache.incr_or_set("version", 1000) == 1001  # none yet: started
+    assert live_cache.incr_or_set("version", 5000) == 1002  # there: bumped
+    monkeypatch.undo()
+    assert sent == [1, 1]
+    assert live_cache.get("version") == 1002  # read back as Django's cache reads a number
+    key = live_cache.make_and_validate_key("version")
+    assert client.ttl(key) == -1  # kept without expiry, as the version numbers must be
+    live_cache.set("other", 7, timeout=None)
+    assert live_cache.incr_or_set("other", 1) == 8
+
+
+@pytest.mark.redis
+def test_the_choices_version_moves_on_each_seat_change(live_cache: Any, db: Any) -> None:
+    from rukhsa.catalog import choices
+
+    before = choices.version()
+    choices.seats_freed()  # bumped now and after the commit (none here: at once)
+    assert choices.version() > before
+    live_cache.delete(choices.VERSION_KEY)
+    choices.seats_freed()  # gone (Redis restarted): a fresh number, never an old one
+    assert choices.version() > before
+
+
 def test_logged_in_candidate_keeps_their_session_while_redis_is_down(
     redis_down: None, candidate: User
 ) -> None:

@@ -4,8 +4,8 @@ Every change happens inside `seat_transaction()` after `lock_sessions()` has loc
 rows in id order (PostgreSQL `SELECT … FOR UPDATE` with a short lock timeout; SQLite serialises
 writers with IMMEDIATE transactions); `take_seat` only succeeds while a seat is free, and a CHECK
 constraint refuses `seats_taken > capacity` as the last line of defence. A new hold with nothing to
-expire first locks the row and takes the seat with one conditional `UPDATE` (`seat_claim_free`). Used by the booking
-services (hold, confirm, release, expire) and by changes and cancellations.
+expire first locks the row and takes the seat with one conditional `UPDATE` (`seat_claim_free`).
+Used by the booking services (hold, confirm, release, expire) and by changes and cancellations.
 """
 
 from collections.abc import Iterable

@@ -135,6 +135,10 @@ def _read_versions(keys: list[str]) -> list[int]:
 
 
 def _bump_key_now(key: str) -> None:
+    incr_or_set = getattr(cache, "incr_or_set", None)
+    if incr_or_set is not None:  # Redis (core.cache): one round trip
+        incr_or_set(key, _fresh_version())
+        return
     try:
         cache.incr(key)
     except ValueError:  # no version yet (or the cache is away): start a fresh one

@@ -98,6 +98,22 @@ class ResilientRedisCache(RedisCache):
             _log_outage("incr", exc)
             raise ValueError(f"Key '{key}' not found (cache unavailable).") from None
 
+    def incr_or_set(self, key: Any, start: int, version: Any = None) -> int | None:
+        """The number under ``key`` plus one, or ``start + 1`` when there was none (kept without
+        expiry): one round trip (``SET … NX`` and ``INCR`` in a pipeline) where ``incr`` then
+        ``set`` take up to three (Django's ``incr`` asks ``EXISTS`` first). None when Redis
+        cannot be reached."""
+        key = self.make_and_validate_key(key, version=version)
+        client = self._cache.get_client(key, write=True)
+
+        def both() -> int:
+            pipe = client.pipeline(transaction=False)
+            pipe.set(key, start, nx=True)
+            pipe.incr(key)
+            return int(pipe.execute()[1])
+
+        return self._safely("incr_or_set", both, None)
+
     def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
         return self._safely(
             "set_many", lambda: RedisCache.set_many(self, data, timeout, version), list(data)
