@@ -144,7 +144,35 @@ def test_rows_of_a_uuid_key_and_json_go_in_as_save_puts_them():
     assert stored.description == "وصف" and stored.given_id == "given-1"
 
 
-def test_the_audit_log_row_is_plain():
-    """Models the hold writes are written the fast way (no receivers, no save() of their own)."""
-    for model in (Order, Payment, SandboxCharge, AuditLog):
+def test_the_journeys_rows_are_written_the_fast_way():
+    """The rows a registration writes have no receivers and no save() of their own (a receiver
+    added later would put them back on save(): slower, never wrong)."""
+    from rukhsa.booking.models import Registration
+    from rukhsa.notifications.models import Message
+    from rukhsa.payments.models import Invoice, WebhookEvent
+
+    for model in (Order, Payment, SandboxCharge, AuditLog, Registration, Invoice, WebhookEvent):
         assert rows._plain(model), model
+    assert rows._plain(Message)
+
+
+def test_an_expected_clash_leaves_the_transaction_usable(candidate):
+    order = _order(candidate)
+    rows.insert(order)
+    with transaction.atomic():
+        with pytest.raises(IntegrityError):
+            rows.insert(_order(candidate, uuid=order.uuid), may_clash=True)
+        assert not transaction.get_connection().needs_rollback
+        rows.insert(_order(candidate, subject_ref="registration:R-3"))  # goes on
+    assert Order.objects.filter(owner=candidate).count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_expected_clash_outside_a_transaction_is_one_statement(make_user):
+    """No BEGIN/COMMIT around it: in autocommit the statement is its own transaction."""
+    candidate = make_user()
+    order = _order(candidate)
+    rows.insert(order)
+    with CaptureQueriesContext(connection) as queries, pytest.raises(IntegrityError):
+        rows.insert(_order(candidate, uuid=order.uuid), may_clash=True)
+    assert [q["sql"].split()[0] for q in queries] == ["INSERT"]

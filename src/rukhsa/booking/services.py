@@ -375,7 +375,7 @@ def _confirm(registration: Registration, *, now: datetime) -> Registration:
     registration.confirmed_at = now
     registration.ended_at = None
     registration.end_reason = ""
-    registration.save(update_fields=["status", "confirmed_at", "ended_at", "end_reason"])
+    rows.update(registration, ["status", "confirmed_at", "ended_at", "end_reason"])
     audit_log(action="registration.confirmed", subject=registration.candidate, obj=registration)
     registration_notify(registration, "registration_confirmed")
     return registration

@@ -38,8 +38,17 @@ def _plain(model: type[Model]) -> bool:
     )
 
 
-def insert(obj: Any, *, using: str = DEFAULT_DB_ALIAS) -> None:
-    """``obj.save(force_insert=True)`` for a new row (``obj``: a model instance)."""
+def insert(obj: Any, *, using: str = DEFAULT_DB_ALIAS, may_clash: bool = False) -> None:
+    """``obj.save(force_insert=True)`` for a new row (``obj``: a model instance).
+
+    ``may_clash``: the caller expects a unique constraint to refuse the row now and then and
+    catches the ``IntegrityError``. Inside a transaction the insert then runs in a savepoint, so
+    the transaction stays usable after the clash; outside one, the statement is its own
+    transaction (no ``BEGIN``/``COMMIT`` round trips around it, as ``atomic()`` would add)."""
+    if may_clash and connections[using].in_atomic_block:
+        with transaction.atomic(using=using):
+            insert(obj, using=using)
+        return
     model = type(obj)
     connection = connections[using]
     if not (_plain(model) and connection.features.can_return_columns_from_insert):

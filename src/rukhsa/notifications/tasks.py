@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django_tasks import task
 
-from rukhsa.core import clock
+from rukhsa.core import clock, rows
 from rukhsa.notifications.backends import backend_for
 from rukhsa.notifications.models import Message, Status
 from rukhsa.notifications.rendering import message_fill
@@ -41,10 +41,10 @@ def _deliver(message: Message | None) -> str:
         message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
         if message.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
             message.status = Status.FAILED
-            message.save(update_fields=fields)
+            rows.update(message, fields)
             return "failed"
         message.status = Status.RETRYING
-        message.save(update_fields=fields)
+        rows.update(message, fields)
         backend = message_deliver.get_backend()
         if backend.supports_defer:
             message_deliver.using(run_after=clock.now() + retry_delay(message.attempts)).enqueue(
@@ -53,7 +53,7 @@ def _deliver(message: Message | None) -> str:
         return "retrying"
     message.status = Status.SENT
     message.sent_at = clock.now()
-    message.save(update_fields=[*fields, "sent_at"])
+    rows.update(message, [*fields, "sent_at"])
     return "sent"
 
 

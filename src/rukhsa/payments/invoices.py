@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from rukhsa.core import clock
+from rukhsa.core import clock, rows
 from rukhsa.payments.models import CreditNote, Invoice, InvoiceSequence, Order, Payment
 
 INVOICE_SERIES = "invoice"
@@ -132,7 +132,7 @@ def invoice_issue(payment: Payment) -> Invoice:
         ),
     )
     invoice.number = next_number(INVOICE_SERIES)
-    invoice.save()
+    rows.insert(invoice)
     return invoice
 
 

@@ -31,9 +31,9 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 
-from rukhsa.core import clock, ratelimit
+from rukhsa.core import clock, ratelimit, rows
 from rukhsa.payments.errors import PaymentError
 from rukhsa.payments.gateways import gateway_names, get_gateway
 from rukhsa.payments.gateways.base import MalformedWebhook
@@ -140,9 +140,9 @@ def webhook_receive(*, gateway: str, body: bytes, ip: str | None = None) -> tupl
         "event_type": str(payload.get("type") or "")[:50],
         "payload": _stored_payload(payload),
     }
+    event = WebhookEvent(status=WebhookStatus.RECEIVED, **fields)
     try:
-        with transaction.atomic():
-            event = WebhookEvent.objects.create(status=WebhookStatus.RECEIVED, **fields)
+        rows.insert(event, may_clash=True)  # the gateway's event id: stored once
     except IntegrityError:
         original = WebhookEvent.objects.filter(
             gateway=gateway, event_id=event_id, status__in=OWNING_STATUSES
@@ -201,30 +201,30 @@ def webhook_apply(event: WebhookEvent) -> tuple[int, str]:
         event.status = WebhookStatus.REJECTED
         event.error = f"malformed event: {exc}"
         event.processed_at = clock.now()
-        event.save(update_fields=["processed_at", "status", "error"])
+        rows.update(event, ["processed_at", "status", "error"])
         return 400, "rejected"
     event.payment = payment
     event.processed_at = clock.now()
     if payment is None:
         event.status = WebhookStatus.ERROR
         event.error = "no payment matches this event"
-        event.save(update_fields=["payment", "processed_at", "status", "error"])
+        rows.update(event, ["payment", "processed_at", "status", "error"])
         logger.warning("webhook %s: no payment matches", event.event_id)
         return 200, "unknown payment"
     if _paid_as_recorded(payment, event.payload):
         event.status = WebhookStatus.APPLIED
         event.error = ""
-        event.save(update_fields=["payment", "processed_at", "status", "error"])
+        rows.update(event, ["payment", "processed_at", "status", "error"])
         return 200, "applied"
     try:
         payment_refresh(payment=payment, fresh=True)  # read just now by _find_payment
     except PaymentError as exc:
         event.status = WebhookStatus.ERROR
         event.error = f"{exc.code}: {exc}"
-        event.save(update_fields=["payment", "processed_at", "status", "error"])
+        rows.update(event, ["payment", "processed_at", "status", "error"])
         logger.warning("webhook %s: %s", event.event_id, event.error)
         return 503, "error"
     event.status = WebhookStatus.APPLIED
     event.error = ""
-    event.save(update_fields=["payment", "processed_at", "status", "error"])
+    rows.update(event, ["payment", "processed_at", "status", "error"])
     return 200, "applied"

@@ -112,11 +112,7 @@ def charge_create(
         metadata=metadata,
     )
     try:
-        if transaction.get_connection().in_atomic_block:
-            with transaction.atomic():  # a savepoint: a clash leaves the caller's transaction
-                rows.insert(charge)
-        else:
-            rows.insert(charge)  # the statement is its own transaction
+        rows.insert(charge, may_clash=True)
     except IntegrityError:
         charge = SandboxCharge.objects.get(given_id=given_id)
     return charge_json(charge)
