@@ -333,7 +333,7 @@ TASKS = {
             "TASKS_BACKEND",
             "django_tasks.backends.immediate.ImmediateBackend"
             if TESTING
-            else "django_tasks_db.DatabaseBackend",
+            else "rukhsa.core.taskbackend.DatabaseBackend",  # django-tasks-db's, enqueue cheaper
         )
     }
 }

@@ -16,7 +16,7 @@ from django_tasks_db.models import DBTaskResult
 from rukhsa.core.management.commands import db_worker
 from rukhsa.core.observability import RequestIdFilter, request_id_var
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DATABASE_TASKS = {"default": {"BACKEND": "rukhsa.core.taskbackend.DatabaseBackend"}}
 OPTIONS = {"interval": 0, "startup_delay": False, "reload": False, "worker_id": "test-worker"}
 
 

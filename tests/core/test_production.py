@@ -287,7 +287,8 @@ def test_request_id_travels_to_the_task_the_request_enqueued(caplog: Any) -> Non
     from django_tasks_db.management.commands.db_worker import Worker
     from django_tasks_db.models import DBTaskResult
 
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+    queue = {"default": {"BACKEND": "rukhsa.core.taskbackend.DatabaseBackend"}}
+    with override_settings(TASKS=queue):
         token = request_id_var.set("req-enqueuer-0001")
         try:
             result = noop_task.enqueue()

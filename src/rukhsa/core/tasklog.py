@@ -1,19 +1,17 @@
 """Carry the request id from the request that enqueued a task to the worker that runs it.
 
-Connected in `CoreConfig.ready()`. When a queued task's row is created during a request,
-the request id is written into it (django-tasks-db's `DBTaskResult.args_kwargs`, beside the
-task's "args" and "kwargs", which stay the caller's); the worker reads it back from the row it
-has just claimed when the task starts (django-tasks' own signals). No statement of its own on
-either side. The immediate backend runs the task inside the request, which already carries
-its id.
+When the task queue's backend (`core.taskbackend`) writes a queued task's row during a
+request, the request id goes into it (django-tasks-db's `DBTaskResult.args_kwargs`, beside the
+task's "args" and "kwargs", which stay the caller's: `with_request_id`); the worker reads it
+back from the row it has just claimed when the task starts (django-tasks' own signals,
+connected in `CoreConfig.ready()`). No statement of its own on either side. The immediate
+backend runs the task inside the request, which already carries its id.
 """
 
 import logging
 from typing import Any
 
-from django.db.models.signals import pre_save
 from django_tasks.signals import task_enqueued, task_finished, task_started
-from django_tasks_db.models import DBTaskResult
 
 from rukhsa.core.observability import request_id_var
 
@@ -24,13 +22,13 @@ REQUEST_ID_KEY = "request_id"
 _tokens: dict[str, Any] = {}
 
 
-def on_row_created(sender: Any, instance: DBTaskResult, raw: bool = False, **kwargs: Any) -> None:
-    """A queued task's row is about to be inserted: it takes the request id along."""
+def with_request_id(args_kwargs: Any) -> Any:
+    """A queued task's stored arguments, with the current request's id beside them (none
+    outside a request)."""
     request_id = request_id_var.get()
-    if raw or not request_id or not instance._state.adding:
-        return
-    if isinstance(instance.args_kwargs, dict):
-        instance.args_kwargs[REQUEST_ID_KEY] = request_id
+    if request_id and isinstance(args_kwargs, dict):
+        args_kwargs[REQUEST_ID_KEY] = request_id
+    return args_kwargs
 
 
 def _row_request_id(task_result: Any) -> str:
@@ -67,7 +65,6 @@ def forget_unfinished() -> None:
 
 
 def connect() -> None:
-    pre_save.connect(on_row_created, sender=DBTaskResult, dispatch_uid="rukhsa.core.tasklog.row")
     task_enqueued.connect(on_enqueued, dispatch_uid="rukhsa.core.tasklog.enqueued")
     task_started.connect(on_started, dispatch_uid="rukhsa.core.tasklog.started")
     task_finished.connect(on_finished, dispatch_uid="rukhsa.core.tasklog.finished")
