@@ -176,3 +176,22 @@ def test_an_expected_clash_outside_a_transaction_is_one_statement(make_user):
     with CaptureQueriesContext(connection) as queries, pytest.raises(IntegrityError):
         rows.insert(_order(candidate, uuid=order.uuid), may_clash=True)
     assert [q["sql"].split()[0] for q in queries] == ["INSERT"]
+
+
+def test_rows_inserted_together_get_their_keys_in_order(candidate):
+    made = [
+        AuditLog(action=f"test.{n}", subject=candidate, note=f"row {n}", created_at=clock.now())
+        for n in range(3)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        written = rows.insert_many(made)
+    assert written == made and len(queries) == 1
+    assert [AuditLog.objects.get(pk=row.pk).note for row in made] == ["row 0", "row 1", "row 2"]
+    assert all(not row._state.adding for row in made)
+    by_django = AuditLog.objects.bulk_create(
+        [AuditLog(action="test.0", subject=candidate, note="row 0", created_at=made[0].created_at)]
+    )
+    theirs, ours = (_columns(AuditLog.objects.get(pk=r.pk)) for r in (by_django[0], made[0]))
+    theirs.pop("id"), ours.pop("id")
+    assert ours == theirs
+    assert rows.insert_many([]) == []

@@ -5,7 +5,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from rukhsa.core import clock
+from rukhsa.core import clock, rows
 from rukhsa.core.batching import collect, collecting
 from rukhsa.core.masking import mask_field
 from rukhsa.core.models import AuditLog
@@ -22,7 +22,7 @@ def audit_batch() -> Iterator[None]:
     back) with them; rows of a block that raises are not written. Nested batches join the
     outer one.
     """
-    with collecting(_batch, AuditLog.objects.bulk_create):
+    with collecting(_batch, rows.insert_many):
         yield
 
 
@@ -51,12 +51,12 @@ def audit_log(
         "note": note,
         "ip_address": ip,
     }
-    rows = [
+    new = [
         AuditLog(
             field=field, old_value=mask_field(field, old), new_value=mask_field(field, new), **base
         )
         for field, (old, new) in (changes or {}).items()
     ] or [AuditLog(**base)]
-    if collect(_batch, rows):
-        return rows  # inserted when the batch closes
-    return AuditLog.objects.bulk_create(rows)
+    if collect(_batch, new):
+        return new  # inserted when the batch closes
+    return rows.insert_many(new)

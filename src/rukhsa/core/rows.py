@@ -49,42 +49,65 @@ def insert(obj: Any, *, using: str = DEFAULT_DB_ALIAS, may_clash: bool = False) 
         with transaction.atomic(using=using):
             insert(obj, using=using)
         return
-    model = type(obj)
+    if not _insert_rows([obj], using):
+        obj.save(force_insert=True, using=using)
+
+
+def insert_many(objs: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
+    """``Model.objects.bulk_create(objs)`` for new rows of one model, with one statement (built
+    once per model and number of rows); their primary keys read back."""
+    new = list(objs)
+    if new and not _insert_rows(new, using):
+        return list(type(new[0])._default_manager.db_manager(using).bulk_create(new))
+    return new
+
+
+def _insert_rows(objs: list[Any], using: str) -> bool:
+    """One ``INSERT`` of these new rows of one model; False (nothing written) where
+    ``save()`` or ``bulk_create()`` must do it."""
+    model = type(objs[0])
     connection = connections[using]
     if not (_plain(model) and connection.features.can_return_columns_from_insert):
-        obj.save(force_insert=True, using=using)
-        return
+        return False
     meta: Any = model._meta
-    obj._prepare_related_fields_for_save(operation_name="save")
-    if not obj._is_pk_set(meta):
-        setattr(obj, meta.pk.attname, meta.pk.get_pk_value_on_save(obj))
-    pk_set = obj._is_pk_set(meta)
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="save")
+        if not obj._is_pk_set(meta):
+            setattr(obj, meta.pk.attname, meta.pk.get_pk_value_on_save(obj))
+    pk_set = {bool(obj._is_pk_set(meta)) for obj in objs}
+    if len(pk_set) != 1 or any(type(obj) is not model for obj in objs):
+        return False  # some rows with a key and some without, or mixed models
+    with_pk = pk_set.pop()
     fields = [
         f
         for f in meta.local_concrete_fields
-        if not f.generated and (pk_set or f is not meta.auto_field)
+        if not f.generated and (with_pk or f is not meta.auto_field)
     ]
-    returning = list(meta.db_returning_fields) if not pk_set else []
-    key = ("insert", model, tuple(f.attname for f in fields), bool(returning), using)
+    returning = list(meta.db_returning_fields) if not with_pk else []
+    key = ("insert", model, tuple(f.attname for f in fields), bool(returning), len(objs), using)
     sql = _SQL.get(key)
     if sql is None:
         qn = connection.ops.quote_name
+        row = f"({', '.join(['%s'] * len(fields))})"
         sql = (  # names from the model, values as parameters
             f"INSERT INTO {qn(meta.db_table)} ({', '.join(qn(f.column) for f in fields)}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(fields))})"
+            f"VALUES {', '.join([row] * len(objs))}"
         )
         if returning:
             sql += f" RETURNING {', '.join(qn(f.column) for f in returning)}"
         _SQL[key] = sql
-    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
     # As save(): an error leaves the enclosing transaction marked for rollback.
     with transaction.mark_for_rollback_on_error(using), connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returning:
-            for field, value in zip(returning, cursor.fetchone(), strict=True):
-                setattr(obj, field.attname, value)
-    obj._state.adding = False
-    obj._state.db = using
+            for obj, values in zip(objs, cursor.fetchall(), strict=True):
+                for field, value in zip(returning, values, strict=True):
+                    setattr(obj, field.attname, value)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = using
+    return True
 
 
 def update(obj: Any, fields: Sequence[str], *, using: str = DEFAULT_DB_ALIAS) -> None:
