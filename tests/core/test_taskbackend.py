@@ -56,6 +56,21 @@ def test_the_row_is_the_librarys_row_written_with_one_statement() -> None:
 
 
 @pytest.mark.django_db
+def test_a_task_without_a_time_gets_the_librarys_no_limit() -> None:
+    """The library's pre_save receiver's work (no run_after: the latest date), done by ours."""
+    from rukhsa.core import rows
+
+    assert rows._plain(DBTaskResult, receivers=False)  # our row skips save() and its receiver
+    with override_settings(TASKS=LIBRARY):
+        theirs = sample_task.enqueue(1)
+    with override_settings(TASKS=OURS):
+        ours = sample_task.enqueue(1)
+    assert _stored(DBTaskResult.objects.get(id=ours.id)) == _stored(
+        DBTaskResult.objects.get(id=theirs.id)
+    )
+
+
+@pytest.mark.django_db
 def test_the_row_carries_the_request_id_and_only_the_callers_arguments() -> None:
     with override_settings(TASKS=OURS):
         token = request_id_var.set("req-0002")

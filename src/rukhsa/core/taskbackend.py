@@ -8,6 +8,9 @@ builds and compiles the ``INSERT`` on every call — and builds the task's resul
 in the seat hold's request and twice more a registration. This one writes the same row with a
 statement built once (``core.rows``), builds the result once, and writes the request id into
 the row as it goes in (``core.tasklog``), which the worker reads back when it runs the task.
+The library's one ``pre_save`` receiver (a task without ``run_after`` gets the latest date,
+"no limit") is done here, where the row is built; a test compares the rows both backends
+write.
 """
 
 from typing import Any
@@ -15,7 +18,7 @@ from typing import Any
 from django_tasks.signals import task_enqueued
 from django_tasks_db import backend as library
 from django_tasks_db.compat import normalize_json
-from django_tasks_db.models import DBTaskResult
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from rukhsa.core import rows, tasklog
 
@@ -29,10 +32,11 @@ class DatabaseBackend(library.DatabaseBackend):
             priority=task.priority,
             task_path=task.module_path,
             queue_name=task.queue_name,
-            run_after=task.run_after,
+            # As the library's pre_save receiver does: no time given, no time limit.
+            run_after=task.run_after if task.run_after is not None else get_date_max(),
             backend_name=self.alias,
         )
-        rows.insert(row)
+        rows.insert(row, receivers=False)  # the receiver's one job done just above
         result = row.task_result
         task_enqueued.send(type(self), task_result=result)
         return result
