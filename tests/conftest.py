@@ -16,6 +16,29 @@ from rukhsa.core.digits import luhn_complete
 
 PASSWORD = "Desert-Falcon-2931"
 
+# Under CI the local Redis (db 0); elsewhere only the Redis the developer names, so a shared
+# Redis is never written by accident.
+TEST_REDIS_URL = os.environ.get("RUKHSA_TEST_REDIS_URL") or (
+    "redis://127.0.0.1:6379/0" if os.environ.get("CI") else ""
+)
+
+
+def live_redis_url() -> str:
+    """The Redis the tests marked `redis` may write to; they are skipped without one (and fail
+    under CI, where the machine's Redis must be up)."""
+    import redis
+
+    if not TEST_REDIS_URL:
+        pytest.skip("set RUKHSA_TEST_REDIS_URL to run the tests on a live Redis")
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=0.5).ping()
+    except (redis.ConnectionError, redis.TimeoutError, OSError):
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis is not reachable at {TEST_REDIS_URL}")
+    return TEST_REDIS_URL
+
+
 _counter = itertools.count(1)
 
 

@@ -1,6 +1,5 @@
 """A period whose waiting room is on, the two queue stores, and the clock near the opening."""
 
-import os
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -13,26 +12,11 @@ from rukhsa.admission.store import DatabaseStore, RedisStore, Store
 from rukhsa.catalog.models import Period
 from rukhsa.core import clock
 from tests.catalog.factories import make_period
-
-# Under CI the local Redis (db 0); elsewhere only the Redis the developer names, so a shared
-# Redis is never written by accident.
-REDIS_URL = os.environ.get("RUKHSA_TEST_REDIS_URL") or (
-    "redis://127.0.0.1:6379/0" if os.environ.get("CI") else ""
-)
+from tests.conftest import live_redis_url
 
 
 def redis_store_or_skip() -> RedisStore:
-    import redis
-
-    if not REDIS_URL:
-        pytest.skip("set RUKHSA_TEST_REDIS_URL to run the Redis store's tests")
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping()
-    except (redis.ConnectionError, redis.TimeoutError, OSError):
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    return RedisStore(REDIS_URL, prefix=f"test:admission:{uuid.uuid4().hex}")
+    return RedisStore(live_redis_url(), prefix=f"test:admission:{uuid.uuid4().hex}")
 
 
 @pytest.fixture(params=["database", pytest.param("redis", marks=pytest.mark.redis)])

@@ -69,26 +69,14 @@ def test_a_version_number_bumped_with_redis_down_is_no_error(redis_down: None) -
 def live_cache() -> Iterator[Any]:
     """The cache on the machine's Redis (CI) or RUKHSA_TEST_REDIS_URL, under a key prefix of
     its own."""
-    import os
     import uuid
 
-    import redis
+    from tests.conftest import live_redis_url
 
-    url = os.environ.get("RUKHSA_TEST_REDIS_URL") or (
-        "redis://127.0.0.1:6379/0" if os.environ.get("CI") else ""
-    )
-    if not url:
-        pytest.skip("set RUKHSA_TEST_REDIS_URL to run the tests on a live Redis")
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except (redis.ConnectionError, redis.TimeoutError, OSError):
-        if os.environ.get("CI"):
-            raise
-        pytest.skip(f"Redis is not reachable at {url}")
     live = {
         "default": {
             "BACKEND": "rukhsa.core.cache.ResilientRedisCache",
-            "LOCATION": url,
+            "LOCATION": live_redis_url(),
             "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
         }
     }
