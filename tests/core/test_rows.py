@@ -195,3 +195,13 @@ def test_rows_inserted_together_get_their_keys_in_order(candidate):
     theirs.pop("id"), ours.pop("id")
     assert ours == theirs
     assert rows.insert_many([]) == []
+
+
+def test_many_rows_at_once_go_through_bulk_create(candidate):
+    made = [
+        AuditLog(action="test.many", subject=candidate, note=str(n), created_at=clock.now())
+        for n in range(rows.MANY + 1)
+    ]
+    written = rows.insert_many(made)
+    assert len(written) == rows.MANY + 1 and all(row.pk for row in written)
+    assert AuditLog.objects.filter(action="test.many").count() == rows.MANY + 1

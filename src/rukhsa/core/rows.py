@@ -64,11 +64,16 @@ def insert(
         obj.save(force_insert=True, using=using)
 
 
+# More rows than this at once go through bulk_create, which splits them into batches the
+# database accepts; a statement is kept for each number of rows up to it.
+MANY = 32
+
+
 def insert_many(objs: Sequence[Any], *, using: str = DEFAULT_DB_ALIAS) -> list[Any]:
     """``Model.objects.bulk_create(objs)`` for new rows of one model, with one statement (built
-    once per model and number of rows); their primary keys read back."""
+    once per model and number of rows, up to `MANY` rows); their primary keys read back."""
     new = list(objs)
-    if new and not _insert_rows(new, using):
+    if new and (len(new) > MANY or not _insert_rows(new, using)):
         return list(type(new[0])._default_manager.db_manager(using).bulk_create(new))
     return new
 
