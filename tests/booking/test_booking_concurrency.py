@@ -218,3 +218,41 @@ def test_crossing_swaps_do_not_deadlock(cat, make_user):
         session.refresh_from_db()
         active = Registration.objects.filter(session=session, status="confirmed").count()
         assert session.seats_taken == active == 1
+
+
+@pytest.mark.postgres
+def test_a_hold_queued_behind_a_long_lock_is_told_to_try_again(cat, make_user, monkeypatch):
+    """The one-statement claim waits for the session's row lock under the transaction's lock
+    timeout, as the locking read did: past it the candidate gets "busy, try again" (a sentence,
+    never a 500), and nothing is written."""
+    from django.db import transaction
+
+    from rukhsa.booking.errors import Busy
+
+    monkeypatch.setattr(seats, "LOCK_TIMEOUT", "200ms")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row() -> None:
+        try:
+            with transaction.atomic():
+                list(Session.objects.select_for_update().filter(pk=cat.slot.pk))
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        candidate = make_user()
+        with pytest.raises(Busy) as refused:
+            services.registration_hold(
+                candidate=candidate, session_id=cat.slot.pk, specialization_id=cat.spec.pk
+            )
+        assert "يُرجى المحاولة مرة أخرى" in str(refused.value.message)  # "please try again"
+    finally:
+        release.set()
+        holder.join(timeout=10)
+    assert Session.objects.get(pk=cat.slot.pk).seats_taken == 0
+    assert not Registration.objects.filter(candidate=candidate).exists()
