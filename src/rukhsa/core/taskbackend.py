@@ -10,7 +10,8 @@ statement built once (``core.rows``), builds the result once, and writes the req
 the row as it goes in (``core.tasklog``), which the worker reads back when it runs the task.
 The library's one ``pre_save`` receiver (a task without ``run_after`` gets the latest date,
 "no limit") is done here, where the row is built; a test compares the rows both backends
-write.
+write. The async `aenqueue` stays the library's (nothing here enqueues from async code; its rows
+would carry no request id).
 """
 
 from typing import Any
