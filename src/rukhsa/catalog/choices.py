@@ -55,6 +55,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from rukhsa.core import clock
+from rukhsa.core.cache import incr_or_set
 from rukhsa.core.lru import ExpiringLRU
 
 T = TypeVar("T")
@@ -135,14 +136,8 @@ def _read_versions(keys: list[str]) -> list[int]:
 
 
 def _bump_key_now(key: str) -> None:
-    incr_or_set = getattr(cache, "incr_or_set", None)
-    if incr_or_set is not None:  # Redis (core.cache): one round trip
-        incr_or_set(key, _fresh_version())
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # no version yet (or the cache is away): start a fresh one
-        cache.set(key, _fresh_version(), timeout=None)
+    # No version yet (or the cache was away): a fresh one, never a number used before.
+    incr_or_set(key, _fresh_version())
 
 
 def _bump_twice(key: str) -> None:

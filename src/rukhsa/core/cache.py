@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
@@ -124,6 +125,20 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self) -> None:
         self._safely("clear", lambda: RedisCache.clear(self), None)
+
+
+def incr_or_set(key: str, start: int, *, alias: str = DEFAULT_CACHE_ALIAS) -> None:
+    """Move the number under ``key`` on, or start it at ``start`` when there is none (kept
+    without expiry), on any Django cache: with Redis (`ResilientRedisCache`) in one round trip,
+    elsewhere (the local-memory cache of a set-up without Redis) with ``incr``, then ``set``."""
+    cache = caches[alias]
+    if isinstance(cache, ResilientRedisCache):
+        cache.incr_or_set(key, start)
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # no number yet
+        cache.set(key, start, timeout=None)
 
 
 _last_logged = [0.0]
