@@ -226,6 +226,7 @@ def test_a_hold_queued_behind_a_long_lock_is_told_to_try_again(cat, make_user, m
     timeout, as the locking read did: past it the candidate gets "busy, try again" (a sentence,
     never a 500), and nothing is written."""
     from django.db import transaction
+    from django.utils import translation
 
     from rukhsa.booking.errors import Busy
 
@@ -246,7 +247,7 @@ def test_a_hold_queued_behind_a_long_lock_is_told_to_try_again(cat, make_user, m
     try:
         assert locked.wait(timeout=10)
         candidate = make_user()
-        with pytest.raises(Busy) as refused:
+        with translation.override("ar"), pytest.raises(Busy) as refused:
             services.registration_hold(
                 candidate=candidate, session_id=cat.slot.pk, specialization_id=cat.spec.pk
             )
