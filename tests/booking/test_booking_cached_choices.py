@@ -416,6 +416,28 @@ def test_a_stale_cached_free_seat_still_cannot_be_overbooked(cat, make_user):
     assert not Registration.objects.filter(session=session).exists()
 
 
+def test_the_review_and_the_hold_follow_the_centres_row(cat, make_user):
+    """The review reads the session's own row and takes its centre from the catalogue rows'
+    cache: a centre renamed, or closed to bookings, since the page was cached shows at once."""
+    session = cat.slot
+    client = _ready_client(make_user(), cat)
+    review = reverse("booking:review", args=[cat.period.code])
+    query = {"session": session.pk, "spec": cat.spec.code}
+    assert client.get(review, query).context["session"].centre.name_en == cat.digital.name_en
+    cat.digital.name_en = "Renamed centre"
+    cat.digital.save()
+    page = client.get(review, query)
+    assert page.context["session"].centre.name_en == "Renamed centre"
+    cat.digital.active = False
+    cat.digital.save()
+    refused = _hold(client, cat, session)
+    assert refused.status_code == 409
+    assert refused.context["error"] == "مركز الاختبار هذا غير متاح. يُرجى اختيار مركز آخر."
+    session.refresh_from_db()
+    assert session.seats_taken == 0
+    assert not Registration.objects.filter(session=session).exists()
+
+
 def test_dates_step_drops_a_day_once_its_last_seat_is_taken(cat, candidate):
     centre = make_centre(mode=Mode.DIGITAL, gender=Gender.MALE, code="RUH-D-M3")
     day: date = cat.slot.date + timedelta(days=1)

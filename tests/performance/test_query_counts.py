@@ -40,7 +40,9 @@ PINNED = {
     "choose: centre (cached)": 1,
     "choose: sitting": 6,
     "choose: sitting (cached)": 1,
-    "review": 3,
+    # The session's own row; its centre with the city from the catalogue rows' cache (read into
+    # it here, on the walk's first visit to this centre's session).
+    "review": 4,
     # Holds, and opens the payment in the same transaction (straight to the card page). A
     # candidate with no held or confirmed registration skips the read that settles them. The
     # order goes in before the registration, which is inserted with it (no update after). A

@@ -276,16 +276,22 @@ def _before_hold_query(
     session_id: int, period_id: int, candidate_id: int, test_id: int, now: datetime
 ) -> QuerySet[Session]:
     waiting = WaitlistEntry.objects.filter(state=State.WAITING)
-    return Session.objects.filter(pk=session_id).values_list(
-        Exists(waiting.filter(period_id=period_id)),
-        Exists(waiting.filter(candidate_id=candidate_id, test_id=test_id)),
-        Exists(
-            Registration.objects.filter(
-                session_id=session_id, status=Status.HELD, held_until__lte=now
-            )
-        ),
-        Exists(held_or_confirmed(candidate_id)),
-    )[:1]
+    # Unordered: the session's default ordering would join its centre only to sort one row,
+    # which costs PostgreSQL more planning than the four questions.
+    return (
+        Session.objects.filter(pk=session_id)
+        .order_by()
+        .values_list(
+            Exists(waiting.filter(period_id=period_id)),
+            Exists(waiting.filter(candidate_id=candidate_id, test_id=test_id)),
+            Exists(
+                Registration.objects.filter(
+                    session_id=session_id, status=Status.HELD, held_until__lte=now
+                )
+            ),
+            Exists(held_or_confirmed(candidate_id)),
+        )[:1]
+    )
 
 
 # Compiled once per process (core/compiled.py): every hold of an opening asks it.
