@@ -4,8 +4,9 @@
         python bench/worker_cpu.py
 
 Runs the tasks waiting in the queue (the ones `pages_cpu.py --payers N` leaves: per payer the
-gateway's webhook and the messages of the hold and of the payment) with django-tasks' own
-worker, one after the other, as `db_worker --batch` does, and prints per task path: how many
+gateway's webhook and the messages of the hold and of the payment) with the project's worker
+loop (`core.taskworker`; `--library-loop`: django-tasks-db's), one after the other, as
+`db_worker --batch` does, and prints per task path: how many
 ran, the worker thread's CPU and its PostgreSQL backend's CPU per task (from /proc), and the
 statements per task, the claim and the bookkeeping of the task framework included. No server:
 the figures are the worker's own. `--profile OUT` writes a cProfile (thread CPU) of the run.
@@ -33,13 +34,22 @@ from burst import django_setup
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", type=Path, default=None)
+    parser.add_argument(
+        "--library-loop",
+        action="store_true",
+        help="django-tasks-db's own worker loop (its claim) instead of the project's",
+    )
     args = parser.parse_args()
     django_setup()
     from django.db import connection
     from django.urls import reverse
     from django_tasks import signals
-    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.management.commands import db_worker as library
     from django_tasks_db.models import DBTaskResult
+
+    from rukhsa.core import taskworker
+
+    Worker = library.Worker if args.library_loop else taskworker.Worker
 
     waiting = DBTaskResult.objects.ready().count()
     if not waiting:

@@ -10,9 +10,9 @@ from django.core.management import call_command, get_commands
 from django.db import OperationalError, connections
 from django.test import override_settings
 from django_tasks import TaskResultStatus, task
-from django_tasks_db.management.commands import db_worker as library_worker
 from django_tasks_db.models import DBTaskResult
 
+from rukhsa.core import taskworker
 from rukhsa.core.management.commands import db_worker
 from rukhsa.core.observability import RequestIdFilter, request_id_var
 
@@ -54,9 +54,9 @@ def outage(monkeypatch: Any) -> list[bool]:
 
 
 def _failing_first(monkeypatch: Any, failures: int) -> list[str]:
-    """The library's worker loop, losing its database connection `failures` times first."""
+    """The worker's loop, losing its database connection `failures` times first."""
     runs: list[str] = []
-    real_run = library_worker.Worker.run
+    real_run = taskworker.Worker.run
 
     def run(self: Any) -> None:
         if len(runs) < failures:
@@ -66,7 +66,7 @@ def _failing_first(monkeypatch: Any, failures: int) -> list[str]:
         runs.append("ran")
         real_run(self)
 
-    monkeypatch.setattr(library_worker.Worker, "run", run)
+    monkeypatch.setattr(taskworker.Worker, "run", run)
     return runs
 
 
@@ -116,7 +116,7 @@ def _ends_the_worker(monkeypatch: Any, error: str, *, asked_to_stop: bool = Fals
             self.running = False  # what its SIGTERM handler does during a task
         raise OperationalError(error)
 
-    monkeypatch.setattr(library_worker.Worker, "run", run)
+    monkeypatch.setattr(taskworker.Worker, "run", run)
     with override_settings(TASKS=DATABASE_TASKS), pytest.raises(OperationalError, match=error):
         call_command("db_worker", **OPTIONS)
 

@@ -176,6 +176,19 @@ def test_the_task_of_an_event_reads_its_messages_at_once(db):
     assert messages_deliver.call([sms.pk, email.pk]) == ["skipped", "skipped"]
 
 
+def test_a_task_of_up_to_five_or_more_messages_reads_them_with_one_statement(db):
+    """Up to five ids go through the statement built once (the first id repeated in the places
+    left over), more through the ORM's read: the same messages either way, one read."""
+    messages = [m for i in range(4) for m in send(dedupe_key=f"event:{i}")]  # eight
+    for ids in ([messages[0].pk], [m.pk for m in messages[1:6]], [m.pk for m in messages[:8]]):
+        Message.objects.filter(pk__in=ids).update(status="queued")
+        with CaptureQueriesContext(connection) as queries:
+            assert messages_deliver.call(ids) == ["sent"] * len(ids)
+        assert [q["sql"].split()[0] for q in queries] == ["SELECT"] + ["UPDATE"] * len(ids)
+        assert set(Message.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"sent"}
+    assert messages_deliver.call([]) == []
+
+
 def test_outbox_only_when_debug(db, settings):
     send(language="en")
     settings.DEBUG = False

@@ -15,17 +15,24 @@ A task that was running when the connection went stays "running" until
 `core.tasks.tasks_lost_close_due` closes it as lost; the safety net that watches its work
 (messages, payments, holds) redoes it. SIGTERM and SIGINT stop the worker as before, also while
 it waits to poll again. `--batch` (process what is queued, then exit) still fails at once.
+
+The loop is `core.taskworker.Worker`: the library's, but on PostgreSQL each task is claimed with
+one statement.
 """
 
 import logging
+import os
 import signal
 import time
 from typing import Any
 
+from django.core.management.base import CommandError
 from django.db import InterfaceError, OperationalError, connections
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django_tasks_db.management.commands import db_worker
 
 from rukhsa.core import tasklog
+from rukhsa.core.taskworker import Worker
 
 logger = logging.getLogger("rukhsa.tasks")
 
@@ -56,7 +63,7 @@ class Command(db_worker.Command):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             try:
-                return super().handle(*args, **options)
+                return self.serve(**options)
             except (OperationalError, InterfaceError) as exc:
                 if options.get("batch") or _stop_requested() or not _database_unreachable():
                     raise
@@ -68,3 +75,41 @@ class Command(db_worker.Command):
                     RETRY_SECONDS,
                 )
                 time.sleep(RETRY_SECONDS)
+
+    def serve(
+        self,
+        *,
+        verbosity: int,
+        queue_name: str,
+        exclude_queues: str,
+        reload: bool,
+        batch: bool,
+        **options: Any,
+    ) -> None:
+        """The library's command with this project's worker loop: the same options, the same
+        logging, reloading and signals."""
+        self.configure_logging(verbosity)
+        if reload and batch:
+            logger.warning("--reload and --batch cannot be used together: not reloading.")
+            reload = False
+        queues = queue_name.split(",")
+        excluded = exclude_queues.split(",") if exclude_queues else []
+        if excluded and "*" not in queues:
+            raise CommandError("--exclude-queues can only be used with --queue-name=*")
+        worker = Worker(
+            queue_names=queues,
+            excluded_queue_names=excluded,
+            batch=batch,
+            interval=options["interval"],
+            backend_name=options["backend_name"],
+            startup_delay=options["startup_delay"],
+            max_tasks=options["max_tasks"],
+            worker_id=options["worker_id"],
+        )
+        if not reload:
+            worker.configure_signals()
+            worker.run()
+            return
+        if os.environ.get(DJANGO_AUTORELOAD_ENV) == "true":
+            worker.configure_signals()  # in the reloaded child only
+        run_with_reloader(worker.run)
