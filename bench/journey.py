@@ -52,11 +52,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
-import httpx
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from burst import bounded, django_setup
+from rawhttp import Client, Pool, Response
 from stats import CpuMeter, Timings, machine_facts
 
 OK, BROKEN, HARNESS_FAILED = 0, 1, 2
@@ -183,35 +182,36 @@ class GaveUp(Exception):
 class Browser:
     """One candidate's browser: cookies, redirects followed, every request recorded."""
 
-    def __init__(self, client: httpx.AsyncClient, run: Run, *, htmx: bool = False) -> None:
+    def __init__(self, client: Client, run: Run, *, htmx: bool = False) -> None:
         self.client = client
         self.run = run
         self.htmx = htmx  # JavaScript on: the choose steps are swapped by htmx
 
     async def request(
         self, method: str, url: str, data: list[tuple[str, str]] | None = None, swap: bool = False
-    ) -> httpx.Response:
+    ) -> tuple[str, Response]:
+        """The response to `url` (a path on the server) after the redirects, and its path."""
         while True:
             started = time.perf_counter()
             if data is None:
                 headers = SWAP_HEADERS if swap and self.htmx else None
-                r = await self.client.request(method, url, headers=headers)
+                r = await self.client.get(url, headers=headers)
             else:
-                r = await self.client.request(
-                    method, url, content=urlencode(data), headers=FORM_HEADERS
-                )
+                r = await self.client.post(url, data, headers=FORM_HEADERS)
             self._record(method, r, time.perf_counter() - started)
             if r.status_code >= 500:
                 raise GaveUp(f"{method} {urlsplit(url).path} answered {r.status_code}")
             if r.status_code not in (301, 302, 303) or "location" not in r.headers:
-                return r
-            method, url, data = "GET", urljoin(str(r.url), r.headers["location"]), None
+                return url, r
+            # The gateway's address is absolute (the server names itself): the same server.
+            to = urlsplit(urljoin(url, r.headers["location"]))
+            method, url, data = "GET", to.path + (f"?{to.query}" if to.query else ""), None
 
-    def _record(self, method: str, r: httpx.Response, seconds: float) -> None:
+    def _record(self, method: str, r: Response, seconds: float) -> None:
         app = db = None
         queries = None
         view = "?"
-        header = r.headers.get("X-Bench-Cpu", "")
+        header = r.headers.get("x-bench-cpu", "")
         if header:
             parts = dict(p.split("=", 1) for p in header.split(";"))
             app, view = float(parts["app"]), parts["view"]
@@ -223,8 +223,8 @@ class Browser:
         self, method: str, url: str, data: list[tuple[str, str]] | None = None, swap: bool = False
     ) -> Page:
         """`swap`: a link or form inside the choose steps' #journey region (htmx follows it)."""
-        r = await self.request(method, url, data, swap)
-        return Page(str(r.url), r.text)
+        url, r = await self.request(method, url, data, swap)
+        return Page(url, r.content.decode())
 
     async def submit(
         self, form: Form, *, choose: dict[str, str] | None = None, swap: bool = False
@@ -375,11 +375,12 @@ async def drive(state: dict[str, Any], cfg: Config, run: Run, other: Run | None 
     """Every candidate's journey, 'cfg.concurrency' at a time; with `other` (BENCH_AB), every
     second candidate walks against the other server and is recorded there."""
     rng = random.Random(cfg.seed)
-    limits = httpx.Limits(
-        max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
-    )
-    transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
-    timeout = httpx.Timeout(cfg.request_timeout)
+    # Keep-alive connections from one pool per server (bench/rawhttp.py). httpx's pool spent the
+    # generator's core on its own bookkeeping (every request scanned every kept connection),
+    # on the core PostgreSQL runs on.
+    pools = {cfg.base_url: Pool(cfg.base_url, cfg.concurrency)}
+    if other is not None:
+        pools[cfg.ab_url] = Pool(cfg.ab_url, cfg.concurrency)
     hot = state["targets"]
 
     def job(index: int, cand: dict[str, Any]) -> Any:
@@ -388,12 +389,10 @@ async def drive(state: dict[str, Any], cfg: Config, run: Run, other: Run | None 
             side, base_url = other, cfg.ab_url
 
         async def go() -> None:
-            client = httpx.AsyncClient(
-                base_url=base_url, transport=transport, timeout=timeout, trust_env=False
-            )
-            client.cookies.set("django_language", "en", domain="127.0.0.1", path="/")
+            cookies = {"django_language": "en"}
             if cand["session_key"]:
-                client.cookies.set("sessionid", cand["session_key"], domain="127.0.0.1", path="/")
+                cookies["sessionid"] = cand["session_key"]
+            client = Client(pools[base_url], cookies, cfg.request_timeout)
             targets = rng.sample(hot, len(hot))
             started = time.perf_counter()
             try:
@@ -415,7 +414,8 @@ async def drive(state: dict[str, Any], cfg: Config, run: Run, other: Run | None 
             [job(i, c) for i, c in enumerate(state["candidates"])], cfg.concurrency, cfg.timeout
         )
     finally:
-        await transport.aclose()
+        for pool in pools.values():
+            await pool.aclose()
     run.outcomes["unfinished"] += unfinished
     return time.perf_counter() - started
 

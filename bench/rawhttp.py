@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
 
 
@@ -146,7 +146,7 @@ class Client:
     async def post(
         self,
         url: str,
-        data: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         body = urlencode(data or {}).encode()
