@@ -291,6 +291,29 @@ def test_a_free_seat_is_locked_and_taken_by_one_statement(cat, candidate):
     assert registration.session.pk == cat.slot.pk and registration.status == Status.HELD
 
 
+@pytest.mark.postgres
+def test_the_lock_timeout_goes_with_the_claim_or_before_the_lock(cat, make_user):
+    """PostgreSQL: a free seat's claim carries the transaction's lock timeout in its own round
+    trip; a hold that locks the row first (a lapsed hold to expire) sets it before the lock."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        _hold_with(make_user(), _as_the_view_read_it(cat.slot), cat.spec)
+    timeouts = [q["sql"] for q in queries if "lock_timeout" in q["sql"]]
+    assert len(timeouts) == 1 and timeouts[0].startswith("SET LOCAL lock_timeout = '3s'; UPDATE")
+    assert "RETURNING" in timeouts[0]
+
+    lapsed = _hold_with(make_user(), _as_the_view_read_it(cat.slot), cat.spec)
+    Registration.objects.filter(pk=lapsed.pk).update(held_until=clock.now() - timedelta(minutes=1))
+    with CaptureQueriesContext(connection) as queries:
+        _hold_with(make_user(), _as_the_view_read_it(cat.slot), cat.spec)
+    sql = [q["sql"] for q in queries]
+    timeout = next(i for i, s in enumerate(sql) if s == "SET LOCAL lock_timeout = '3s'")
+    assert timeout < next(i for i, s in enumerate(sql) if "FOR UPDATE" in s)
+    assert sum("lock_timeout" in s for s in sql) == 1
+
+
 def test_a_session_filled_since_the_page_was_read_is_full_not_overbooked(cat, make_user):
     Session.objects.filter(pk=cat.slot.pk).update(capacity=1)
     read = _as_the_view_read_it(cat.slot)

@@ -10,9 +10,11 @@ Used by the booking services (hold, confirm, release, expire) and by changes and
 
 from collections.abc import Iterable
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from django.db import OperationalError, connection, transaction
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
@@ -25,25 +27,47 @@ from rukhsa.catalog.models import Session, SessionStatus
 
 LOCK_TIMEOUT = "3s"
 
+# Inside `seat_transaction(claim_first=True)` on PostgreSQL: the lock timeout is still to be set
+# (by the claim's statement, or by `lock_sessions` when the claim is not made first).
+_timeout_pending: ContextVar[bool] = ContextVar("seat_timeout_pending", default=False)
+
 
 def busy() -> Busy:
     return Busy(_("Many candidates are booking at this moment. Please try again in a few seconds."))
 
 
 @contextmanager
-def seat_transaction(*, durable: bool = True) -> Any:
-    """A transaction for seat changes; a lock wait over LOCK_TIMEOUT becomes Busy."""
+def seat_transaction(*, durable: bool = True, claim_first: bool = False) -> Any:
+    """A transaction for seat changes; a lock wait over LOCK_TIMEOUT becomes Busy.
+
+    `claim_first`: the block's first statement is `seat_claim_free` or `lock_sessions` (the
+    hold's), which sets the lock timeout with it, in the same round trip for the claim."""
+    pending = _timeout_pending.set(False)
     try:
         with transaction.atomic(durable=durable):
             if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+                if claim_first:
+                    _timeout_pending.set(True)
+                else:
+                    _lock_timeout_set()
             yield
     except OperationalError as exc:
         text = str(exc).lower()
         if "lock" in text or "timeout" in text or "busy" in text:
             raise busy() from exc
         raise
+    finally:
+        _timeout_pending.reset(pending)
+
+
+def _set_lock_timeout() -> str:
+    return f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"
+
+
+def _lock_timeout_set() -> None:
+    _timeout_pending.set(False)
+    with connection.cursor() as cursor:
+        cursor.execute(_set_lock_timeout())
 
 
 def rows_for_update(sessions: QuerySet[Session]) -> QuerySet[Session]:
@@ -54,6 +78,8 @@ def rows_for_update(sessions: QuerySet[Session]) -> QuerySet[Session]:
 def lock_sessions(ids: Iterable[int]) -> dict[int, Session]:
     """Lock the sessions' rows in id order and return them fresh."""
     ordered = sorted(set(ids))
+    if _timeout_pending.get():
+        _lock_timeout_set()
     qs = rows_for_update(Session.objects.filter(pk__in=ordered).order_by("pk"))
     return {session.pk: session for session in qs}
 
@@ -82,7 +108,17 @@ def seat_claim_free(session: Session) -> bool:
     The race-control tests replace it so that every hold takes the path they replace."""
     with connection.cursor() as cursor:
         sql = _CLAIM_SQL.get(connection.vendor) or _claim_sql()
-        cursor.execute(sql, [session.pk, SessionStatus.OPEN.value])
+        params: list[Any] = [session.pk, SessionStatus.OPEN.value]
+        if _timeout_pending.get() and isinstance(cursor.cursor, psycopg.ClientCursor):
+            # The lock timeout and the claim in one round trip (psycopg's client-side binding
+            # sends both statements at once): the claim's row is the second result.
+            _timeout_pending.set(False)
+            cursor.execute(f"{_set_lock_timeout()}; {sql}", params)
+            cursor.nextset()
+        else:
+            if _timeout_pending.get():
+                _lock_timeout_set()
+            cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return False

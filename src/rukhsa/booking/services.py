@@ -149,7 +149,7 @@ def registration_hold(
         # Told without queueing for the lock: no seat can come free (no lapsed hold to expire).
         raise _session_full()
     # The order's and the hold's audit rows go in with one statement, inside the transaction.
-    with seat_transaction(), audit_batch():
+    with seat_transaction(claim_first=True), audit_batch():
         # No hold had lapsed here a moment ago: lock the row and take a free seat in one
         # statement. (A hold lapsing since is expired by the next booking that needs its seat,
         # or by the periodic job: its seat goes to the waiting list first either way.)
