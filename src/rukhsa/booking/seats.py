@@ -60,14 +60,14 @@ def seat_transaction(*, durable: bool = True, claim_first: bool = False) -> Any:
         _timeout_pending.reset(pending)
 
 
-def _set_lock_timeout() -> str:
+def _lock_timeout_sql() -> str:
     return f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'"
 
 
 def _lock_timeout_set() -> None:
     _timeout_pending.set(False)
     with connection.cursor() as cursor:
-        cursor.execute(_set_lock_timeout())
+        cursor.execute(_lock_timeout_sql())
 
 
 def rows_for_update(sessions: QuerySet[Session]) -> QuerySet[Session]:
@@ -113,7 +113,7 @@ def seat_claim_free(session: Session) -> bool:
             # The lock timeout and the claim in one round trip (psycopg's client-side binding
             # sends both statements at once): the claim's row is the second result.
             _timeout_pending.set(False)
-            cursor.execute(f"{_set_lock_timeout()}; {sql}", params)
+            cursor.execute(f"{_lock_timeout_sql()}; {sql}", params)
             cursor.nextset()
         else:
             if _timeout_pending.get():
