@@ -106,6 +106,32 @@ def test_db_allows_only_one_successful_payment_per_order(candidate_client, order
     assert order_paid_payment(order) == first
 
 
+def test_a_second_payment_reported_paid_is_refused_and_nothing_is_written(
+    candidate_client, order, hook_calls, caplog
+):
+    """The gateway says a second attempt of an already paid order was paid too: the move is
+    refused (a second charge, to refund), its transaction rolled back whole, the first payment
+    and its invoice untouched, and the connection usable afterwards."""
+    from rukhsa.core.models import AuditLog
+    from rukhsa.payments.models import Invoice
+
+    first, _ = pay_with_card(candidate_client, order, PAID_CARDS["visa"])
+    second = Payment.objects.create(order=order, gateway="sandbox", amount_halalas=11500)
+    audits = AuditLog.objects.count()
+    with pytest.raises(PaymentError) as info:
+        payment_apply_result(
+            payment=second, result=GatewayResult(status="paid", amount_halalas=11500)
+        )
+    assert info.value.code == "duplicate_payment"
+    assert "refund this one at the gateway" in caplog.text
+    second.refresh_from_db()
+    assert second.status == "initiated"
+    assert order_paid_payment(order) == first
+    assert Invoice.objects.filter(order=order).count() == 1
+    assert AuditLog.objects.count() == audits
+    assert hook_calls == [("paid", str(first.uuid))]
+
+
 def test_hook_errors_roll_the_move_back(candidate_client, order):
     from rukhsa.payments import hooks
 

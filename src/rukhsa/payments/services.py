@@ -382,7 +382,9 @@ def _transition(payment: Payment, target: str, **fields: Any) -> bool:
     # its audit rows (the payment's, the registration's): one insert.
     with transaction.atomic(), messages_batch(), audit_batch():
         try:
-            with transaction.atomic():
+            # No savepoint: a clash ends the whole move (the error below leaves the transaction
+            # at once, rolled back), so there is nothing to go back to inside it.
+            with transaction.atomic(savepoint=False):
                 moved = status_move(payment.pk, source=source, target=target, now=now, **fields)
         except IntegrityError as exc:
             # Another payment of this order is already paid: a second charge at the gateway.
