@@ -33,11 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from rawhttp import HTTP_ERRORS, Client, Pool, Response
 from stats import CpuMeter, Timings, machine_facts, render_report
 
 OK, OVER_CAPACITY, HARNESS_FAILED = 0, 1, 2
@@ -68,7 +68,7 @@ class Candidate:
     id: int
     identifier: str
     session_key: str | None
-    client: httpx.AsyncClient
+    client: Client
     ready: bool = False
     notes: list[str] = field(default_factory=list)
 
@@ -78,8 +78,7 @@ class Candidate:
     def prefer_english(self) -> None:
         """Refusals are classified by their English sentence (the cookie a candidate sets by
         switching language; the work per request is the same)."""
-        self.client.cookies.delete("django_language")
-        self.client.cookies.set("django_language", "en", domain="127.0.0.1", path="/")
+        self.client.cookies["django_language"] = "en"
 
 
 # --- Phases -----------------------------------------------------------------------------------
@@ -126,7 +125,7 @@ async def phase_login(cands: list[Candidate], password: str, cfg: Config) -> dic
                 else:
                     outcomes[f"http {r.status_code}"] += 1
                     c.notes.append(f"login answered {r.status_code}")
-            except httpx.HTTPError as exc:
+            except HTTP_ERRORS as exc:
                 outcomes[type(exc).__name__] += 1
 
         return run
@@ -168,7 +167,7 @@ async def phase_terms(cands: list[Candidate], period: str, cfg: Config) -> dict[
                     c.ready = True
                 else:
                     outcomes[f"http {page.status_code}/{r.status_code}"] += 1
-            except httpx.HTTPError as exc:
+            except HTTP_ERRORS as exc:
                 outcomes[type(exc).__name__] += 1
 
         return run
@@ -193,11 +192,11 @@ def _held(location: str) -> bool:
     return "/register/" not in location and "/accounts/" not in location
 
 
-def classify(r: httpx.Response) -> str:
+def classify(r: Response) -> str:
     if r.status_code == 302:
         return "held" if _held(r.headers["location"]) else "redirected"
     if r.status_code == 409:
-        text = r.text
+        text = r.content.decode()
         if "session is full" in text or "has just become full" in text:
             return "full"
         if "Many candidates are booking" in text:
@@ -231,7 +230,7 @@ async def phase_holds(
                     headers={"X-CSRFToken": c.csrf()},
                 )
                 outcome = classify(r)
-            except httpx.HTTPError as exc:
+            except HTTP_ERRORS as exc:
                 outcome = f"error {type(exc).__name__}"
             t1 = time.perf_counter()
             timings.add(t1 - t0)
@@ -279,7 +278,7 @@ async def phase_reads(
             try:
                 r = await c.client.get(url)
                 outcome = "ok" if r.status_code == 200 else f"http {r.status_code}"
-            except httpx.HTTPError as exc:
+            except HTTP_ERRORS as exc:
                 outcome = f"error {type(exc).__name__}"
             dt = time.perf_counter() - t0
             outcomes[outcome] += 1
@@ -380,25 +379,21 @@ async def metered(cfg: Config, phase: Any) -> dict[str, Any]:
 
 async def drive(state: dict[str, Any], cfg: Config, results: dict[str, Any]) -> None:
     rng = random.Random(cfg.seed)
-    limits = httpx.Limits(
-        max_connections=cfg.concurrency, max_keepalive_connections=cfg.concurrency
-    )
-    transport = httpx.AsyncHTTPTransport(limits=limits, retries=0)
-    timeout = httpx.Timeout(cfg.request_timeout)
+    # One pool of keep-alive connections for every candidate (bench/rawhttp.py: httpx's pool
+    # spent the generator's core on its own bookkeeping, the core PostgreSQL runs on).
+    pool = Pool(cfg.base_url, cfg.concurrency)
     cands = []
     for row in state["candidates"]:
-        client = httpx.AsyncClient(
-            base_url=cfg.base_url, transport=transport, timeout=timeout, trust_env=False
-        )
+        client = Client(pool, {}, cfg.request_timeout)
         cand = Candidate(row["id"], row["identifier"], row["session_key"], client)
         if cand.session_key:
-            client.cookies.set("sessionid", cand.session_key, domain="127.0.0.1", path="/")
+            client.cookies["sessionid"] = cand.session_key
             cand.prefer_english()
         if row["terms_accepted"]:
             # Terms accepted before the burst (in the session); the browser already holds a
             # CSRF cookie from an earlier page. Django accepts any well-formed secret.
             token = "".join(rng.choices(string.ascii_letters + string.digits, k=32))
-            client.cookies.set("csrftoken", token, domain="127.0.0.1", path="/")
+            client.cookies["csrftoken"] = token
             cand.ready = True
         cands.append(cand)
     try:
@@ -418,7 +413,7 @@ async def drive(state: dict[str, Any], cfg: Config, results: dict[str, Any]) -> 
         )
         results["reads"] = await metered(cfg, phase_reads(ready, state, cfg, rng))
     finally:
-        await transport.aclose()
+        await pool.aclose()
 
 
 def cmd_run(state_path: Path, results_path: Path | None, cfg: Config) -> int:

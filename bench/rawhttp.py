@@ -16,6 +16,10 @@ import time
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlencode, urlsplit
 
+# What a request through this client can fail with: the connection (refused, reset, closed
+# early), the time allowed (`asyncio.timeout`), or an answer that is not HTTP.
+HTTP_ERRORS = (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError)
+
 
 class Headers(dict[str, str]):
     """Response headers, names in lower case (``headers["location"]``)."""
