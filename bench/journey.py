@@ -62,7 +62,6 @@ OK, BROKEN, HARNESS_FAILED = 0, 1, 2
 PAID_CARD = {"name": "Bench Candidate", "number": "4201320111111010", "expiry": "09/30"}
 PAID_CARD["cvc"] = "123"
 TARGET_KEYS = {"mode", "spec", "city", "centre", "date", "session"}
-FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
 # What htmx sends for a boosted link or form inside the choose steps' #journey region.
 SWAP_HEADERS = {"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "journey"}
 
@@ -197,7 +196,7 @@ class Browser:
                 headers = SWAP_HEADERS if swap and self.htmx else None
                 r = await self.client.get(url, headers=headers)
             else:
-                r = await self.client.post(url, data, headers=FORM_HEADERS)
+                r = await self.client.post(url, data)  # a form, URL-encoded
             self._record(method, r, time.perf_counter() - started)
             if r.status_code >= 500:
                 raise GaveUp(f"{method} {urlsplit(url).path} answered {r.status_code}")

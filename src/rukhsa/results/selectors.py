@@ -56,7 +56,7 @@ def result_rows(*, candidate: User) -> list[ResultRow]:
 
 
 def unseen_results(candidate: Any, now: Any = None) -> QuerySet[Result]:
-    """Published results the candidate has not opened yet (`candidate`: a user or an
+    """Published results the candidate has not opened yet (`candidate`: a user, an id or an
     ``OuterRef``; published as of `now`, by default the clock's)."""
     return Result.objects.filter(published_q(now), candidate=candidate, seen_at__isnull=True)
 
