@@ -70,6 +70,12 @@ def _lock_timeout_set() -> None:
         cursor.execute(_lock_timeout_sql())
 
 
+def _lock_timeout_if_pending() -> None:
+    """Before a statement that may wait for a row lock in a `claim_first` transaction."""
+    if _timeout_pending.get():
+        _lock_timeout_set()
+
+
 def rows_for_update(sessions: QuerySet[Session]) -> QuerySet[Session]:
     """The row lock itself (`SELECT … FOR UPDATE`); the race-control tests replace it."""
     return sessions.select_for_update()
@@ -78,8 +84,7 @@ def rows_for_update(sessions: QuerySet[Session]) -> QuerySet[Session]:
 def lock_sessions(ids: Iterable[int]) -> dict[int, Session]:
     """Lock the sessions' rows in id order and return them fresh."""
     ordered = sorted(set(ids))
-    if _timeout_pending.get():
-        _lock_timeout_set()
+    _lock_timeout_if_pending()
     qs = rows_for_update(Session.objects.filter(pk__in=ordered).order_by("pk"))
     return {session.pk: session for session in qs}
 
@@ -116,8 +121,7 @@ def seat_claim_free(session: Session) -> bool:
             cursor.execute(f"{_lock_timeout_sql()}; {sql}", params)
             cursor.nextset()
         else:
-            if _timeout_pending.get():
-                _lock_timeout_set()
+            _lock_timeout_if_pending()
             cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
